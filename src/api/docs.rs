@@ -1,0 +1,60 @@
+//! The OpenAPI document's frame (info, servers, tags) and the endpoints that publish it.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::responses;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Surveillance Disclosure Registry",
+        description = "Which surveillance tools each police force uses, and the FOI answers and sources \
+behind every claim. Reads are public and anonymous. Lists are keyset-paginated (`limit`, `cursor`, \
+`next_url`, `Link: rel=\"next\"`); every answer carries a strong `ETag`; errors are RFC 9457 \
+`application/problem+json` naming each bad field.",
+        contact(name = "Surveillance Disclosure Registry maintainers"),
+        license(name = "Data: Open Government Licence v3.0 where applicable; code: AGPL-3.0-or-later",
+            identifier = "AGPL-3.0-or-later"),
+    ),
+    servers((url = "/", description = "This server")),
+    tags(
+        (name = "forces", description = "Police forces and the authorities that answer FOI requests for them"),
+        (name = "tools", description = "The taxonomy of surveillance tools"),
+        (name = "health", description = "Liveness and readiness probes"),
+        (name = "meta", description = "This API's own description"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The spec, serialised once at start.
+pub struct SpecJson(pub String);
+
+/// The OpenAPI document of this API.
+#[utoipa::path(
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json",
+        body = Object, headers(("ETag" = String))))
+)]
+#[get("/openapi.json")]
+pub async fn openapi_json(req: HttpRequest, spec: web::Data<SpecJson>) -> HttpResponse {
+    responses::cacheable(&req, "application/json", spec.0.clone().into_bytes())
+}
+
+async fn to_docs() -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig, spec: web::Data<SpecJson>) {
+    cfg.app_data(spec)
+        .route("/", web::get().to(to_docs))
+        .route("/docs", web::get().to(to_docs))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])),
+        );
+}

@@ -1,0 +1,63 @@
+//! Liveness and readiness probes for load balancers and orchestrators.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use crate::db;
+use crate::error::{ApiError, Problem};
+
+/// The state of the service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` (alive) or `ready` (database reachable and migrated).
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// The database backend, on readiness.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "sqlite")]
+    pub database: Option<&'static str>,
+}
+
+fn uncached(body: &Health) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body)
+}
+
+/// Liveness: the process is up and serving.
+#[utoipa::path(
+    tag = "health",
+    responses((status = 200, description = "The process is alive", body = Health))
+)]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    uncached(&Health {
+        status: "ok",
+        database: None,
+    })
+}
+
+/// Readiness: the database answers and every migration is applied.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "Ready to serve", body = Health),
+        (status = 503, description = "The database is unreachable or not migrated", body = Problem,
+            content_type = "application/problem+json", headers(("Retry-After" = String))),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let backend = state.db.backend();
+    let current = state.db.run(db::migrations_current).await?;
+    if !current {
+        return Err(ApiError::Unavailable("migrations are pending".into()));
+    }
+    Ok(uncached(&Health {
+        status: "ready",
+        database: Some(backend),
+    }))
+}

@@ -1,0 +1,124 @@
+//! Parsing of query and path parameters into domain types, collecting every bad field at once.
+
+use std::fmt::Display;
+use std::str::FromStr;
+
+use actix_web::error::QueryPayloadError;
+use actix_web::HttpRequest;
+
+use crate::domain::Slug;
+use crate::error::{ApiError, FieldError};
+
+/// Default and largest page sizes.
+pub const DEFAULT_LIMIT: usize = 50;
+pub const MAX_LIMIT: usize = 500;
+
+/// Collects field errors while a request's parameters are parsed, so one answer names them all.
+#[derive(Debug, Default)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    /// Parses an optional parameter, recording an error naming `field` if it does not parse.
+    pub fn parse<T>(&mut self, field: &str, raw: Option<&str>) -> Option<T>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        match raw.map(str::parse::<T>) {
+            Some(Ok(value)) => Some(value),
+            Some(Err(error)) => {
+                self.errors.push(FieldError::new(field, error.to_string()));
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Parses `true` or `false`.
+    pub fn flag(&mut self, field: &str, raw: Option<&str>) -> Option<bool> {
+        match raw {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(_) => {
+                self.errors
+                    .push(FieldError::new(field, "must be `true` or `false`"));
+                None
+            }
+        }
+    }
+
+    /// Parses `limit` (1 to [`MAX_LIMIT`], default [`DEFAULT_LIMIT`]).
+    pub fn limit(&mut self, raw: Option<&str>) -> usize {
+        match raw.map(str::parse::<usize>) {
+            None => DEFAULT_LIMIT,
+            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
+            Some(_) => {
+                self.errors.push(FieldError::new(
+                    "limit",
+                    format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                ));
+                DEFAULT_LIMIT
+            }
+        }
+    }
+
+    /// Parses `count`, whose only value is `exact`.
+    pub fn count(&mut self, raw: Option<&str>) -> bool {
+        match raw {
+            None => false,
+            Some("exact") => true,
+            Some(_) => {
+                self.errors.push(FieldError::new(
+                    "count",
+                    "the only accepted value is `exact`",
+                ));
+                false
+            }
+        }
+    }
+
+    /// Records an error found by other means.
+    pub fn reject(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// Ends parsing: an error naming every bad field, if any.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(self.errors))
+        }
+    }
+}
+
+/// Parses a slug taken from the path.
+pub fn path_slug(field: &str, raw: &str) -> Result<Slug, ApiError> {
+    raw.parse()
+        .map_err(|e: crate::domain::ParseError| ApiError::invalid_field(field, e.0))
+}
+
+/// Turns actix's query-string errors into a problem naming the parameter.
+pub fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let message = error.to_string();
+    // serde_urlencoded names the parameter between back-quotes in its messages.
+    let field = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.contains("unknown field") || message.contains("duplicate field"))
+        .unwrap_or("query")
+        .to_owned();
+    let reason = if message.contains("unknown field") {
+        "is not a parameter of this endpoint".to_owned()
+    } else if message.contains("duplicate field") {
+        "is given more than once".to_owned()
+    } else {
+        message
+            .trim_start_matches("Query deserialize error: ")
+            .to_owned()
+    };
+    ApiError::invalid_field(field, reason).into()
+}

@@ -1,0 +1,45 @@
+//! Settings of a running service, built from flags and the environment and passed down explicitly.
+
+use std::fmt;
+
+use crate::db::DatabaseUrl;
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Everything `serve` needs.
+#[derive(Clone)]
+pub struct Settings {
+    pub host: String,
+    /// 0 picks a free port (the tests do this).
+    pub port: u16,
+    pub database_url: DatabaseUrl,
+    pub database_pool_size: u32,
+    /// HTTP worker threads; defaults to the number of cores.
+    pub workers: Option<usize>,
+    /// Seconds to let in-flight requests finish after SIGTERM or SIGINT.
+    pub shutdown_timeout: u64,
+}
+
+/// Printed at start; holds no secrets (the database password is masked).
+impl fmt::Display for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "listen={}:{} database={} pool={} workers={} shutdown_timeout={}s",
+            self.host,
+            self.port,
+            self.database_url,
+            self.database_pool_size,
+            self.workers
+                .map_or_else(|| "auto".to_owned(), |w| w.to_string()),
+            self.shutdown_timeout,
+        )
+    }
+}

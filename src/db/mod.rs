@@ -1,0 +1,214 @@
+//! The database: one connection type over SQLite and PostgreSQL, its pool, its migrations, and the
+//! bridge that keeps blocking diesel calls off the async workers.
+
+pub mod schema;
+mod url;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use self::url::{DatabaseUrl, DatabaseUrlError};
+use crate::store::StoreError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Key of the PostgreSQL advisory lock held while migrating, so that several instances starting at
+/// once apply each migration exactly once.
+const MIGRATION_LOCK_KEY: i64 = 0x5352_4547_4d49_4752;
+
+/// A connection to whichever backend `DATABASE_URL` chose.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Why the database could not be reached or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot open SQLite database {path}: {source}")]
+    Sqlite {
+        path: String,
+        source: diesel::ConnectionError,
+    },
+    #[error("cannot create directory {path} for the SQLite database: {source}")]
+    SqliteDirectory {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to PostgreSQL at {url}: {source}")]
+    Postgres {
+        url: String,
+        source: diesel::ConnectionError,
+    },
+    #[error("cannot configure the database connection: {0}")]
+    Setup(#[from] diesel::result::Error),
+    #[error("cannot apply migrations: {0}")]
+    Migration(String),
+    #[error("connection pool: {0}")]
+    Pool(#[from] r2d2::PoolError),
+}
+
+/// Opens connections for the pool, choosing the backend from the parsed URL (never by trial).
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let shown = path.display().to_string();
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|source| {
+                        ConnectError::SqliteDirectory {
+                            path: dir.display().to_string(),
+                            source,
+                        }
+                    })?;
+                }
+                let mut conn =
+                    SqliteConnection::establish(&shown).map_err(|source| ConnectError::Sqlite {
+                        path: shown.clone(),
+                        source,
+                    })?;
+                // WAL lets readers run beside the one writer; FULL makes every commit durable
+                // (writes are rare and batched, so the fsync costs little).
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(raw) => PgConnection::establish(&with_connect_timeout(raw))
+                .map(DbConnection::Postgres)
+                .map_err(|source| ConnectError::Postgres {
+                    url: self.url.to_string(),
+                    source,
+                }),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        conn.ping().map_err(ConnectError::Setup)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Adds a libpq connect timeout unless the URL sets one, so an unreachable server fails fast.
+fn with_connect_timeout(raw: &str) -> String {
+    if raw.contains("connect_timeout=") {
+        raw.to_owned()
+    } else if raw.contains('?') {
+        format!("{raw}&connect_timeout=10")
+    } else {
+        format!("{raw}?connect_timeout=10")
+    }
+}
+
+/// The shared pool of connections, cheap to clone into every request.
+#[derive(Clone)]
+pub struct Database {
+    pool: r2d2::Pool<ConnectionManager>,
+    backend: &'static str,
+}
+
+impl Database {
+    /// Connects once (so a bad URL or an unreachable server is reported with its real cause), then
+    /// builds the pool.
+    pub fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Self, ConnectError> {
+        let manager = ConnectionManager::new(url.clone());
+        drop(manager.connect()?);
+        let pool = r2d2::Pool::builder()
+            .max_size(max_connections)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)?;
+        Ok(Self {
+            pool,
+            backend: url.backend(),
+        })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Runs blocking database work on tokio's blocking threads.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+
+    /// A connection for synchronous callers (the command line, start-up).
+    pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, StoreError> {
+        Ok(self.pool.get()?)
+    }
+}
+
+/// Applies every pending migration and returns the versions applied.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, ConnectError> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|vs| vs.iter().map(ToString::to_string).collect()),
+        DbConnection::Postgres(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|vs| vs.iter().map(ToString::to_string).collect());
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            result
+        }
+    };
+    applied.map_err(|e| ConnectError::Migration(e.to_string()))
+}
+
+/// Reverts every applied migration, newest first (used by `migrate --revert-all` and the tests).
+pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<Vec<String>, ConnectError> {
+    let reverted = match conn {
+        DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS),
+        DbConnection::Postgres(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS),
+    };
+    reverted
+        .map(|vs| vs.iter().map(ToString::to_string).collect())
+        .map_err(|e| ConnectError::Migration(e.to_string()))
+}
+
+/// True when every embedded migration has been applied.
+pub fn migrations_current(conn: &mut DbConnection) -> Result<bool, StoreError> {
+    let pending = match conn {
+        DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
+        DbConnection::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
+    };
+    pending
+        .map(|p| !p)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
+}

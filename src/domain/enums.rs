@@ -1,0 +1,219 @@
+//! The registry's closed vocabularies. Each is stored and sent as its snake_case name.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::ParseError;
+
+/// Declares a closed vocabulary: serde and OpenAPI as snake_case strings, `FromStr` with an error that
+/// lists the accepted values, and `ALL` in declaration order.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+                 serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ParseError;
+
+            fn from_str(raw: &str) -> Result<Self, Self::Err> {
+                match raw {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(ParseError(format!(
+                        "`{}` is not one of: {}",
+                        raw.chars().take(80).collect::<String>(),
+                        [$($text),+].join(", ")
+                    ))),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What sort of police force this is.
+    ForceKind {
+        Territorial = "territorial",
+        Transport = "transport",
+        National = "national",
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// The UK nation a force polices (`great_britain` for forces across England, Wales and Scotland).
+    Nation {
+        England = "england",
+        Wales = "wales",
+        Scotland = "scotland",
+        NorthernIreland = "northern_ireland",
+        GreatBritain = "great_britain",
+    }
+}
+
+vocabulary! {
+    /// A body that answers FOI requests: the force itself or the body that oversees it.
+    AuthorityKind {
+        Force = "force",
+        /// Police and Crime Commissioner's office.
+        Pcc = "pcc",
+        /// Police, Fire and Crime Commissioner's office.
+        Pfcc = "pfcc",
+        /// An elected mayor with policing powers.
+        Mayor = "mayor",
+        PoliceAuthority = "police_authority",
+        PolicingBoard = "policing_board",
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// The freedom-of-information law a request was made under.
+    FoiLaw {
+        /// Freedom of Information Act 2000 (England, Wales, Northern Ireland, UK-wide bodies).
+        Foia = "foia",
+        /// Freedom of Information (Scotland) Act 2002.
+        Foisa = "foisa",
+        /// Environmental Information Regulations.
+        Eir = "eir",
+    }
+}
+
+vocabulary! {
+    /// What the registry knows about one force's use of one tool. `not_researched` means nobody has
+    /// asked yet; it never means `denied`.
+    DeploymentStatus {
+        InUse = "in_use",
+        Trial = "trial",
+        Planned = "planned",
+        Discontinued = "discontinued",
+        Denied = "denied",
+        NotHeld = "not_held",
+        /// Neither confirmed nor denied.
+        Ncnd = "ncnd",
+        Refused = "refused",
+        NoResponse = "no_response",
+        NotResearched = "not_researched",
+    }
+}
+
+vocabulary! {
+    /// Where a claim comes from.
+    Provenance {
+        Researched = "researched",
+        Foi = "foi",
+        OfficialPublication = "official_publication",
+        ForceReported = "force_reported",
+        Media = "media",
+    }
+}
+
+vocabulary! {
+    /// The kind of impact assessment.
+    AssessmentKind {
+        Dpia = "dpia",
+        Eqia = "eqia",
+        HumanRights = "human_rights",
+        SurveillanceCameraCode = "surveillance_camera_code",
+        Algorithmic = "algorithmic",
+        Community = "community",
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// Whether an impact assessment exists and can be read.
+    AssessmentStatus {
+        Published = "published",
+        ExistsUnpublished = "exists_unpublished",
+        InProgress = "in_progress",
+        NotDone = "not_done",
+        NotHeld = "not_held",
+        Withheld = "withheld",
+        Ncnd = "ncnd",
+    }
+}
+
+vocabulary! {
+    /// A request's state, following WhatDoTheyKnow (Alaveteli).
+    FoiState {
+        WaitingResponse = "waiting_response",
+        WaitingClarification = "waiting_clarification",
+        GonePostal = "gone_postal",
+        NotHeld = "not_held",
+        Rejected = "rejected",
+        Successful = "successful",
+        PartiallySuccessful = "partially_successful",
+        InternalReview = "internal_review",
+        ErrorMessage = "error_message",
+        RequiresAdmin = "requires_admin",
+        UserWithdrawn = "user_withdrawn",
+        AttentionRequested = "attention_requested",
+        Vexatious = "vexatious",
+        NotFoi = "not_foi",
+    }
+}
+
+vocabulary! {
+    /// How one question of a request was answered.
+    AnswerOutcome {
+        Disclosed = "disclosed",
+        PartiallyDisclosed = "partially_disclosed",
+        NotHeld = "not_held",
+        Ncnd = "ncnd",
+        Exempt = "exempt",
+        /// "Not held by us, ask the force": a pointer elsewhere, not a "no".
+        Redirected = "redirected",
+        /// Not a valid request for information (for example an opinion question, s8).
+        NotValid = "not_valid",
+        NoAnswer = "no_answer",
+    }
+}
+
+vocabulary! {
+    /// An appeal stage after the first reply.
+    StageKind {
+        InternalReview = "internal_review",
+        IcoComplaint = "ico_complaint",
+        SicComplaint = "sic_complaint",
+        Tribunal = "tribunal",
+    }
+}
+
+vocabulary! {
+    /// The kind of document behind a claim.
+    SourceKind {
+        FoiResponse = "foi_response",
+        OfficialPublication = "official_publication",
+        ForceStatement = "force_statement",
+        Media = "media",
+        Research = "research",
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// What an account may do.
+    Role {
+        Admin = "admin",
+        Editor = "editor",
+        ForceStaff = "force_staff",
+    }
+}

@@ -1,0 +1,12 @@
+//! Domain types: every value that arrives from outside is parsed into one of these once, at the edge.
+
+mod enums;
+mod slug;
+
+pub use enums::*;
+pub use slug::Slug;
+
+/// A value that did not parse, with a message meant for the person who sent it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);

@@ -1,0 +1,169 @@
+//! The one error type of the HTTP layer, rendered as RFC 9457 `application/problem+json`.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::store::StoreError;
+
+/// One bad input field: which one, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The query parameter, path parameter, header or JSON field at fault.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document. Every 4xx and 5xx answer has this shape.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/invalid-request",
+    "title": "Invalid request",
+    "status": 400,
+    "detail": "1 parameter is invalid",
+    "instance": "/api/v1/forces",
+    "errors": [{"field": "nation", "message": "`mars` is not one of: england, wales, scotland, northern_ireland, great_britain"}]
+}))]
+pub struct Problem {
+    /// A URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The request path that caused it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// One entry per bad field, for invalid requests.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    InvalidRequest {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// An invalid request naming every bad field.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => format!("`{}` is invalid: {}", one.field, one.message),
+            many => format!("{} fields are invalid", many.len()),
+        };
+        Self::InvalidRequest { detail, errors }
+    }
+
+    /// An invalid request with a single bad field.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError::new(field, message)])
+    }
+
+    fn kind_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::NotFound(_) => ("/problems/not-found", "Not found"),
+            Self::InvalidRequest { .. } => ("/problems/invalid-request", "Invalid request"),
+            Self::MethodNotAllowed(_) => ("/problems/method-not-allowed", "Method not allowed"),
+            Self::Conflict(_) => ("/problems/conflict", "Conflict"),
+            Self::Unavailable(_) => ("/problems/unavailable", "Service unavailable"),
+            Self::Internal(_) => ("/problems/internal", "Internal server error"),
+        }
+    }
+
+    /// The problem document, with `instance` set when the request path is known.
+    pub fn problem(&self, instance: Option<&str>) -> Problem {
+        let (kind, title) = self.kind_and_title();
+        let detail = match self {
+            // Never leak internals: the cause is logged, the client gets a generic sentence.
+            Self::Internal(_) => {
+                "The server failed to answer; the error has been logged.".to_owned()
+            }
+            Self::Unavailable(_) => {
+                "The database is not reachable right now; try again shortly.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let errors = match self {
+            Self::InvalidRequest { errors, .. } => errors.clone(),
+            _ => Vec::new(),
+        };
+        Problem {
+            kind: kind.to_owned(),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            instance: instance.map(str::to_owned),
+            errors,
+        }
+    }
+
+    /// The full response for this error.
+    pub fn response(&self, instance: Option<&str>) -> HttpResponse {
+        if self.status_code().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if matches!(self, Self::Unavailable(_)) {
+            builder.insert_header((header::RETRY_AFTER, "5"));
+        }
+        builder.body(serde_json::to_string(&self.problem(instance)).expect("problems serialise"))
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::InvalidRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.response(None)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { entity, key } => {
+                Self::NotFound(format!("No {entity} has the identifier `{key}`."))
+            }
+            StoreError::Conflict(message) => Self::Conflict(message),
+            StoreError::Unavailable(message) => Self::Unavailable(message),
+            other @ (StoreError::Corrupt { .. } | StoreError::Database(_)) => {
+                Self::Internal(other.to_string())
+            }
+        }
+    }
+}

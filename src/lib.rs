@@ -1,0 +1,13 @@
+//! Surveillance Disclosure Registry: a public, evidence-linked record of police surveillance tools.
+//!
+//! `main.rs` parses the command line and calls in here; [`startup::Application`] builds the server.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

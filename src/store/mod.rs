@@ -1,0 +1,135 @@
+//! The data layer: plain functions over a database connection. It knows nothing of HTTP.
+
+pub mod forces;
+pub mod reference;
+pub mod tools;
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+
+use crate::db::schema::write_sequence;
+use crate::db::DbConnection;
+
+/// Why a data-layer call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{entity} `{key}` does not exist")]
+    NotFound { entity: &'static str, key: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("stored {column} holds an unexpected value: {value}")]
+    Corrupt { column: &'static str, value: String },
+    #[error(transparent)]
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for StoreError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                Self::Conflict(info.message().to_owned())
+            }
+            other => Self::Database(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StoreError {
+    fn from(error: diesel::r2d2::PoolError) -> Self {
+        Self::Unavailable(error.to_string())
+    }
+}
+
+impl From<tokio::task::JoinError> for StoreError {
+    fn from(error: tokio::task::JoinError) -> Self {
+        Self::Unavailable(format!("database task failed: {error}"))
+    }
+}
+
+/// Parses a stored vocabulary value, reporting the column if the database holds something unknown.
+pub(crate) fn parse_column<T: std::str::FromStr>(
+    column: &'static str,
+    value: &str,
+) -> Result<T, StoreError> {
+    value.parse().map_err(|_| StoreError::Corrupt {
+        column,
+        value: value.to_owned(),
+    })
+}
+
+/// Decodes a JSON list stored in a text column.
+pub(crate) fn parse_json_list(
+    column: &'static str,
+    value: &str,
+) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(value).map_err(|_| StoreError::Corrupt {
+        column,
+        value: value.to_owned(),
+    })
+}
+
+/// The current time as stored: UTC, truncated to the microsecond both backends keep.
+pub(crate) fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A stored timestamp as sent in the API.
+pub(crate) fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}
+
+/// Runs `work` as one write transaction. It first bumps the write sequence, which takes SQLite's
+/// write lock up front and serialises writers on PostgreSQL (see the migration's comment).
+pub fn write_transaction<T, F>(conn: &mut DbConnection, work: F) -> Result<T, StoreError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+{
+    conn.transaction(|conn| {
+        diesel::update(write_sequence::table)
+            .set(write_sequence::value.eq(write_sequence::value + 1))
+            .execute(conn)?;
+        work(conn)
+    })
+}
+
+/// How far the registry has been written: changes whenever any write commits, on any instance.
+pub fn write_marker(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(write_sequence::table
+        .select(write_sequence::value)
+        .first(conn)?)
+}
+
+/// One page of a keyset-paginated list.
+#[derive(Debug)]
+pub struct Page<T, K> {
+    pub items: Vec<T>,
+    /// The key to continue after, when more items follow.
+    pub next_after: Option<K>,
+    /// The number of items matching the filters, when asked for.
+    pub total: Option<i64>,
+}
+
+impl<T, K> Page<T, K> {
+    /// Builds a page from up to `limit + 1` fetched items: the extra one only says more exist.
+    pub(crate) fn from_overfetch(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> K) -> Self {
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next_after = if more { items.last().map(key) } else { None };
+        Self {
+            items,
+            next_after,
+            total: None,
+        }
+    }
+}
+
+/// What a list call asks for: how many, after which key, and whether to count all matches.
+#[derive(Debug, Clone)]
+pub struct PageRequest<K> {
+    pub limit: usize,
+    pub after: Option<K>,
+    pub count: bool,
+}
