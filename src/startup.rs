@@ -90,6 +90,11 @@ impl Application {
         self.port
     }
 
+    /// A handle to stop the server from elsewhere (the tests do).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await

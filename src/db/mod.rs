@@ -31,20 +31,20 @@ pub enum DbConnection {
 /// Why the database could not be reached or prepared.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    #[error("cannot open SQLite database {path}: {source}")]
+    #[error("cannot open SQLite database {path}: {reason}")]
     Sqlite {
         path: String,
-        source: diesel::ConnectionError,
+        reason: diesel::ConnectionError,
     },
-    #[error("cannot create directory {path} for the SQLite database: {source}")]
+    #[error("cannot create directory {path} for the SQLite database: {reason}")]
     SqliteDirectory {
         path: String,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
-    #[error("cannot connect to PostgreSQL at {url}: {source}")]
+    #[error("cannot connect to PostgreSQL at {url}: {reason}")]
     Postgres {
         url: String,
-        source: diesel::ConnectionError,
+        reason: diesel::ConnectionError,
     },
     #[error("cannot configure the database connection: {0}")]
     Setup(#[from] diesel::result::Error),
@@ -75,31 +75,31 @@ impl ManageConnection for ConnectionManager {
             DatabaseUrl::Sqlite(path) => {
                 let shown = path.display().to_string();
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|source| {
+                    std::fs::create_dir_all(dir).map_err(|reason| {
                         ConnectError::SqliteDirectory {
                             path: dir.display().to_string(),
-                            source,
+                            reason,
                         }
                     })?;
                 }
                 let mut conn =
-                    SqliteConnection::establish(&shown).map_err(|source| ConnectError::Sqlite {
+                    SqliteConnection::establish(&shown).map_err(|reason| ConnectError::Sqlite {
                         path: shown.clone(),
-                        source,
+                        reason,
                     })?;
                 // WAL lets readers run beside the one writer; FULL makes every commit durable
                 // (writes are rare and batched, so the fsync costs little).
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                 )?;
                 Ok(DbConnection::Sqlite(conn))
             }
             DatabaseUrl::Postgres(raw) => PgConnection::establish(&with_connect_timeout(raw))
                 .map(DbConnection::Postgres)
-                .map_err(|source| ConnectError::Postgres {
+                .map_err(|reason| ConnectError::Postgres {
                     url: self.url.to_string(),
-                    source,
+                    reason,
                 }),
         }
     }

@@ -1,0 +1,62 @@
+use reqwest::StatusCode;
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestDb};
+
+both_backends! {
+    async fn probes_report_alive_and_ready(db: TestDb) {
+        let app = db.spawn().await;
+        let alive = app.get_json("/healthz", StatusCode::OK).await;
+        assert_eq!(alive["status"], "ok");
+        let ready = app.get_json("/readyz", StatusCode::OK).await;
+        assert_eq!(ready["status"], "ready");
+        let backend = match db.backend { Backend::Sqlite => "sqlite", Backend::Postgres => "postgres" };
+        assert_eq!(ready["database"], backend);
+    }
+
+    async fn unknown_paths_and_methods_are_problems(db: TestDb) {
+        let app = db.spawn().await;
+        let problem = app.get_problem("/api/v1/no-such-thing", StatusCode::NOT_FOUND).await;
+        assert_eq!(problem["instance"], "/api/v1/no-such-thing");
+        let response = app.client.delete(app.url("/api/v1/forces/kent")).send().await.unwrap();
+        assert!(response.status().is_client_error());
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+    }
+
+    async fn responses_carry_request_ids_and_cors_headers(db: TestDb) {
+        let app = db.spawn().await;
+        let response = app
+            .client
+            .get(app.url("/api/v1/tools"))
+            .header("Origin", "https://newsroom.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers().contains_key("x-request-id"));
+        assert_eq!(response.headers()["access-control-allow-origin"], "https://newsroom.example");
+        let exposed = response.headers()["access-control-expose-headers"].to_str().unwrap().to_lowercase();
+        for header in ["link", "etag", "retry-after", "content-disposition"] {
+            assert!(exposed.contains(header), "{header} exposed");
+        }
+    }
+
+    async fn docs_are_served_offline(db: TestDb) {
+        let app = db.spawn().await;
+        let page = app.get("/docs/").await;
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("swagger-ui"), "the bundled Swagger UI page");
+        assert!(!html.contains("https://"), "no asset is loaded from another host");
+        let root = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(root.status(), StatusCode::FOUND);
+        assert_eq!(root.headers()["location"], "/docs/");
+    }
+}

@@ -1,0 +1,10 @@
+//! The one integration-test binary: every test drives the real HTTP app over loopback, against its
+//! own database, on SQLite and (when `TEST_POSTGRES_URL` is set) on PostgreSQL.
+
+mod helpers;
+
+mod database;
+mod forces;
+mod health;
+mod openapi;
+mod tools;
