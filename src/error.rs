@@ -160,6 +160,8 @@ impl From<StoreError> for ApiError {
                 Self::NotFound(format!("No {entity} has the identifier `{key}`."))
             }
             StoreError::Conflict(message) => Self::Conflict(message),
+            StoreError::Invalid { field, message } => Self::invalid_field(field, message),
+            stale @ StoreError::Stale { .. } => Self::Conflict(stale.to_string()),
             StoreError::Unavailable(message) => Self::Unavailable(message),
             other @ (StoreError::Corrupt { .. } | StoreError::Database(_)) => {
                 Self::Internal(other.to_string())

@@ -1,0 +1,692 @@
+//! Deployments: one claim about one force's use of one tool, with its immutable history.
+//!
+//! The `deployments` table holds the current state; `deployment_revisions` holds every state ever
+//! written (a delete included), so "what did the registry say at time T" is a query, not a replay.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::dsl::{exists, max, not};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audit::{self, Action, Actor, Change};
+use super::sources::{self, Source};
+use super::{new_id, now, parse_column, parse_json_list, utc, Page, PageRequest, StoreError};
+use crate::db::schema::{
+    assessment_deployments, deployment_revisions, deployment_sources, deployments, forces, sources as sources_table, tools,
+};
+use crate::db::{DbConnection, MultiBackend};
+use crate::domain::{DeploymentStatus, Nation, Provenance};
+
+diesel::alias!(deployment_revisions as later_revision: LaterRevision);
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// What the registry says about one force's use of one tool.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
+    "force": "cambridgeshire",
+    "tool": "body-worn-video",
+    "status": "in_use",
+    "vendors": [],
+    "product": null,
+    "first_known_use": null,
+    "last_confirmed": "2019-07-04",
+    "ended_on": null,
+    "summary": "Confirmed by the Cambridgeshire OPCC in its FOI reply of 4 July 2019.",
+    "legal_basis": null,
+    "authorisation": null,
+    "public_consultation": null,
+    "use_policy_url": null,
+    "provenance": "foi",
+    "verified": true,
+    "source_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e60"],
+    "revision": 1,
+    "created_at": "2026-11-26T23:00:00Z",
+    "updated_at": "2026-11-26T23:00:00Z"
+}))]
+pub struct Deployment {
+    pub id: String,
+    /// Force slug.
+    pub force: String,
+    /// Tool slug.
+    pub tool: String,
+    #[serde(flatten)]
+    pub state: DeploymentState,
+    /// Increases by one with every write; the basis of the write precondition (`If-Match`).
+    pub revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The content of a deployment, as written and as kept in every revision.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DeploymentState {
+    pub status: DeploymentStatus,
+    pub vendors: Vec<String>,
+    pub product: Option<String>,
+    pub first_known_use: Option<NaiveDate>,
+    pub last_confirmed: Option<NaiveDate>,
+    pub ended_on: Option<NaiveDate>,
+    pub summary: String,
+    pub legal_basis: Option<String>,
+    pub authorisation: Option<String>,
+    pub public_consultation: Option<String>,
+    pub use_policy_url: Option<String>,
+    pub provenance: Provenance,
+    /// Checked by a registry editor.
+    pub verified: bool,
+    /// The sources that back this claim.
+    pub source_ids: Vec<String>,
+}
+
+/// A new deployment: which force and tool, and its content.
+#[derive(Debug, Clone)]
+pub struct NewDeployment {
+    pub force: String,
+    pub tool: String,
+    pub state: DeploymentState,
+}
+
+/// One entry of a deployment's history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeploymentRevision {
+    pub revision: i64,
+    /// `create`, `update` or `delete`.
+    pub action: String,
+    pub force: String,
+    pub tool: String,
+    #[serde(flatten)]
+    pub state: DeploymentState,
+    /// The writer's role (`admin`, `editor`, `force_staff`, or `system` for the registry itself).
+    pub actor_role: String,
+    pub actor_organisation: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Filters shared by lists, exports, profiles and the matrix.
+#[derive(Debug, Clone, Default)]
+pub struct DeploymentFilter {
+    pub force: Option<String>,
+    pub tool: Option<String>,
+    pub statuses: Vec<DeploymentStatus>,
+    pub nation: Option<Nation>,
+    pub vendor: Option<String>,
+    pub provenance: Option<Provenance>,
+    pub updated_gte: Option<NaiveDateTime>,
+    pub updated_lte: Option<NaiveDateTime>,
+    pub has_impact_assessment: Option<bool>,
+    /// Read the registry as it stood at this moment.
+    pub as_of: Option<NaiveDateTime>,
+}
+
+/// Orders a list can be sorted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeploymentSort {
+    #[default]
+    UpdatedDesc,
+    UpdatedAsc,
+    Force,
+}
+
+/// Where a page ends: the sort value and the id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeploymentKey {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<NaiveDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<String>,
+    pub id: String,
+}
+
+/// The columns of a deployment in the order `Record` reads them; the same for the current table
+/// and the revisions table, whose id and timestamp columns are named differently.
+macro_rules! record_columns {
+    ($t:ident, $id:ident, $at:ident) => {
+        (
+            $t::$id,
+            $t::force_slug,
+            $t::tool_slug,
+            $t::status,
+            $t::vendors,
+            $t::product,
+            $t::first_known_use,
+            $t::last_confirmed,
+            $t::ended_on,
+            $t::summary,
+            $t::legal_basis,
+            $t::authorisation,
+            $t::public_consultation,
+            $t::use_policy_url,
+            $t::provenance,
+            $t::verified,
+            $t::revision,
+            $t::$at,
+        )
+    };
+}
+
+/// Applies a [`DeploymentFilter`] (all but `as_of`) to a boxed query on either table.
+macro_rules! apply_filter {
+    ($query:expr, $t:ident, $id:ident, $at:ident, $filter:expr) => {{
+        let filter: &DeploymentFilter = $filter;
+        let mut query = $query;
+        if let Some(force) = &filter.force {
+            query = query.filter($t::force_slug.eq(force.clone()));
+        }
+        if let Some(tool) = &filter.tool {
+            query = query.filter($t::tool_slug.eq(tool.clone()));
+        }
+        if !filter.statuses.is_empty() {
+            let statuses: Vec<&'static str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+            query = query.filter($t::status.eq_any(statuses));
+        }
+        if let Some(nation) = filter.nation {
+            query = query.filter(
+                $t::force_slug.eq_any(forces::table.filter(forces::nation.eq(nation.as_str())).select(forces::slug)),
+            );
+        }
+        if let Some(vendor) = &filter.vendor {
+            let pattern = format!("%{}%", vendor.to_lowercase().replace('%', "").replace('_', ""));
+            query = query.filter(lower($t::vendors).like(pattern));
+        }
+        if let Some(provenance) = filter.provenance {
+            query = query.filter($t::provenance.eq(provenance.as_str()));
+        }
+        if let Some(from) = filter.updated_gte {
+            query = query.filter($t::$at.ge(from));
+        }
+        if let Some(to) = filter.updated_lte {
+            query = query.filter($t::$at.le(to));
+        }
+        if let Some(wanted) = filter.has_impact_assessment {
+            let assessed =
+                exists(assessment_deployments::table.filter(assessment_deployments::deployment_id.eq($t::$id)));
+            query = if wanted { query.filter(assessed) } else { query.filter(not(assessed)) };
+        }
+        query
+    }};
+}
+
+/// Applies the sort and the keyset position to a boxed query on either table.
+macro_rules! apply_order {
+    ($query:expr, $t:ident, $id:ident, $at:ident, $sort:expr, $after:expr) => {{
+        let mut query = $query;
+        let after: Option<&DeploymentKey> = $after;
+        match $sort {
+            DeploymentSort::UpdatedDesc => {
+                if let Some(DeploymentKey { at: Some(at), id, .. }) = after {
+                    query = query.filter($t::$at.lt(*at).or($t::$at.eq(*at).and($t::$id.lt(id.clone()))));
+                }
+                query.order(($t::$at.desc(), $t::$id.desc()))
+            }
+            DeploymentSort::UpdatedAsc => {
+                if let Some(DeploymentKey { at: Some(at), id, .. }) = after {
+                    query = query.filter($t::$at.gt(*at).or($t::$at.eq(*at).and($t::$id.gt(id.clone()))));
+                }
+                query.order(($t::$at.asc(), $t::$id.asc()))
+            }
+            DeploymentSort::Force => {
+                if let Some(DeploymentKey { force: Some(force), id, .. }) = after {
+                    query = query.filter(
+                        $t::force_slug.gt(force.clone()).or($t::force_slug.eq(force.clone()).and($t::$id.gt(id.clone()))),
+                    );
+                }
+                query.order(($t::force_slug.asc(), $t::$id.asc()))
+            }
+        }
+    }};
+}
+
+/// A deployment as read from either table, before its source links are attached.
+#[derive(Queryable)]
+struct Record {
+    id: String,
+    force_slug: String,
+    tool_slug: String,
+    status: String,
+    vendors: String,
+    product: Option<String>,
+    first_known_use: Option<NaiveDate>,
+    last_confirmed: Option<NaiveDate>,
+    ended_on: Option<NaiveDate>,
+    summary: String,
+    legal_basis: Option<String>,
+    authorisation: Option<String>,
+    public_consultation: Option<String>,
+    use_policy_url: Option<String>,
+    provenance: String,
+    verified: bool,
+    revision: i64,
+    at: NaiveDateTime,
+}
+
+type RecordSql = (
+    diesel::sql_types::Text,
+    diesel::sql_types::Text,
+    diesel::sql_types::Text,
+    diesel::sql_types::Text,
+    diesel::sql_types::Text,
+    diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    diesel::sql_types::Nullable<diesel::sql_types::Date>,
+    diesel::sql_types::Nullable<diesel::sql_types::Date>,
+    diesel::sql_types::Nullable<diesel::sql_types::Date>,
+    diesel::sql_types::Text,
+    diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    diesel::sql_types::Text,
+    diesel::sql_types::Bool,
+    diesel::sql_types::BigInt,
+    diesel::sql_types::Timestamp,
+);
+
+impl Record {
+    fn state(&self, source_ids: Vec<String>) -> Result<DeploymentState, StoreError> {
+        Ok(DeploymentState {
+            status: parse_column("deployments.status", &self.status)?,
+            vendors: parse_json_list("deployments.vendors", &self.vendors)?,
+            product: self.product.clone(),
+            first_known_use: self.first_known_use,
+            last_confirmed: self.last_confirmed,
+            ended_on: self.ended_on,
+            summary: self.summary.clone(),
+            legal_basis: self.legal_basis.clone(),
+            authorisation: self.authorisation.clone(),
+            public_consultation: self.public_consultation.clone(),
+            use_policy_url: self.use_policy_url.clone(),
+            provenance: parse_column("deployments.provenance", &self.provenance)?,
+            verified: self.verified,
+            source_ids,
+        })
+    }
+}
+
+/// Builds views for records: source links come from the link table for current rows and from the
+/// revision itself for past ones; creation times from each deployment's first revision.
+fn into_views(conn: &mut DbConnection, records: Vec<Record>, as_of: bool) -> Result<Vec<Deployment>, StoreError> {
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let mut created: HashMap<String, NaiveDateTime> = deployment_revisions::table
+        .filter(deployment_revisions::deployment_id.eq_any(&ids))
+        .filter(deployment_revisions::revision.eq(1))
+        .select((deployment_revisions::deployment_id, deployment_revisions::recorded_at))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let mut links: HashMap<String, Vec<String>> = HashMap::new();
+    if as_of {
+        let pairs: Vec<(String, i64, String)> = deployment_revisions::table
+            .filter(deployment_revisions::deployment_id.eq_any(&ids))
+            .select((deployment_revisions::deployment_id, deployment_revisions::revision, deployment_revisions::source_ids))
+            .load(conn)?;
+        let wanted: HashMap<&str, i64> = records.iter().map(|r| (r.id.as_str(), r.revision)).collect();
+        for (id, revision, source_ids) in pairs {
+            if wanted.get(id.as_str()) == Some(&revision) {
+                links.insert(id, parse_json_list("deployment_revisions.source_ids", &source_ids)?);
+            }
+        }
+    } else {
+        for (id, source) in deployment_sources::table
+            .filter(deployment_sources::deployment_id.eq_any(&ids))
+            .select((deployment_sources::deployment_id, deployment_sources::source_id))
+            .order((deployment_sources::deployment_id, deployment_sources::source_id))
+            .load::<(String, String)>(conn)?
+        {
+            links.entry(id).or_default().push(source);
+        }
+    }
+    records
+        .into_iter()
+        .map(|record| {
+            let state = record.state(links.remove(&record.id).unwrap_or_default())?;
+            Ok(Deployment {
+                created_at: utc(created.remove(&record.id).unwrap_or(record.at)),
+                updated_at: utc(record.at),
+                revision: record.revision,
+                state,
+                id: record.id,
+                force: record.force_slug,
+                tool: record.tool_slug,
+            })
+        })
+        .collect()
+}
+
+fn current_query(filter: &DeploymentFilter) -> deployments::BoxedQuery<'static, MultiBackend, RecordSql> {
+    let query = deployments::table.select(record_columns!(deployments, id, updated_at)).into_boxed();
+    apply_filter!(query, deployments, id, updated_at, filter)
+}
+
+fn past_query(filter: &DeploymentFilter, at: NaiveDateTime) -> deployment_revisions::BoxedQuery<'static, MultiBackend, RecordSql> {
+    let latest_by_then = later_revision
+        .filter(later_revision.field(deployment_revisions::deployment_id).eq(deployment_revisions::deployment_id))
+        .filter(later_revision.field(deployment_revisions::recorded_at).le(at))
+        .select(max(later_revision.field(deployment_revisions::revision)))
+        .single_value();
+    let query = deployment_revisions::table
+        .select(record_columns!(deployment_revisions, deployment_id, recorded_at))
+        .filter(deployment_revisions::recorded_at.le(at))
+        .filter(deployment_revisions::revision.nullable().eq(latest_by_then))
+        .filter(deployment_revisions::action.ne(Action::Delete.as_str()))
+        .into_boxed();
+    apply_filter!(query, deployment_revisions, deployment_id, recorded_at, filter)
+}
+
+/// A page of deployments matching `filter`, current or as of `filter.as_of`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &DeploymentFilter,
+    sort: DeploymentSort,
+    page: &PageRequest<DeploymentKey>,
+) -> Result<Page<Deployment, DeploymentKey>, StoreError> {
+    let limit = page.limit as i64 + 1;
+    let after = page.after.as_ref();
+    let records: Vec<Record> = match filter.as_of {
+        None => apply_order!(current_query(filter), deployments, id, updated_at, sort, after).limit(limit).load(conn)?,
+        Some(at) => apply_order!(past_query(filter, at), deployment_revisions, deployment_id, recorded_at, sort, after)
+            .limit(limit)
+            .load(conn)?,
+    };
+    let total = if page.count {
+        Some(match filter.as_of {
+            None => current_query(filter).count().get_result(conn)?,
+            Some(at) => past_query(filter, at).count().get_result(conn)?,
+        })
+    } else {
+        None
+    };
+    let page_records = Page::from_overfetch(records, page.limit, |_| ());
+    let more = page_records.next_after.is_some();
+    let items = into_views(conn, page_records.items, filter.as_of.is_some())?;
+    let next_after = if more {
+        items.last().map(|last| DeploymentKey {
+            at: (sort != DeploymentSort::Force).then(|| last.updated_at.naive_utc()),
+            force: (sort == DeploymentSort::Force).then(|| last.force.clone()),
+            id: last.id.clone(),
+        })
+    } else {
+        None
+    };
+    Ok(Page { items, next_after, total })
+}
+
+/// Every deployment matching `filter` (for profiles and the matrix, which are bounded by the
+/// number of forces and tools).
+pub fn all(conn: &mut DbConnection, filter: &DeploymentFilter) -> Result<Vec<Deployment>, StoreError> {
+    let records: Vec<Record> = match filter.as_of {
+        None => current_query(filter).order(deployments::id).load(conn)?,
+        Some(at) => past_query(filter, at).order(deployment_revisions::deployment_id).load(conn)?,
+    };
+    into_views(conn, records, filter.as_of.is_some())
+}
+
+/// One deployment, current or as of a moment.
+pub fn get(conn: &mut DbConnection, id: &str, as_of: Option<NaiveDateTime>) -> Result<Deployment, StoreError> {
+    let records: Vec<Record> = match as_of {
+        None => current_query(&DeploymentFilter::default()).filter(deployments::id.eq(id.to_owned())).load(conn)?,
+        Some(at) => past_query(&DeploymentFilter::default(), at)
+            .filter(deployment_revisions::deployment_id.eq(id.to_owned()))
+            .load(conn)?,
+    };
+    into_views(conn, records, as_of.is_some())?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound { entity: "deployment", key: id.to_owned() })
+}
+
+/// Every revision of a deployment, oldest first (it survives the deployment's deletion).
+pub fn revisions(conn: &mut DbConnection, id: &str) -> Result<Vec<DeploymentRevision>, StoreError> {
+    #[derive(Queryable)]
+    struct RevisionMeta {
+        record: Record,
+        action: String,
+        source_ids: String,
+        actor_role: String,
+        actor_organisation: String,
+    }
+    let rows: Vec<RevisionMeta> = deployment_revisions::table
+        .filter(deployment_revisions::deployment_id.eq(id))
+        .order(deployment_revisions::revision.asc())
+        .select((
+            record_columns!(deployment_revisions, deployment_id, recorded_at),
+            deployment_revisions::action,
+            deployment_revisions::source_ids,
+            deployment_revisions::actor_role,
+            deployment_revisions::actor_organisation,
+        ))
+        .load(conn)?;
+    if rows.is_empty() {
+        return Err(StoreError::NotFound { entity: "deployment", key: id.to_owned() });
+    }
+    rows.into_iter()
+        .map(|row| {
+            let state = row.record.state(parse_json_list("deployment_revisions.source_ids", &row.source_ids)?)?;
+            Ok(DeploymentRevision {
+                revision: row.record.revision,
+                action: row.action,
+                force: row.record.force_slug,
+                tool: row.record.tool_slug,
+                state,
+                actor_role: row.actor_role,
+                actor_organisation: row.actor_organisation,
+                recorded_at: utc(row.record.at),
+            })
+        })
+        .collect()
+}
+
+/// The evidence behind a deployment: its sources.
+pub fn evidence(conn: &mut DbConnection, deployment: &Deployment) -> Result<Vec<Source>, StoreError> {
+    sources::many(conn, &deployment.state.source_ids)
+}
+
+fn check_references(conn: &mut DbConnection, force: &str, tool: &str, state: &DeploymentState) -> Result<(), StoreError> {
+    if !super::forces::exists(conn, force)? {
+        return Err(StoreError::Invalid { field: "force", message: format!("no force has the slug `{force}`") });
+    }
+    let tool_exists: bool = diesel::select(exists(tools::table.find(tool))).get_result(conn)?;
+    if !tool_exists {
+        return Err(StoreError::Invalid { field: "tool", message: format!("no tool has the slug `{tool}`") });
+    }
+    let found: i64 = sources_table::table
+        .filter(sources_table::id.eq_any(&state.source_ids))
+        .count()
+        .get_result(conn)?;
+    if found != state.source_ids.len() as i64 {
+        return Err(StoreError::Invalid { field: "source_ids", message: "names a source that does not exist".into() });
+    }
+    Ok(())
+}
+
+/// Which deployment a write is about.
+struct Target<'a> {
+    id: &'a str,
+    force: &'a str,
+    tool: &'a str,
+}
+
+/// Writes the row, its source links and its revision; shared by create, update and delete.
+fn write_state(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    target: &Target<'_>,
+    state: &DeploymentState,
+    revision: i64,
+    action: Action,
+) -> Result<NaiveDateTime, StoreError> {
+    let Target { id, force, tool } = *target;
+    let at = now();
+    let vendors = serde_json::to_string(&state.vendors).expect("strings serialise");
+    let source_ids = serde_json::to_string(&state.source_ids).expect("strings serialise");
+    macro_rules! content {
+        ($t:ident) => {
+            (
+                $t::force_slug.eq(force),
+                $t::tool_slug.eq(tool),
+                $t::status.eq(state.status.as_str()),
+                $t::vendors.eq(&vendors),
+                $t::product.eq(&state.product),
+                $t::first_known_use.eq(state.first_known_use),
+                $t::last_confirmed.eq(state.last_confirmed),
+                $t::ended_on.eq(state.ended_on),
+                $t::summary.eq(&state.summary),
+                $t::legal_basis.eq(&state.legal_basis),
+                $t::authorisation.eq(&state.authorisation),
+                $t::public_consultation.eq(&state.public_consultation),
+                $t::use_policy_url.eq(&state.use_policy_url),
+                $t::provenance.eq(state.provenance.as_str()),
+                $t::verified.eq(state.verified),
+                $t::revision.eq(revision),
+            )
+        };
+    }
+    match action {
+        Action::Create => {
+            diesel::insert_into(deployments::table)
+                .values((deployments::id.eq(id), content!(deployments), deployments::created_at.eq(at), deployments::updated_at.eq(at)))
+                .execute(conn)?;
+        }
+        Action::Update => {
+            diesel::update(deployments::table.find(id))
+                .set((content!(deployments), deployments::updated_at.eq(at)))
+                .execute(conn)?;
+        }
+        Action::Delete => {
+            diesel::delete(deployments::table.find(id)).execute(conn)?;
+        }
+    }
+    if action != Action::Delete {
+        diesel::delete(deployment_sources::table.filter(deployment_sources::deployment_id.eq(id))).execute(conn)?;
+        for source in &state.source_ids {
+            diesel::insert_into(deployment_sources::table)
+                .values((deployment_sources::deployment_id.eq(id), deployment_sources::source_id.eq(source)))
+                .execute(conn)?;
+        }
+    }
+    diesel::insert_into(deployment_revisions::table)
+        .values((
+            deployment_revisions::deployment_id.eq(id),
+            deployment_revisions::action.eq(action.as_str()),
+            content!(deployment_revisions),
+            deployment_revisions::source_ids.eq(&source_ids),
+            deployment_revisions::actor_role.eq(actor.role_name()),
+            deployment_revisions::actor_organisation.eq(&actor.organisation),
+            deployment_revisions::recorded_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(at)
+}
+
+fn summary_line(force: &str, tool: &str, state: &DeploymentState) -> String {
+    format!("{force} · {tool}: {}", state.status)
+}
+
+/// Records a new deployment with its first revision and change event. Call inside a write
+/// transaction.
+pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewDeployment) -> Result<Deployment, StoreError> {
+    check_references(conn, &new.force, &new.tool, &new.state)?;
+    let id = new_id();
+    let target = Target { id: &id, force: &new.force, tool: &new.tool };
+    write_state(conn, actor, &target, &new.state, 1, Action::Create)?;
+    audit::record(
+        conn,
+        actor,
+        Change {
+            entity_type: "deployment",
+            entity_id: &id,
+            action: Action::Create,
+            revision: 1,
+            force_slug: Some(&new.force),
+            changed_fields: &[],
+            summary: summary_line(&new.force, &new.tool, &new.state),
+        },
+    )?;
+    get(conn, &id, None)
+}
+
+/// Replaces a deployment's content if it is still at `expected_revision`. Call inside a write
+/// transaction.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    expected_revision: i64,
+    state: &DeploymentState,
+) -> Result<Deployment, StoreError> {
+    let current = get(conn, id, None)?;
+    if current.revision != expected_revision {
+        return Err(StoreError::Stale { entity: "deployment", key: id.to_owned(), current: current.revision });
+    }
+    check_references(conn, &current.force, &current.tool, state)?;
+    let changed = changed_fields(&current.state, state);
+    let revision = current.revision + 1;
+    let target = Target { id, force: &current.force, tool: &current.tool };
+    write_state(conn, actor, &target, state, revision, Action::Update)?;
+    audit::record(
+        conn,
+        actor,
+        Change {
+            entity_type: "deployment",
+            entity_id: id,
+            action: Action::Update,
+            revision,
+            force_slug: Some(&current.force),
+            changed_fields: &changed,
+            summary: summary_line(&current.force, &current.tool, state),
+        },
+    )?;
+    get(conn, id, None)
+}
+
+/// Deletes a deployment if it is still at `expected_revision`; its history stays readable.
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, expected_revision: i64) -> Result<(), StoreError> {
+    let current = get(conn, id, None)?;
+    if current.revision != expected_revision {
+        return Err(StoreError::Stale { entity: "deployment", key: id.to_owned(), current: current.revision });
+    }
+    let revision = current.revision + 1;
+    let target = Target { id, force: &current.force, tool: &current.tool };
+    write_state(conn, actor, &target, &current.state, revision, Action::Delete)?;
+    audit::record(
+        conn,
+        actor,
+        Change {
+            entity_type: "deployment",
+            entity_id: id,
+            action: Action::Delete,
+            revision,
+            force_slug: Some(&current.force),
+            changed_fields: &[],
+            summary: format!("{} · {}: deleted", current.force, current.tool),
+        },
+    )
+}
+
+/// The names of the fields that differ between two states.
+fn changed_fields(before: &DeploymentState, after: &DeploymentState) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    macro_rules! compare {
+        ($($field:ident),+) => {
+            $(if before.$field != after.$field { changed.push(stringify!($field)); })+
+        };
+    }
+    compare!(
+        status,
+        vendors,
+        product,
+        first_known_use,
+        last_confirmed,
+        ended_on,
+        summary,
+        legal_basis,
+        authorisation,
+        public_consultation,
+        use_policy_url,
+        provenance,
+        verified,
+        source_ids
+    );
+    changed
+}
