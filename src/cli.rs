@@ -76,4 +76,10 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document (identical to GET /api/v1/openapi.json).
     Openapi,
+    /// Fill the database with a clearly labelled synthetic dataset (plus the real 2019 seed reply).
+    SeedDemo {
+        /// 1.0 gives about 5,000 deployments with about 5 revisions each; any positive size works.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+    },
 }

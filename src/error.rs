@@ -163,7 +163,8 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid { field, message } => Self::invalid_field(field, message),
             stale @ StoreError::Stale { .. } => Self::Conflict(stale.to_string()),
             StoreError::Unavailable(message) => Self::Unavailable(message),
-            other @ (StoreError::Corrupt { .. } | StoreError::Database(_)) => {
+            other
+            @ (StoreError::Corrupt { .. } | StoreError::Database(_) | StoreError::Task(_)) => {
                 Self::Internal(other.to_string())
             }
         }

@@ -5,7 +5,7 @@ use surveillance_registry::cli::{Cli, Command};
 use surveillance_registry::config::Settings;
 use surveillance_registry::db::DatabaseUrl;
 use surveillance_registry::startup::{openapi_document, prepare_database, Application};
-use surveillance_registry::telemetry;
+use surveillance_registry::{demo, telemetry};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -44,6 +44,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             prepare_database(&settings.database_url, 1)?;
             tracing::info!(database = %settings.database_url, "database is migrated and holds the reference data");
+            Ok(())
+        }
+        Command::SeedDemo { scale } => {
+            if !(scale > 0.0 && scale.is_finite()) {
+                anyhow::bail!("--scale must be a positive number");
+            }
+            let database = prepare_database(&settings.database_url, 1)?;
+            let started = std::time::Instant::now();
+            let mut conn = database.get()?;
+            let report = demo::seed(&mut conn, scale)?;
+            tracing::info!(
+                ?report,
+                seconds = started.elapsed().as_secs_f64(),
+                "seeded demo data"
+            );
             Ok(())
         }
         Command::Serve => actix_web::rt::System::new().block_on(async move {

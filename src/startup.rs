@@ -57,7 +57,7 @@ impl Application {
             anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port)
         })?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(AppState { db: database });
+        let state = web::Data::new(AppState::new(database));
         let spec = web::Data::new(SpecJson(openapi_document()));
 
         let mut server = HttpServer::new(move || {

@@ -21,7 +21,9 @@ behind every claim. Reads are public and anonymous. Lists are keyset-paginated (
     ),
     servers((url = "/", description = "This server")),
     tags(
+        (name = "deployments", description = "Claims about one force's use of one tool, with evidence and history"),
         (name = "forces", description = "Police forces and the authorities that answer FOI requests for them"),
+        (name = "matrix", description = "The forces x tools grid of statuses, as JSON or CSV"),
         (name = "tools", description = "The taxonomy of surveillance tools"),
         (name = "health", description = "Liveness and readiness probes"),
         (name = "meta", description = "This API's own description"),

@@ -1,10 +1,13 @@
 //! The HTTP API: every route is declared in [`routes`], and the OpenAPI document is derived from
 //! the same declarations, so the spec cannot drift from what is served.
 
+mod cache;
+mod deployments;
 mod docs;
 mod forces;
 mod health;
 mod middleware;
+mod overviews;
 pub mod pagination;
 mod params;
 mod responses;
@@ -15,6 +18,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
+use self::cache::ResponseCache;
 use crate::db::Database;
 
 pub use middleware::{not_found, problem_details, request_id_header};
@@ -23,6 +27,17 @@ pub use params::query_error;
 /// What every handler can reach.
 pub struct AppState {
     pub db: Database,
+    /// Expensive answers, revalidated against the database on every request.
+    pub cache: ResponseCache,
+}
+
+impl AppState {
+    pub fn new(db: Database) -> Self {
+        Self {
+            db,
+            cache: ResponseCache::new(1024),
+        }
+    }
 }
 
 /// Every route of the service, in one place.
@@ -32,10 +47,18 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(
             scope::scope("/api/v1")
                 .service(docs::openapi_json)
+                .service(deployments::list_deployments)
+                .service(deployments::get_deployment)
+                .service(deployments::list_revisions)
                 .service(forces::list_forces)
                 .service(forces::get_force)
+                .service(overviews::force_profile)
                 .service(tools::list_tools)
-                .service(tools::get_tool),
+                .service(tools::get_tool)
+                .service(overviews::tool_forces)
+                .service(overviews::get_matrix)
+                .service(overviews::get_matrix_csv)
+                .service(overviews::get_stats),
         );
 }
 

@@ -36,6 +36,23 @@ impl Validator {
         }
     }
 
+    /// Parses a comma-separated list, naming `field` for the first bad element.
+    pub fn list<T>(&mut self, field: &str, raw: Option<&str>) -> Vec<T>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        let Some(raw) = raw else { return Vec::new() };
+        let parsed: Result<Vec<T>, String> = raw
+            .split(',')
+            .map(|item| item.trim().parse::<T>().map_err(|e| e.to_string()))
+            .collect();
+        parsed.unwrap_or_else(|message| {
+            self.errors.push(FieldError::new(field, message));
+            Vec::new()
+        })
+    }
+
     /// Parses `true` or `false`.
     pub fn flag(&mut self, field: &str, raw: Option<&str>) -> Option<bool> {
         match raw {
@@ -99,6 +116,20 @@ impl Validator {
 pub fn path_slug(field: &str, raw: &str) -> Result<Slug, ApiError> {
     raw.parse()
         .map_err(|e: crate::domain::ParseError| ApiError::invalid_field(field, e.0))
+}
+
+/// Parses an entity id taken from the path: a lower-case hyphenated UUID, as the registry issues them.
+pub fn path_id(field: &str, raw: &str) -> Result<String, ApiError> {
+    match uuid::Uuid::try_parse(raw) {
+        Ok(id) if id.hyphenated().to_string() == raw => Ok(raw.to_owned()),
+        _ => Err(ApiError::invalid_field(
+            field,
+            format!(
+                "`{}` is not an id (a lower-case hyphenated UUID)",
+                raw.chars().take(80).collect::<String>()
+            ),
+        )),
+    }
 }
 
 /// Turns actix's query-string errors into a problem naming the parameter.

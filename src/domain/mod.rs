@@ -1,9 +1,11 @@
 //! Domain types: every value that arrives from outside is parsed into one of these once, at the edge.
 
 mod enums;
+mod moment;
 mod slug;
 
 pub use enums::*;
+pub use moment::Moment;
 pub use slug::Slug;
 
 /// A value that did not parse, with a message meant for the person who sent it.

@@ -1,5 +1,6 @@
 //! Who writes, and the append-only change log every write adds to (the public change feed).
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{now, StoreError};
@@ -18,12 +19,29 @@ pub struct Actor {
 impl Actor {
     /// The registry acting on its own behalf.
     pub fn system(organisation: impl Into<String>) -> Self {
-        Self { role: None, organisation: organisation.into() }
+        Self {
+            role: None,
+            organisation: organisation.into(),
+        }
     }
 
     /// The role as recorded: `system` for the registry itself.
     pub fn role_name(&self) -> &'static str {
         self.role.map_or("system", Role::as_str)
+    }
+}
+
+/// Who writes and when: every row a write stores carries the same moment.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    pub actor: Actor,
+    pub at: NaiveDateTime,
+}
+
+impl Stamp {
+    /// A write happening now.
+    pub fn now(actor: Actor) -> Self {
+        Self { actor, at: now() }
     }
 }
 
@@ -57,7 +75,12 @@ pub struct Change<'a> {
 }
 
 /// Appends a change event; call inside the write's transaction so both commit or neither does.
-pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change<'_>) -> Result<(), StoreError> {
+pub fn record(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    change: Change<'_>,
+) -> Result<(), StoreError> {
+    let actor = &stamp.actor;
     diesel::insert_into(change_events::table)
         .values((
             change_events::entity_type.eq(change.entity_type),
@@ -67,9 +90,10 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change<'_>) -> Res
             change_events::force_slug.eq(change.force_slug),
             change_events::actor_role.eq(actor.role_name()),
             change_events::actor_organisation.eq(&actor.organisation),
-            change_events::changed_fields.eq(serde_json::to_string(change.changed_fields).expect("strings serialise")),
+            change_events::changed_fields
+                .eq(serde_json::to_string(change.changed_fields).expect("strings serialise")),
             change_events::summary.eq(change.summary),
-            change_events::occurred_at.eq(now()),
+            change_events::occurred_at.eq(stamp.at),
         ))
         .execute(conn)?;
     Ok(())

@@ -11,11 +11,12 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::audit::{self, Action, Actor, Change};
+use super::audit::{self, Action, Change, Stamp};
 use super::sources::{self, Source};
-use super::{new_id, now, parse_column, parse_json_list, utc, Page, PageRequest, StoreError};
+use super::{new_id, parse_column, parse_json_list, utc, Page, PageRequest, StoreError};
 use crate::db::schema::{
-    assessment_deployments, deployment_revisions, deployment_sources, deployments, forces, sources as sources_table, tools,
+    assessment_deployments, deployment_revisions, deployment_sources, deployments, forces,
+    sources as sources_table, tools,
 };
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::{DeploymentStatus, Nation, Provenance};
@@ -185,11 +186,18 @@ macro_rules! apply_filter {
         }
         if let Some(nation) = filter.nation {
             query = query.filter(
-                $t::force_slug.eq_any(forces::table.filter(forces::nation.eq(nation.as_str())).select(forces::slug)),
+                $t::force_slug.eq_any(
+                    forces::table
+                        .filter(forces::nation.eq(nation.as_str()))
+                        .select(forces::slug),
+                ),
             );
         }
         if let Some(vendor) = &filter.vendor {
-            let pattern = format!("%{}%", vendor.to_lowercase().replace('%', "").replace('_', ""));
+            let pattern = format!(
+                "%{}%",
+                vendor.to_lowercase().replace('%', "").replace('_', "")
+            );
             query = query.filter(lower($t::vendors).like(pattern));
         }
         if let Some(provenance) = filter.provenance {
@@ -202,9 +210,15 @@ macro_rules! apply_filter {
             query = query.filter($t::$at.le(to));
         }
         if let Some(wanted) = filter.has_impact_assessment {
-            let assessed =
-                exists(assessment_deployments::table.filter(assessment_deployments::deployment_id.eq($t::$id)));
-            query = if wanted { query.filter(assessed) } else { query.filter(not(assessed)) };
+            let assessed = exists(
+                assessment_deployments::table
+                    .filter(assessment_deployments::deployment_id.eq($t::$id)),
+            );
+            query = if wanted {
+                query.filter(assessed)
+            } else {
+                query.filter(not(assessed))
+            };
         }
         query
     }};
@@ -217,21 +231,42 @@ macro_rules! apply_order {
         let after: Option<&DeploymentKey> = $after;
         match $sort {
             DeploymentSort::UpdatedDesc => {
-                if let Some(DeploymentKey { at: Some(at), id, .. }) = after {
-                    query = query.filter($t::$at.lt(*at).or($t::$at.eq(*at).and($t::$id.lt(id.clone()))));
+                if let Some(DeploymentKey {
+                    at: Some(at), id, ..
+                }) = after
+                {
+                    query = query.filter(
+                        $t::$at
+                            .lt(*at)
+                            .or($t::$at.eq(*at).and($t::$id.lt(id.clone()))),
+                    );
                 }
                 query.order(($t::$at.desc(), $t::$id.desc()))
             }
             DeploymentSort::UpdatedAsc => {
-                if let Some(DeploymentKey { at: Some(at), id, .. }) = after {
-                    query = query.filter($t::$at.gt(*at).or($t::$at.eq(*at).and($t::$id.gt(id.clone()))));
+                if let Some(DeploymentKey {
+                    at: Some(at), id, ..
+                }) = after
+                {
+                    query = query.filter(
+                        $t::$at
+                            .gt(*at)
+                            .or($t::$at.eq(*at).and($t::$id.gt(id.clone()))),
+                    );
                 }
                 query.order(($t::$at.asc(), $t::$id.asc()))
             }
             DeploymentSort::Force => {
-                if let Some(DeploymentKey { force: Some(force), id, .. }) = after {
+                if let Some(DeploymentKey {
+                    force: Some(force),
+                    id,
+                    ..
+                }) = after
+                {
                     query = query.filter(
-                        $t::force_slug.gt(force.clone()).or($t::force_slug.eq(force.clone()).and($t::$id.gt(id.clone()))),
+                        $t::force_slug
+                            .gt(force.clone())
+                            .or($t::force_slug.eq(force.clone()).and($t::$id.gt(id.clone()))),
                     );
                 }
                 query.order(($t::force_slug.asc(), $t::$id.asc()))
@@ -307,12 +342,19 @@ impl Record {
 
 /// Builds views for records: source links come from the link table for current rows and from the
 /// revision itself for past ones; creation times from each deployment's first revision.
-fn into_views(conn: &mut DbConnection, records: Vec<Record>, as_of: bool) -> Result<Vec<Deployment>, StoreError> {
+fn into_views(
+    conn: &mut DbConnection,
+    records: Vec<Record>,
+    as_of: bool,
+) -> Result<Vec<Deployment>, StoreError> {
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
     let mut created: HashMap<String, NaiveDateTime> = deployment_revisions::table
         .filter(deployment_revisions::deployment_id.eq_any(&ids))
         .filter(deployment_revisions::revision.eq(1))
-        .select((deployment_revisions::deployment_id, deployment_revisions::recorded_at))
+        .select((
+            deployment_revisions::deployment_id,
+            deployment_revisions::recorded_at,
+        ))
         .load(conn)?
         .into_iter()
         .collect();
@@ -320,19 +362,35 @@ fn into_views(conn: &mut DbConnection, records: Vec<Record>, as_of: bool) -> Res
     if as_of {
         let pairs: Vec<(String, i64, String)> = deployment_revisions::table
             .filter(deployment_revisions::deployment_id.eq_any(&ids))
-            .select((deployment_revisions::deployment_id, deployment_revisions::revision, deployment_revisions::source_ids))
+            .select((
+                deployment_revisions::deployment_id,
+                deployment_revisions::revision,
+                deployment_revisions::source_ids,
+            ))
             .load(conn)?;
-        let wanted: HashMap<&str, i64> = records.iter().map(|r| (r.id.as_str(), r.revision)).collect();
+        let wanted: HashMap<&str, i64> = records
+            .iter()
+            .map(|r| (r.id.as_str(), r.revision))
+            .collect();
         for (id, revision, source_ids) in pairs {
             if wanted.get(id.as_str()) == Some(&revision) {
-                links.insert(id, parse_json_list("deployment_revisions.source_ids", &source_ids)?);
+                links.insert(
+                    id,
+                    parse_json_list("deployment_revisions.source_ids", &source_ids)?,
+                );
             }
         }
     } else {
         for (id, source) in deployment_sources::table
             .filter(deployment_sources::deployment_id.eq_any(&ids))
-            .select((deployment_sources::deployment_id, deployment_sources::source_id))
-            .order((deployment_sources::deployment_id, deployment_sources::source_id))
+            .select((
+                deployment_sources::deployment_id,
+                deployment_sources::source_id,
+            ))
+            .order((
+                deployment_sources::deployment_id,
+                deployment_sources::source_id,
+            ))
             .load::<(String, String)>(conn)?
         {
             links.entry(id).or_default().push(source);
@@ -355,24 +413,103 @@ fn into_views(conn: &mut DbConnection, records: Vec<Record>, as_of: bool) -> Res
         .collect()
 }
 
-fn current_query(filter: &DeploymentFilter) -> deployments::BoxedQuery<'static, MultiBackend, RecordSql> {
-    let query = deployments::table.select(record_columns!(deployments, id, updated_at)).into_boxed();
+fn current_query(
+    filter: &DeploymentFilter,
+) -> deployments::BoxedQuery<'static, MultiBackend, RecordSql> {
+    let query = deployments::table
+        .select(record_columns!(deployments, id, updated_at))
+        .into_boxed();
     apply_filter!(query, deployments, id, updated_at, filter)
 }
 
-fn past_query(filter: &DeploymentFilter, at: NaiveDateTime) -> deployment_revisions::BoxedQuery<'static, MultiBackend, RecordSql> {
+/// Keeps, of all revisions, the one each deployment was at by `at` (and drops the deleted ones).
+fn standing_at<ST>(
+    query: deployment_revisions::BoxedQuery<'static, MultiBackend, ST>,
+    at: NaiveDateTime,
+) -> deployment_revisions::BoxedQuery<'static, MultiBackend, ST> {
     let latest_by_then = later_revision
-        .filter(later_revision.field(deployment_revisions::deployment_id).eq(deployment_revisions::deployment_id))
-        .filter(later_revision.field(deployment_revisions::recorded_at).le(at))
+        .filter(
+            later_revision
+                .field(deployment_revisions::deployment_id)
+                .eq(deployment_revisions::deployment_id),
+        )
+        .filter(
+            later_revision
+                .field(deployment_revisions::recorded_at)
+                .le(at),
+        )
         .select(max(later_revision.field(deployment_revisions::revision)))
         .single_value();
-    let query = deployment_revisions::table
-        .select(record_columns!(deployment_revisions, deployment_id, recorded_at))
+    query
         .filter(deployment_revisions::recorded_at.le(at))
         .filter(deployment_revisions::revision.nullable().eq(latest_by_then))
         .filter(deployment_revisions::action.ne(Action::Delete.as_str()))
+}
+
+fn past_query(
+    filter: &DeploymentFilter,
+    at: NaiveDateTime,
+) -> deployment_revisions::BoxedQuery<'static, MultiBackend, RecordSql> {
+    let query = deployment_revisions::table
+        .select(record_columns!(
+            deployment_revisions,
+            deployment_id,
+            recorded_at
+        ))
         .into_boxed();
-    apply_filter!(query, deployment_revisions, deployment_id, recorded_at, filter)
+    apply_filter!(
+        standing_at(query, at),
+        deployment_revisions,
+        deployment_id,
+        recorded_at,
+        filter
+    )
+}
+
+/// One cell of the forces x tools grid: a status some deployment of this force and tool holds.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct CellStatus {
+    pub force: String,
+    pub tool: String,
+    pub status: String,
+}
+
+/// The distinct (force, tool, status) triples matching `filter`: the matrix without the rows.
+pub fn cell_statuses(
+    conn: &mut DbConnection,
+    filter: &DeploymentFilter,
+) -> Result<Vec<CellStatus>, StoreError> {
+    Ok(match filter.as_of {
+        None => {
+            let query = deployments::table
+                .select((
+                    deployments::force_slug,
+                    deployments::tool_slug,
+                    deployments::status,
+                ))
+                .distinct()
+                .into_boxed();
+            apply_filter!(query, deployments, id, updated_at, filter).load(conn)?
+        }
+        Some(at) => {
+            let query = deployment_revisions::table
+                .select((
+                    deployment_revisions::force_slug,
+                    deployment_revisions::tool_slug,
+                    deployment_revisions::status,
+                ))
+                .distinct()
+                .into_boxed();
+            apply_filter!(
+                standing_at(query, at),
+                deployment_revisions,
+                deployment_id,
+                recorded_at,
+                filter
+            )
+            .load(conn)?
+        }
+    })
 }
 
 /// A page of deployments matching `filter`, current or as of `filter.as_of`.
@@ -385,10 +522,26 @@ pub fn list(
     let limit = page.limit as i64 + 1;
     let after = page.after.as_ref();
     let records: Vec<Record> = match filter.as_of {
-        None => apply_order!(current_query(filter), deployments, id, updated_at, sort, after).limit(limit).load(conn)?,
-        Some(at) => apply_order!(past_query(filter, at), deployment_revisions, deployment_id, recorded_at, sort, after)
-            .limit(limit)
-            .load(conn)?,
+        None => apply_order!(
+            current_query(filter),
+            deployments,
+            id,
+            updated_at,
+            sort,
+            after
+        )
+        .limit(limit)
+        .load(conn)?,
+        Some(at) => apply_order!(
+            past_query(filter, at),
+            deployment_revisions,
+            deployment_id,
+            recorded_at,
+            sort,
+            after
+        )
+        .limit(limit)
+        .load(conn)?,
     };
     let total = if page.count {
         Some(match filter.as_of {
@@ -410,30 +563,48 @@ pub fn list(
     } else {
         None
     };
-    Ok(Page { items, next_after, total })
+    Ok(Page {
+        items,
+        next_after,
+        total,
+    })
 }
 
 /// Every deployment matching `filter` (for profiles and the matrix, which are bounded by the
 /// number of forces and tools).
-pub fn all(conn: &mut DbConnection, filter: &DeploymentFilter) -> Result<Vec<Deployment>, StoreError> {
+pub fn all(
+    conn: &mut DbConnection,
+    filter: &DeploymentFilter,
+) -> Result<Vec<Deployment>, StoreError> {
     let records: Vec<Record> = match filter.as_of {
         None => current_query(filter).order(deployments::id).load(conn)?,
-        Some(at) => past_query(filter, at).order(deployment_revisions::deployment_id).load(conn)?,
+        Some(at) => past_query(filter, at)
+            .order(deployment_revisions::deployment_id)
+            .load(conn)?,
     };
     into_views(conn, records, filter.as_of.is_some())
 }
 
 /// One deployment, current or as of a moment.
-pub fn get(conn: &mut DbConnection, id: &str, as_of: Option<NaiveDateTime>) -> Result<Deployment, StoreError> {
+pub fn get(
+    conn: &mut DbConnection,
+    id: &str,
+    as_of: Option<NaiveDateTime>,
+) -> Result<Deployment, StoreError> {
     let records: Vec<Record> = match as_of {
-        None => current_query(&DeploymentFilter::default()).filter(deployments::id.eq(id.to_owned())).load(conn)?,
+        None => current_query(&DeploymentFilter::default())
+            .filter(deployments::id.eq(id.to_owned()))
+            .load(conn)?,
         Some(at) => past_query(&DeploymentFilter::default(), at)
             .filter(deployment_revisions::deployment_id.eq(id.to_owned()))
             .load(conn)?,
     };
     into_views(conn, records, as_of.is_some())?
         .pop()
-        .ok_or_else(|| StoreError::NotFound { entity: "deployment", key: id.to_owned() })
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "deployment",
+            key: id.to_owned(),
+        })
 }
 
 /// Every revision of a deployment, oldest first (it survives the deployment's deletion).
@@ -458,11 +629,17 @@ pub fn revisions(conn: &mut DbConnection, id: &str) -> Result<Vec<DeploymentRevi
         ))
         .load(conn)?;
     if rows.is_empty() {
-        return Err(StoreError::NotFound { entity: "deployment", key: id.to_owned() });
+        return Err(StoreError::NotFound {
+            entity: "deployment",
+            key: id.to_owned(),
+        });
     }
     rows.into_iter()
         .map(|row| {
-            let state = row.record.state(parse_json_list("deployment_revisions.source_ids", &row.source_ids)?)?;
+            let state = row.record.state(parse_json_list(
+                "deployment_revisions.source_ids",
+                &row.source_ids,
+            )?)?;
             Ok(DeploymentRevision {
                 revision: row.record.revision,
                 action: row.action,
@@ -478,24 +655,41 @@ pub fn revisions(conn: &mut DbConnection, id: &str) -> Result<Vec<DeploymentRevi
 }
 
 /// The evidence behind a deployment: its sources.
-pub fn evidence(conn: &mut DbConnection, deployment: &Deployment) -> Result<Vec<Source>, StoreError> {
+pub fn evidence(
+    conn: &mut DbConnection,
+    deployment: &Deployment,
+) -> Result<Vec<Source>, StoreError> {
     sources::many(conn, &deployment.state.source_ids)
 }
 
-fn check_references(conn: &mut DbConnection, force: &str, tool: &str, state: &DeploymentState) -> Result<(), StoreError> {
+fn check_references(
+    conn: &mut DbConnection,
+    force: &str,
+    tool: &str,
+    state: &DeploymentState,
+) -> Result<(), StoreError> {
     if !super::forces::exists(conn, force)? {
-        return Err(StoreError::Invalid { field: "force", message: format!("no force has the slug `{force}`") });
+        return Err(StoreError::Invalid {
+            field: "force",
+            message: format!("no force has the slug `{force}`"),
+        });
     }
     let tool_exists: bool = diesel::select(exists(tools::table.find(tool))).get_result(conn)?;
     if !tool_exists {
-        return Err(StoreError::Invalid { field: "tool", message: format!("no tool has the slug `{tool}`") });
+        return Err(StoreError::Invalid {
+            field: "tool",
+            message: format!("no tool has the slug `{tool}`"),
+        });
     }
     let found: i64 = sources_table::table
         .filter(sources_table::id.eq_any(&state.source_ids))
         .count()
         .get_result(conn)?;
     if found != state.source_ids.len() as i64 {
-        return Err(StoreError::Invalid { field: "source_ids", message: "names a source that does not exist".into() });
+        return Err(StoreError::Invalid {
+            field: "source_ids",
+            message: "names a source that does not exist".into(),
+        });
     }
     Ok(())
 }
@@ -510,14 +704,14 @@ struct Target<'a> {
 /// Writes the row, its source links and its revision; shared by create, update and delete.
 fn write_state(
     conn: &mut DbConnection,
-    actor: &Actor,
+    stamp: &Stamp,
     target: &Target<'_>,
     state: &DeploymentState,
     revision: i64,
     action: Action,
-) -> Result<NaiveDateTime, StoreError> {
+) -> Result<(), StoreError> {
     let Target { id, force, tool } = *target;
-    let at = now();
+    let (actor, at) = (&stamp.actor, stamp.at);
     let vendors = serde_json::to_string(&state.vendors).expect("strings serialise");
     let source_ids = serde_json::to_string(&state.source_ids).expect("strings serialise");
     macro_rules! content {
@@ -545,7 +739,12 @@ fn write_state(
     match action {
         Action::Create => {
             diesel::insert_into(deployments::table)
-                .values((deployments::id.eq(id), content!(deployments), deployments::created_at.eq(at), deployments::updated_at.eq(at)))
+                .values((
+                    deployments::id.eq(id),
+                    content!(deployments),
+                    deployments::created_at.eq(at),
+                    deployments::updated_at.eq(at),
+                ))
                 .execute(conn)?;
         }
         Action::Update => {
@@ -558,10 +757,14 @@ fn write_state(
         }
     }
     if action != Action::Delete {
-        diesel::delete(deployment_sources::table.filter(deployment_sources::deployment_id.eq(id))).execute(conn)?;
+        diesel::delete(deployment_sources::table.filter(deployment_sources::deployment_id.eq(id)))
+            .execute(conn)?;
         for source in &state.source_ids {
             diesel::insert_into(deployment_sources::table)
-                .values((deployment_sources::deployment_id.eq(id), deployment_sources::source_id.eq(source)))
+                .values((
+                    deployment_sources::deployment_id.eq(id),
+                    deployment_sources::source_id.eq(source),
+                ))
                 .execute(conn)?;
         }
     }
@@ -576,7 +779,7 @@ fn write_state(
             deployment_revisions::recorded_at.eq(at),
         ))
         .execute(conn)?;
-    Ok(at)
+    Ok(())
 }
 
 fn summary_line(force: &str, tool: &str, state: &DeploymentState) -> String {
@@ -585,14 +788,22 @@ fn summary_line(force: &str, tool: &str, state: &DeploymentState) -> String {
 
 /// Records a new deployment with its first revision and change event. Call inside a write
 /// transaction.
-pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewDeployment) -> Result<Deployment, StoreError> {
+pub fn create(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    new: &NewDeployment,
+) -> Result<Deployment, StoreError> {
     check_references(conn, &new.force, &new.tool, &new.state)?;
     let id = new_id();
-    let target = Target { id: &id, force: &new.force, tool: &new.tool };
-    write_state(conn, actor, &target, &new.state, 1, Action::Create)?;
+    let target = Target {
+        id: &id,
+        force: &new.force,
+        tool: &new.tool,
+    };
+    write_state(conn, stamp, &target, &new.state, 1, Action::Create)?;
     audit::record(
         conn,
-        actor,
+        stamp,
         Change {
             entity_type: "deployment",
             entity_id: &id,
@@ -610,23 +821,31 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewDeployment) -> Re
 /// transaction.
 pub fn update(
     conn: &mut DbConnection,
-    actor: &Actor,
+    stamp: &Stamp,
     id: &str,
     expected_revision: i64,
     state: &DeploymentState,
 ) -> Result<Deployment, StoreError> {
     let current = get(conn, id, None)?;
     if current.revision != expected_revision {
-        return Err(StoreError::Stale { entity: "deployment", key: id.to_owned(), current: current.revision });
+        return Err(StoreError::Stale {
+            entity: "deployment",
+            key: id.to_owned(),
+            current: current.revision,
+        });
     }
     check_references(conn, &current.force, &current.tool, state)?;
     let changed = changed_fields(&current.state, state);
     let revision = current.revision + 1;
-    let target = Target { id, force: &current.force, tool: &current.tool };
-    write_state(conn, actor, &target, state, revision, Action::Update)?;
+    let target = Target {
+        id,
+        force: &current.force,
+        tool: &current.tool,
+    };
+    write_state(conn, stamp, &target, state, revision, Action::Update)?;
     audit::record(
         conn,
-        actor,
+        stamp,
         Change {
             entity_type: "deployment",
             entity_id: id,
@@ -641,17 +860,37 @@ pub fn update(
 }
 
 /// Deletes a deployment if it is still at `expected_revision`; its history stays readable.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, expected_revision: i64) -> Result<(), StoreError> {
+pub fn delete(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    id: &str,
+    expected_revision: i64,
+) -> Result<(), StoreError> {
     let current = get(conn, id, None)?;
     if current.revision != expected_revision {
-        return Err(StoreError::Stale { entity: "deployment", key: id.to_owned(), current: current.revision });
+        return Err(StoreError::Stale {
+            entity: "deployment",
+            key: id.to_owned(),
+            current: current.revision,
+        });
     }
     let revision = current.revision + 1;
-    let target = Target { id, force: &current.force, tool: &current.tool };
-    write_state(conn, actor, &target, &current.state, revision, Action::Delete)?;
+    let target = Target {
+        id,
+        force: &current.force,
+        tool: &current.tool,
+    };
+    write_state(
+        conn,
+        stamp,
+        &target,
+        &current.state,
+        revision,
+        Action::Delete,
+    )?;
     audit::record(
         conn,
-        actor,
+        stamp,
         Change {
             entity_type: "deployment",
             entity_id: id,

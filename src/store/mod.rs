@@ -2,9 +2,13 @@
 
 pub mod audit;
 pub mod deployments;
+pub mod foi;
 pub mod forces;
+pub mod impact_assessments;
+pub mod overviews;
 pub mod reference;
 pub mod sources;
+pub mod stats;
 pub mod tools;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
@@ -22,16 +26,26 @@ pub enum StoreError {
     Conflict(String),
     /// The input refers to something that does not exist or breaks a rule of the data.
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// The entity changed since the writer read it (revision `current` is now stored).
     #[error("{entity} `{key}` is at revision {current}; re-read it and apply your change again")]
-    Stale { entity: &'static str, key: String, current: i64 },
+    Stale {
+        entity: &'static str,
+        key: String,
+        current: i64,
+    },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("stored {column} holds an unexpected value: {value}")]
     Corrupt { column: &'static str, value: String },
     #[error(transparent)]
     Database(diesel::result::Error),
+    /// The blocking task running the query panicked or was cancelled.
+    #[error("database task failed: {0}")]
+    Task(String),
 }
 
 impl From<diesel::result::Error> for StoreError {
@@ -54,7 +68,7 @@ impl From<diesel::r2d2::PoolError> for StoreError {
 
 impl From<tokio::task::JoinError> for StoreError {
     fn from(error: tokio::task::JoinError) -> Self {
-        Self::Unavailable(format!("database task failed: {error}"))
+        Self::Task(error.to_string())
     }
 }
 
@@ -146,4 +160,15 @@ pub struct PageRequest<K> {
     pub limit: usize,
     pub after: Option<K>,
     pub count: bool,
+}
+
+impl<K> PageRequest<K> {
+    /// Every row, in one page (for small reference tables such as forces and tools).
+    pub fn everything() -> Self {
+        Self {
+            limit: i32::MAX as usize,
+            after: None,
+            count: false,
+        }
+    }
 }

@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::audit::{self, Action, Actor, Change};
-use super::{new_id, now, parse_column, utc, StoreError};
+use super::audit::{self, Action, Change, Stamp};
+use super::{new_id, parse_column, utc, StoreError};
 use crate::db::schema::sources;
 use crate::db::DbConnection;
 use crate::domain::SourceKind;
@@ -92,7 +92,10 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Source, StoreError> {
         .select(SourceRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound { entity: "source", key: id.to_owned() })?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "source",
+            key: id.to_owned(),
+        })?
         .into_source()
 }
 
@@ -112,9 +115,13 @@ pub fn many(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<Source>, Stor
 }
 
 /// Records a new source; call inside a write transaction.
-pub fn create(conn: &mut DbConnection, actor: &Actor, fields: &SourceFields) -> Result<Source, StoreError> {
+pub fn create(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    fields: &SourceFields,
+) -> Result<Source, StoreError> {
     let id = new_id();
-    let at = now();
+    let at = stamp.at;
     diesel::insert_into(sources::table)
         .values((
             sources::id.eq(&id),
@@ -132,7 +139,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, fields: &SourceFields) -> 
         .execute(conn)?;
     audit::record(
         conn,
-        actor,
+        stamp,
         Change {
             entity_type: "source",
             entity_id: &id,

@@ -4,7 +4,9 @@
 mod helpers;
 
 mod database;
+mod deployments;
 mod forces;
 mod health;
 mod openapi;
+mod overviews;
 mod tools;

@@ -1,0 +1,297 @@
+//! Cross-registry views: a force's profile, a tool across forces, and the forces x tools matrix.
+//! All are cached against the write marker (see `cache.rs`) and honour `as_of`.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+use super::cache::Cached;
+use super::params::{path_slug, Validator};
+use super::{responses, AppState};
+use crate::domain::{Moment, Nation, Slug};
+use crate::error::{ApiError, Problem};
+use crate::store::overviews::{self, ForceProfile, Matrix, MatrixFilter, ToolForces};
+use crate::store::stats::{self, Stats};
+use crate::store::StoreError;
+
+/// Query parameters of the views that only take `as_of`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfOnly {
+    /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
+    #[param(value_type = Option<String>, example = "2020-01-01")]
+    as_of: Option<String>,
+}
+
+fn parse_as_of(raw: Option<&str>) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
+    let mut v = Validator::default();
+    let as_of = v.parse::<Moment>("as_of", raw).map(Moment::end);
+    v.finish()?;
+    Ok(as_of)
+}
+
+fn json_body<T: Serialize>(value: &T) -> Cached {
+    Cached {
+        content_type: "application/json",
+        body: serde_json::to_vec(value).expect("views serialise").into(),
+    }
+}
+
+/// Serves `compute`'s answer from the cache when nothing was written since it was computed.
+async fn cached(
+    req: &HttpRequest,
+    state: &AppState,
+    representation: &'static str,
+    compute: impl FnOnce(&mut crate::db::DbConnection) -> Result<Cached, StoreError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let cache = state.cache.clone();
+    // Views mention "overdue" relative to today, so a new day is a new answer too.
+    let key = format!(
+        "{representation} {} {}",
+        chrono::Utc::now().date_naive(),
+        req.uri()
+    );
+    let answer = state
+        .db
+        .run(move |conn| cache.get_or_compute(conn, key, compute))
+        .await?;
+    Ok(responses::cacheable(
+        req,
+        answer.content_type,
+        answer.body.to_vec(),
+    ))
+}
+
+/// Get a force's profile.
+///
+/// Every tool of the taxonomy with this force's status (explicitly `not_researched` where nothing is
+/// known), deployments, impact assessments and evidence: the one page a journalist needs.
+#[utoipa::path(
+    tag = "forces",
+    params(("slug" = String, Path, description = "The force's slug", example = "cambridgeshire",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64), AsOfOnly),
+    responses(
+        (status = 200, description = "The profile", body = ForceProfile, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "The slug or `as_of` is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/forces/{slug}/profile")]
+pub async fn force_profile(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<AsOfOnly>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path_slug("slug", &slug)?;
+    let as_of = parse_as_of(query.as_of.as_deref())?;
+    cached(&req, &state, "json", move |conn| {
+        Ok(json_body(&overviews::force_profile(
+            conn,
+            slug.as_str(),
+            as_of,
+        )?))
+    })
+    .await
+}
+
+/// Get every force's status for one tool.
+#[utoipa::path(
+    tag = "tools",
+    params(("slug" = String, Path, description = "The tool's slug", example = "imsi-catcher",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64), AsOfOnly),
+    responses(
+        (status = 200, description = "The tool and every force's status", body = ToolForces, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "The slug or `as_of` is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No tool has this slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tools/{slug}/forces")]
+pub async fn tool_forces(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    query: web::Query<AsOfOnly>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path_slug("slug", &slug)?;
+    let as_of = parse_as_of(query.as_of.as_deref())?;
+    cached(&req, &state, "json", move |conn| {
+        Ok(json_body(&overviews::tool_forces(
+            conn,
+            slug.as_str(),
+            as_of,
+        )?))
+    })
+    .await
+}
+
+/// Query parameters of `GET /matrix`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MatrixQuery {
+    /// Only the forces of this UK nation.
+    #[param(value_type = Option<Nation>)]
+    nation: Option<String>,
+    /// Only this tool's column.
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = "live-facial-recognition")]
+    tool: Option<String>,
+    /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
+    #[param(value_type = Option<String>, example = "2020-01-01")]
+    as_of: Option<String>,
+}
+
+fn matrix_csv(matrix: &Matrix) -> Cached {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = ["force", "name", "nation"]
+        .into_iter()
+        .chain(matrix.tools.iter().map(String::as_str));
+    writer.write_record(header).expect("writing to memory");
+    for row in &matrix.forces {
+        let fixed = [
+            row.force.as_str(),
+            row.name.as_str(),
+            row.nation.map_or("", Nation::as_str),
+        ];
+        let cells = matrix
+            .tools
+            .iter()
+            .map(|tool| row.cells.get(tool).map_or("", |s| s.as_str()));
+        writer
+            .write_record(fixed.into_iter().chain(cells))
+            .expect("writing to memory");
+    }
+    Cached {
+        content_type: "text/csv; charset=utf-8",
+        body: writer.into_inner().expect("writing to memory").into(),
+    }
+}
+
+async fn serve_matrix(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: MatrixQuery,
+    csv: bool,
+) -> Result<HttpResponse, ApiError> {
+    let mut v = Validator::default();
+    let filter = MatrixFilter {
+        nation: v.parse("nation", query.nation.as_deref()),
+        tool: v
+            .parse::<Slug>("tool", query.tool.as_deref())
+            .map(Slug::into_inner),
+        as_of: v
+            .parse::<Moment>("as_of", query.as_of.as_deref())
+            .map(Moment::end),
+    };
+    v.finish()?;
+    let representation = if csv { "csv" } else { "json" };
+    let mut answer = cached(&req, &state, representation, move |conn| {
+        let matrix = overviews::matrix(conn, &filter)?;
+        Ok(if csv {
+            matrix_csv(&matrix)
+        } else {
+            json_body(&matrix)
+        })
+    })
+    .await?;
+    let headers = answer.headers_mut();
+    headers.insert(header::VARY, header::HeaderValue::from_static("Accept"));
+    if csv {
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            header::HeaderValue::from_static("inline; filename=\"matrix.csv\""),
+        );
+    }
+    Ok(answer)
+}
+
+/// True when the client prefers CSV over JSON.
+fn wants_csv(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/csv") && !accept.contains("application/json"))
+}
+
+/// Get the forces x tools matrix.
+///
+/// One row per force, one column per tool, each cell the most significant status of that force's
+/// deployments of that tool (`not_researched` where there are none). Send `Accept: text/csv` (or use
+/// `/matrix.csv`) for CSV.
+#[utoipa::path(
+    tag = "matrix",
+    params(MatrixQuery),
+    responses(
+        (status = 200, description = "The matrix", headers(("ETag" = String)),
+            content((Matrix = "application/json"), (String = "text/csv"))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No tool has the slug given in `tool`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/matrix")]
+pub async fn get_matrix(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<MatrixQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let csv = wants_csv(&req);
+    serve_matrix(req, state, query.into_inner(), csv).await
+}
+
+/// Get the forces x tools matrix as CSV (RFC 4180, with a header row).
+#[utoipa::path(
+    tag = "matrix",
+    params(MatrixQuery),
+    responses(
+        (status = 200, description = "The matrix as CSV", body = String, content_type = "text/csv",
+            headers(("ETag" = String), ("Content-Disposition" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No tool has the slug given in `tool`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/matrix.csv")]
+pub async fn get_matrix_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<MatrixQuery>,
+) -> Result<HttpResponse, ApiError> {
+    serve_matrix(req, state, query.into_inner(), true).await
+}
+
+/// Query parameters of `GET /stats` (none).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NoParams {}
+
+/// Get registry-wide statistics and gap metrics.
+///
+/// Deployments per tool and status, matrix cells per status, and the gaps: deployments in use with
+/// no published impact assessment, assessments overdue for review, FOI requests overdue or answered
+/// late, and the forces with the most tools nobody has researched.
+#[utoipa::path(
+    tag = "matrix",
+    responses(
+        (status = 200, description = "The statistics", body = Stats, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "An unknown parameter was given", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stats")]
+pub async fn get_stats(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _query: web::Query<NoParams>,
+) -> Result<HttpResponse, ApiError> {
+    let today = chrono::Utc::now().date_naive();
+    cached(&req, &state, "json", move |conn| {
+        Ok(json_body(&stats::compute(conn, today)?))
+    })
+    .await
+}

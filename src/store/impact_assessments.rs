@@ -1,0 +1,314 @@
+//! Impact assessments (DPIAs, equality assessments, ...) and the deployments they cover.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audit::{self, Action, Change, Stamp};
+use super::{new_id, parse_column, utc, Page, PageRequest, StoreError};
+use crate::db::schema::{assessment_deployments, deployments, impact_assessments};
+use crate::db::{DbConnection, MultiBackend};
+use crate::domain::{AssessmentKind, AssessmentStatus, Provenance};
+
+/// An impact assessment of one force's use of one or more tools.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e61",
+    "force": "south-wales",
+    "kind": "dpia",
+    "status": "published",
+    "title": "Live facial recognition data protection impact assessment",
+    "completed_on": "2020-08-01",
+    "next_review_due": "2021-08-01",
+    "review_overdue": true,
+    "url": "https://www.south-wales.police.uk/",
+    "summary": "",
+    "deployment_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f"],
+    "revealed_by_source_id": null,
+    "revealed_by_foi_request_id": null,
+    "provenance": "official_publication",
+    "revision": 1,
+    "updated_at": "2026-11-26T23:00:00Z"
+}))]
+pub struct ImpactAssessment {
+    pub id: String,
+    /// Force slug.
+    pub force: String,
+    pub kind: AssessmentKind,
+    pub status: AssessmentStatus,
+    pub title: String,
+    pub completed_on: Option<NaiveDate>,
+    pub next_review_due: Option<NaiveDate>,
+    /// The review date has passed (as of today, UTC).
+    pub review_overdue: bool,
+    pub url: Option<String>,
+    pub summary: String,
+    /// The deployments this assessment covers.
+    pub deployment_ids: Vec<String>,
+    /// The source that revealed it.
+    pub revealed_by_source_id: Option<String>,
+    /// The FOI request whose reply revealed it.
+    pub revealed_by_foi_request_id: Option<String>,
+    pub provenance: Provenance,
+    pub revision: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The content of an assessment, as written.
+#[derive(Debug, Clone)]
+pub struct AssessmentFields {
+    pub force: String,
+    pub kind: AssessmentKind,
+    pub status: AssessmentStatus,
+    pub title: String,
+    pub completed_on: Option<NaiveDate>,
+    pub next_review_due: Option<NaiveDate>,
+    pub url: Option<String>,
+    pub summary: String,
+    pub deployment_ids: Vec<String>,
+    pub revealed_by_source_id: Option<String>,
+    pub revealed_by_foi_request_id: Option<String>,
+    pub provenance: Provenance,
+}
+
+/// Filters on the list of assessments.
+#[derive(Debug, Clone, Default)]
+pub struct AssessmentFilter {
+    pub force: Option<String>,
+    /// Assessments covering a deployment of this tool.
+    pub tool: Option<String>,
+    pub kind: Option<AssessmentKind>,
+    pub status: Option<AssessmentStatus>,
+    /// Only assessments whose review date has (or has not) passed by `today`.
+    pub review_overdue: Option<bool>,
+    pub today: Option<NaiveDate>,
+}
+
+/// Where a page of assessments ends.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AssessmentKey {
+    pub at: NaiveDateTime,
+    pub id: String,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = impact_assessments)]
+struct Row {
+    id: String,
+    force_slug: String,
+    kind: String,
+    status: String,
+    title: String,
+    completed_on: Option<NaiveDate>,
+    next_review_due: Option<NaiveDate>,
+    url: Option<String>,
+    summary: String,
+    revealed_by_source_id: Option<String>,
+    revealed_by_foi_request_id: Option<String>,
+    provenance: String,
+    revision: i64,
+    updated_at: NaiveDateTime,
+}
+
+fn into_views(
+    conn: &mut DbConnection,
+    rows: Vec<Row>,
+    today: NaiveDate,
+) -> Result<Vec<ImpactAssessment>, StoreError> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut covered: HashMap<String, Vec<String>> = HashMap::new();
+    for (assessment, deployment) in assessment_deployments::table
+        .filter(assessment_deployments::impact_assessment_id.eq_any(&ids))
+        .select((
+            assessment_deployments::impact_assessment_id,
+            assessment_deployments::deployment_id,
+        ))
+        .order((
+            assessment_deployments::impact_assessment_id,
+            assessment_deployments::deployment_id,
+        ))
+        .load::<(String, String)>(conn)?
+    {
+        covered.entry(assessment).or_default().push(deployment);
+    }
+    rows.into_iter()
+        .map(|row| {
+            Ok(ImpactAssessment {
+                kind: parse_column("impact_assessments.kind", &row.kind)?,
+                status: parse_column("impact_assessments.status", &row.status)?,
+                provenance: parse_column("impact_assessments.provenance", &row.provenance)?,
+                review_overdue: row.next_review_due.is_some_and(|due| due < today),
+                deployment_ids: covered.remove(&row.id).unwrap_or_default(),
+                id: row.id,
+                force: row.force_slug,
+                title: row.title,
+                completed_on: row.completed_on,
+                next_review_due: row.next_review_due,
+                url: row.url,
+                summary: row.summary,
+                revealed_by_source_id: row.revealed_by_source_id,
+                revealed_by_foi_request_id: row.revealed_by_foi_request_id,
+                revision: row.revision,
+                updated_at: utc(row.updated_at),
+            })
+        })
+        .collect()
+}
+
+fn filtered(
+    filter: &AssessmentFilter,
+    today: NaiveDate,
+) -> impact_assessments::BoxedQuery<'static, MultiBackend> {
+    let mut query = impact_assessments::table.into_boxed();
+    if let Some(force) = &filter.force {
+        query = query.filter(impact_assessments::force_slug.eq(force.clone()));
+    }
+    if let Some(tool) = &filter.tool {
+        let covering = assessment_deployments::table
+            .inner_join(deployments::table)
+            .filter(deployments::tool_slug.eq(tool.clone()))
+            .select(assessment_deployments::impact_assessment_id);
+        query = query.filter(impact_assessments::id.eq_any(covering));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(impact_assessments::kind.eq(kind.as_str()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(impact_assessments::status.eq(status.as_str()));
+    }
+    match filter.review_overdue {
+        Some(true) => query = query.filter(impact_assessments::next_review_due.lt(today)),
+        Some(false) => {
+            query = query.filter(
+                impact_assessments::next_review_due
+                    .is_null()
+                    .or(impact_assessments::next_review_due.ge(today)),
+            )
+        }
+        None => {}
+    }
+    query
+}
+
+/// A page of assessments, most recently updated first.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &AssessmentFilter,
+    page: &PageRequest<AssessmentKey>,
+) -> Result<Page<ImpactAssessment, AssessmentKey>, StoreError> {
+    let today = filter.today.unwrap_or_else(|| Utc::now().date_naive());
+    let mut query = filtered(filter, today)
+        .select(Row::as_select())
+        .order((
+            impact_assessments::updated_at.desc(),
+            impact_assessments::id.desc(),
+        ))
+        .limit(page.limit as i64 + 1);
+    if let Some(AssessmentKey { at, id }) = &page.after {
+        query = query.filter(
+            impact_assessments::updated_at
+                .lt(*at)
+                .or(impact_assessments::updated_at
+                    .eq(*at)
+                    .and(impact_assessments::id.lt(id.clone()))),
+        );
+    }
+    let rows = query.load(conn)?;
+    let total = if page.count {
+        Some(filtered(filter, today).count().get_result(conn)?)
+    } else {
+        None
+    };
+    let rows = Page::from_overfetch(rows, page.limit, |row| AssessmentKey {
+        at: row.updated_at,
+        id: row.id.clone(),
+    });
+    Ok(Page {
+        items: into_views(conn, rows.items, today)?,
+        next_after: rows.next_after,
+        total,
+    })
+}
+
+/// One assessment by id.
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<ImpactAssessment, StoreError> {
+    let rows = impact_assessments::table
+        .filter(impact_assessments::id.eq(id))
+        .select(Row::as_select())
+        .load(conn)?;
+    into_views(conn, rows, Utc::now().date_naive())?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "impact assessment",
+            key: id.to_owned(),
+        })
+}
+
+/// The assessments covering any of these deployments.
+pub fn covering(
+    conn: &mut DbConnection,
+    deployment_ids: &[String],
+) -> Result<Vec<ImpactAssessment>, StoreError> {
+    let ids = assessment_deployments::table
+        .filter(assessment_deployments::deployment_id.eq_any(deployment_ids))
+        .select(assessment_deployments::impact_assessment_id);
+    let rows = impact_assessments::table
+        .filter(impact_assessments::id.eq_any(ids))
+        .select(Row::as_select())
+        .order(impact_assessments::id)
+        .load(conn)?;
+    into_views(conn, rows, Utc::now().date_naive())
+}
+
+/// Records a new assessment and the deployments it covers. Call inside a write transaction.
+pub fn create(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    fields: &AssessmentFields,
+) -> Result<ImpactAssessment, StoreError> {
+    let id = new_id();
+    diesel::insert_into(impact_assessments::table)
+        .values((
+            impact_assessments::id.eq(&id),
+            impact_assessments::force_slug.eq(&fields.force),
+            impact_assessments::kind.eq(fields.kind.as_str()),
+            impact_assessments::status.eq(fields.status.as_str()),
+            impact_assessments::title.eq(&fields.title),
+            impact_assessments::completed_on.eq(fields.completed_on),
+            impact_assessments::next_review_due.eq(fields.next_review_due),
+            impact_assessments::url.eq(&fields.url),
+            impact_assessments::summary.eq(&fields.summary),
+            impact_assessments::revealed_by_source_id.eq(&fields.revealed_by_source_id),
+            impact_assessments::revealed_by_foi_request_id.eq(&fields.revealed_by_foi_request_id),
+            impact_assessments::provenance.eq(fields.provenance.as_str()),
+            impact_assessments::revision.eq(1),
+            impact_assessments::created_at.eq(stamp.at),
+            impact_assessments::updated_at.eq(stamp.at),
+        ))
+        .execute(conn)?;
+    for deployment in &fields.deployment_ids {
+        diesel::insert_into(assessment_deployments::table)
+            .values((
+                assessment_deployments::impact_assessment_id.eq(&id),
+                assessment_deployments::deployment_id.eq(deployment),
+            ))
+            .execute(conn)?;
+    }
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: "impact_assessment",
+            entity_id: &id,
+            action: Action::Create,
+            revision: 1,
+            force_slug: Some(&fields.force),
+            changed_fields: &[],
+            summary: format!("{} · {}: {}", fields.force, fields.kind, fields.status),
+        },
+    )?;
+    get(conn, &id)
+}

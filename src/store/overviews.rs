@@ -1,0 +1,272 @@
+//! Views across the registry: a force's profile over the whole taxonomy, one tool across every force,
+//! and the forces x tools matrix. Each is a handful of queries, whatever the number of rows.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::deployments::{self, Deployment, DeploymentFilter};
+use super::forces::{self, Force, ForceFilter};
+use super::impact_assessments::{self, ImpactAssessment};
+use super::sources::{self, Source};
+use super::tools::{self, Tool, ToolFilter};
+use super::{parse_column, PageRequest, StoreError};
+use crate::db::schema::tools as tools_table;
+use crate::db::DbConnection;
+use crate::domain::{DeploymentStatus, Nation};
+
+/// The status a cell shows when several deployments cover it: the most significant one, in the
+/// order `DeploymentStatus` declares (in use first, not researched last). No deployment at all
+/// means `not_researched`, never `denied`.
+pub fn cell_status(statuses: impl IntoIterator<Item = DeploymentStatus>) -> DeploymentStatus {
+    statuses
+        .into_iter()
+        .min()
+        .unwrap_or(DeploymentStatus::NotResearched)
+}
+
+/// Everything the registry says about one force, tool by tool.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ForceProfile {
+    pub force: Force,
+    /// Every tool of the taxonomy, in taxonomy order.
+    pub tools: Vec<ProfileTool>,
+    /// How many tools have each status.
+    pub status_counts: BTreeMap<DeploymentStatus, usize>,
+}
+
+/// One tool in a force's profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileTool {
+    pub tool: String,
+    pub name: String,
+    pub parent: Option<String>,
+    /// The cell's status (see the matrix): `not_researched` where nothing is known.
+    pub status: DeploymentStatus,
+    pub deployments: Vec<Deployment>,
+    pub impact_assessments: Vec<ImpactAssessment>,
+    /// The sources behind these deployments.
+    pub evidence: Vec<Source>,
+}
+
+fn all_tools(conn: &mut DbConnection) -> Result<Vec<Tool>, StoreError> {
+    Ok(tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items)
+}
+
+fn all_forces(conn: &mut DbConnection, nation: Option<Nation>) -> Result<Vec<Force>, StoreError> {
+    let filter = ForceFilter {
+        nation,
+        ..ForceFilter::default()
+    };
+    Ok(forces::list(conn, &filter, &PageRequest::everything())?.items)
+}
+
+/// A force's profile, current or as of a moment.
+pub fn force_profile(
+    conn: &mut DbConnection,
+    force: &str,
+    as_of: Option<NaiveDateTime>,
+) -> Result<ForceProfile, StoreError> {
+    let force = forces::get(conn, force)?;
+    let filter = DeploymentFilter {
+        force: Some(force.slug.clone()),
+        as_of,
+        ..DeploymentFilter::default()
+    };
+    let found = deployments::all(conn, &filter)?;
+    let ids: Vec<String> = found.iter().map(|d| d.id.clone()).collect();
+    let assessments = impact_assessments::covering(conn, &ids)?;
+    let mut source_ids: Vec<String> = found
+        .iter()
+        .flat_map(|d| d.state.source_ids.iter().cloned())
+        .collect();
+    source_ids.sort_unstable();
+    source_ids.dedup();
+    let sources: HashMap<String, Source> = sources::many(conn, &source_ids)?
+        .into_iter()
+        .map(|s| (s.id.clone(), s))
+        .collect();
+    let mut by_tool: HashMap<String, Vec<Deployment>> = HashMap::new();
+    for deployment in found {
+        by_tool
+            .entry(deployment.tool.clone())
+            .or_default()
+            .push(deployment);
+    }
+    let mut status_counts = BTreeMap::new();
+    let tools = all_tools(conn)?
+        .into_iter()
+        .map(|tool| {
+            let deployments = by_tool.remove(&tool.slug).unwrap_or_default();
+            let status = cell_status(deployments.iter().map(|d| d.state.status));
+            *status_counts.entry(status).or_insert(0) += 1;
+            let covers = |a: &&ImpactAssessment| {
+                a.deployment_ids
+                    .iter()
+                    .any(|id| deployments.iter().any(|d| &d.id == id))
+            };
+            let impact_assessments = assessments.iter().filter(covers).cloned().collect();
+            let mut evidence: Vec<Source> = deployments
+                .iter()
+                .flat_map(|d| d.state.source_ids.iter())
+                .filter_map(|id| sources.get(id).cloned())
+                .collect();
+            evidence.sort_by(|a, b| a.id.cmp(&b.id));
+            evidence.dedup_by(|a, b| a.id == b.id);
+            ProfileTool {
+                tool: tool.slug,
+                name: tool.name,
+                parent: tool.parent,
+                status,
+                deployments,
+                impact_assessments,
+                evidence,
+            }
+        })
+        .collect();
+    Ok(ForceProfile {
+        force,
+        tools,
+        status_counts,
+    })
+}
+
+/// One force's cell for one tool.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ForceCell {
+    pub force: String,
+    pub name: String,
+    pub nation: Option<Nation>,
+    pub status: DeploymentStatus,
+    /// The deployments behind the status.
+    pub deployment_ids: Vec<String>,
+}
+
+/// One tool across every force.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ToolForces {
+    pub tool: Tool,
+    /// Every force, in slug order.
+    pub forces: Vec<ForceCell>,
+}
+
+/// Every force's status for one tool.
+pub fn tool_forces(
+    conn: &mut DbConnection,
+    tool: &str,
+    as_of: Option<NaiveDateTime>,
+) -> Result<ToolForces, StoreError> {
+    let tool = tools::get(conn, tool)?;
+    let filter = DeploymentFilter {
+        tool: Some(tool.slug.clone()),
+        as_of,
+        ..DeploymentFilter::default()
+    };
+    let mut by_force: HashMap<String, Vec<Deployment>> = HashMap::new();
+    for deployment in deployments::all(conn, &filter)? {
+        by_force
+            .entry(deployment.force.clone())
+            .or_default()
+            .push(deployment);
+    }
+    let forces = all_forces(conn, None)?
+        .into_iter()
+        .map(|force| {
+            let found = by_force.remove(&force.slug).unwrap_or_default();
+            ForceCell {
+                status: cell_status(found.iter().map(|d| d.state.status)),
+                deployment_ids: found.into_iter().map(|d| d.id).collect(),
+                force: force.slug,
+                name: force.name,
+                nation: force.nation,
+            }
+        })
+        .collect();
+    Ok(ToolForces { tool, forces })
+}
+
+/// Which part of the matrix to build.
+#[derive(Debug, Clone, Default)]
+pub struct MatrixFilter {
+    pub nation: Option<Nation>,
+    pub tool: Option<String>,
+    pub as_of: Option<NaiveDateTime>,
+}
+
+/// The forces x tools grid of statuses.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "tools": ["body-worn-video", "imsi-catcher"],
+    "forces": [{"force": "cambridgeshire", "name": "Cambridgeshire Constabulary", "nation": "england",
+        "cells": {"body-worn-video": "in_use", "imsi-catcher": "not_held"}}]
+}))]
+pub struct Matrix {
+    /// The columns, in taxonomy order.
+    pub tools: Vec<String>,
+    /// The rows, in force slug order.
+    pub forces: Vec<MatrixRow>,
+}
+
+/// One force's row of the matrix.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatrixRow {
+    pub force: String,
+    pub name: String,
+    pub nation: Option<Nation>,
+    /// Tool slug -> status, for every column.
+    pub cells: BTreeMap<String, DeploymentStatus>,
+}
+
+/// Builds the matrix from the distinct statuses of every cell.
+pub fn matrix(conn: &mut DbConnection, filter: &MatrixFilter) -> Result<Matrix, StoreError> {
+    let mut columns = tools_table::table
+        .order(tools_table::position)
+        .select(tools_table::slug)
+        .into_boxed();
+    if let Some(tool) = &filter.tool {
+        columns = columns.filter(tools_table::slug.eq(tool.clone()));
+    }
+    let tools: Vec<String> = columns.load(conn)?;
+    if let Some(tool) = &filter.tool {
+        if tools.is_empty() {
+            return Err(StoreError::NotFound {
+                entity: "tool",
+                key: tool.clone(),
+            });
+        }
+    }
+    let deployment_filter = DeploymentFilter {
+        nation: filter.nation,
+        tool: filter.tool.clone(),
+        as_of: filter.as_of,
+        ..DeploymentFilter::default()
+    };
+    let mut known: HashMap<(String, String), DeploymentStatus> = HashMap::new();
+    for cell in deployments::cell_statuses(conn, &deployment_filter)? {
+        let status: DeploymentStatus = parse_column("deployments.status", &cell.status)?;
+        let entry = known.entry((cell.force, cell.tool)).or_insert(status);
+        *entry = (*entry).min(status);
+    }
+    let forces = all_forces(conn, filter.nation)?
+        .into_iter()
+        .map(|force| {
+            let cells = tools
+                .iter()
+                .map(|tool| {
+                    let status = known.get(&(force.slug.clone(), tool.clone())).copied();
+                    (tool.clone(), cell_status(status))
+                })
+                .collect();
+            MatrixRow {
+                force: force.slug,
+                name: force.name,
+                nation: force.nation,
+                cells,
+            }
+        })
+        .collect();
+    Ok(Matrix { tools, forces })
+}

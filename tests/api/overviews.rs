@@ -1,0 +1,124 @@
+use reqwest::StatusCode;
+use serde_json::Value;
+use surveillance_registry::domain::DeploymentStatus;
+use surveillance_registry::store::deployments;
+use surveillance_registry::store::write_transaction;
+
+use crate::both_backends;
+use crate::deployments::{create, stamp, state, write};
+use crate::helpers::{error_fields, TestDb};
+
+fn cell<'a>(matrix: &'a Value, force: &str, tool: &str) -> &'a Value {
+    let row = matrix["forces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["force"] == force)
+        .unwrap();
+    &row["cells"][tool]
+}
+
+both_backends! {
+    async fn the_profile_covers_every_tool_and_never_confuses_unknown_with_denied(db: TestDb) {
+        let app = db.spawn().await;
+        write(&db, |conn| {
+            create(conn, "kent", "drones", "2020-01-01", state(DeploymentStatus::Denied, "DJI"));
+            create(conn, "kent", "drones", "2022-01-01", state(DeploymentStatus::InUse, "DJI"));
+            create(conn, "kent", "anpr", "2021-01-01", state(DeploymentStatus::Ncnd, "undisclosed"));
+        })
+        .await;
+        let tools = app.get_all("/api/v1/tools?limit=500").await;
+        let profile = app.get_json("/api/v1/forces/kent/profile", StatusCode::OK).await;
+        assert_eq!(profile["force"]["slug"], "kent");
+        let entries = profile["tools"].as_array().unwrap();
+        assert_eq!(entries.len(), tools.len(), "every tool of the taxonomy");
+        let entry = |slug: &str| entries.iter().find(|t| t["tool"] == slug).unwrap();
+        assert_eq!(entry("drones")["status"], "in_use", "the most significant status wins");
+        assert_eq!(entry("drones")["deployments"].as_array().unwrap().len(), 2);
+        assert_eq!(entry("anpr")["status"], "ncnd");
+        assert_eq!(entry("imsi-catcher")["status"], "not_researched");
+        assert!(entry("imsi-catcher")["deployments"].as_array().unwrap().is_empty());
+        assert_eq!(profile["status_counts"]["not_researched"], tools.len() - 2);
+        let before = app.get_json("/api/v1/forces/kent/profile?as_of=2021-06-01", StatusCode::OK).await;
+        let drones = before["tools"].as_array().unwrap().iter().find(|t| t["tool"] == "drones").unwrap();
+        assert_eq!(drones["status"], "denied");
+        app.get_problem("/api/v1/forces/atlantis/profile", StatusCode::NOT_FOUND).await;
+        let bad = app.get_problem("/api/v1/forces/kent/profile?as_of=soon", StatusCode::BAD_REQUEST).await;
+        assert_eq!(error_fields(&bad), ["as_of"]);
+    }
+
+    async fn the_matrix_is_a_grid_of_every_force_and_tool(db: TestDb) {
+        let app = db.spawn().await;
+        write(&db, |conn| {
+            create(conn, "kent", "drones", "2020-01-01", state(DeploymentStatus::Trial, "DJI"));
+            create(conn, "gwent", "live-facial-recognition", "2020-01-01", state(DeploymentStatus::Planned, "NEC"));
+        })
+        .await;
+        let matrix = app.get_json("/api/v1/matrix", StatusCode::OK).await;
+        assert_eq!(matrix["forces"].as_array().unwrap().len(), 46);
+        let columns = matrix["tools"].as_array().unwrap().len();
+        assert!(matrix["forces"].as_array().unwrap().iter().all(|r| r["cells"].as_object().unwrap().len() == columns));
+        assert_eq!(cell(&matrix, "kent", "drones"), "trial");
+        assert_eq!(cell(&matrix, "kent", "anpr"), "not_researched");
+        let wales = app.get_json("/api/v1/matrix?nation=wales&tool=live-facial-recognition", StatusCode::OK).await;
+        assert_eq!(wales["tools"], serde_json::json!(["live-facial-recognition"]));
+        assert_eq!(wales["forces"].as_array().unwrap().len(), 4);
+        assert_eq!(cell(&wales, "gwent", "live-facial-recognition"), "planned");
+        let earlier = app.get_json("/api/v1/matrix?as_of=2019-12-31", StatusCode::OK).await;
+        assert_eq!(cell(&earlier, "kent", "drones"), "not_researched");
+        app.get_problem("/api/v1/matrix?tool=tricorder", StatusCode::NOT_FOUND).await;
+        let bad = app.get_problem("/api/v1/matrix?nation=atlantis&colour=red", StatusCode::BAD_REQUEST).await;
+        assert_eq!(error_fields(&bad), ["colour"]);
+    }
+
+    async fn the_matrix_as_csv_matches_the_json(db: TestDb) {
+        let app = db.spawn().await;
+        write(&db, |conn| {
+            create(conn, "kent", "drones", "2020-01-01", state(DeploymentStatus::Trial, "DJI"));
+        })
+        .await;
+        let json = app.get_json("/api/v1/matrix?nation=england", StatusCode::OK).await;
+        for response in [
+            app.get("/api/v1/matrix.csv?nation=england").await,
+            app.client.get(app.url("/api/v1/matrix?nation=england")).header("Accept", "text/csv").send().await.unwrap(),
+        ] {
+            assert_eq!(response.status(), StatusCode::OK);
+            assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+            let text = response.text().await.unwrap();
+            let mut reader = csv::Reader::from_reader(text.as_bytes());
+            let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+            assert_eq!(&header[..3], ["force", "name", "nation"]);
+            assert_eq!(header.len() - 3, json["tools"].as_array().unwrap().len());
+            let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+            assert_eq!(rows.len(), 39);
+            let kent = rows.iter().find(|r| &r[0] == "kent").unwrap();
+            let drones = header.iter().position(|h| h == "drones").unwrap();
+            assert_eq!(&kent[drones], "trial");
+        }
+    }
+
+    async fn cached_views_change_when_anything_is_written(db: TestDb) {
+        let app = db.spawn().await;
+        let first = app.get("/api/v1/matrix").await;
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        let same = app.client.get(app.url("/api/v1/matrix")).header("If-None-Match", &etag).send().await.unwrap();
+        assert_eq!(same.status(), StatusCode::NOT_MODIFIED);
+        let profile_before = app.get_json("/api/v1/forces/dorset/profile", StatusCode::OK).await;
+        let id = write(&db, |conn| create(conn, "dorset", "cctv", "2024-01-01", state(DeploymentStatus::InUse, "Axis")).id).await;
+        let changed = app.client.get(app.url("/api/v1/matrix")).header("If-None-Match", &etag).send().await.unwrap();
+        assert_eq!(changed.status(), StatusCode::OK, "a write invalidates the cached matrix");
+        let matrix: Value = changed.json().await.unwrap();
+        assert_eq!(cell(&matrix, "dorset", "cctv"), "in_use");
+        assert_ne!(app.get_json("/api/v1/forces/dorset/profile", StatusCode::OK).await, profile_before);
+        write(&db, move |conn| {
+            write_transaction(conn, |conn| deployments::delete(conn, &stamp("2024-02-01"), &id, 1)).unwrap();
+        })
+        .await;
+        let after = app.get_json("/api/v1/tools/cctv/forces", StatusCode::OK).await;
+        let dorset = after["forces"].as_array().unwrap().iter().find(|f| f["force"] == "dorset").unwrap();
+        assert_eq!(dorset["status"], "not_researched");
+        assert_eq!(after["forces"].as_array().unwrap().len(), 46);
+        assert_eq!(after["tool"]["slug"], "cctv");
+        app.get_problem("/api/v1/tools/tricorder/forces", StatusCode::NOT_FOUND).await;
+    }
+}
