@@ -4,6 +4,7 @@
 mod cache;
 mod deployments;
 mod docs;
+mod evidence;
 mod forces;
 mod health;
 mod middleware;
@@ -50,6 +51,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(deployments::list_deployments)
                 .service(deployments::get_deployment)
                 .service(deployments::list_revisions)
+                .service(evidence::list_assessments)
+                .service(evidence::get_assessment)
+                .service(evidence::get_source)
                 .service(forces::list_forces)
                 .service(forces::get_force)
                 .service(overviews::force_profile)

@@ -5,6 +5,7 @@ mod helpers;
 
 mod database;
 mod deployments;
+mod evidence;
 mod forces;
 mod health;
 mod openapi;
