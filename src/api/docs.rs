@@ -21,6 +21,7 @@ behind every claim. Reads are public and anonymous. Lists are keyset-paginated (
     ),
     servers((url = "/", description = "This server")),
     tags(
+        (name = "changes", description = "Every write, as a resumable JSON feed and as Atom feeds"),
         (name = "deployments", description = "Claims about one force's use of one tool, with evidence and history"),
         (name = "evidence", description = "Impact assessments and the sources behind claims"),
         (name = "forces", description = "Police forces and the authorities that answer FOI requests for them"),

@@ -2,6 +2,7 @@
 //! the same declarations, so the spec cannot drift from what is served.
 
 mod cache;
+mod changes;
 mod deployments;
 mod docs;
 mod evidence;
@@ -48,6 +49,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(
             scope::scope("/api/v1")
                 .service(docs::openapi_json)
+                .service(changes::list_changes)
+                .service(changes::changes_atom)
+                .service(changes::force_changes_atom)
                 .service(deployments::list_deployments)
                 .service(deployments::get_deployment)
                 .service(deployments::list_revisions)

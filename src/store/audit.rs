@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{now, StoreError};
+use diesel::prelude::Queryable;
 use crate::db::schema::change_events;
 use crate::db::DbConnection;
 use crate::domain::Role;
@@ -97,4 +98,116 @@ pub fn record(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// One entry of the public change feed.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "id": 4211,
+    "entity_type": "deployment",
+    "entity_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
+    "action": "update",
+    "revision": 3,
+    "force": "cambridgeshire",
+    "actor_role": "force_staff",
+    "actor_organisation": "Cambridgeshire Constabulary",
+    "changed_fields": ["status", "last_confirmed"],
+    "summary": "cambridgeshire · body-worn-video: in_use",
+    "occurred_at": "2026-11-26T23:00:00Z"
+}))]
+pub struct ChangeEvent {
+    /// Increasing; pass the last one seen as `since` to resume.
+    pub id: i64,
+    pub entity_type: String,
+    pub entity_id: String,
+    /// `create`, `update` or `delete`.
+    pub action: String,
+    pub revision: i64,
+    pub force: Option<String>,
+    /// `admin`, `editor`, `force_staff`, or `system` for the registry itself.
+    pub actor_role: String,
+    pub actor_organisation: String,
+    pub changed_fields: Vec<String>,
+    pub summary: String,
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Filters on the change feed.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFilter {
+    pub force: Option<String>,
+    pub entity_type: Option<String>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = change_events)]
+struct EventRow {
+    id: i64,
+    entity_type: String,
+    entity_id: String,
+    action: String,
+    revision: i64,
+    force_slug: Option<String>,
+    actor_role: String,
+    actor_organisation: String,
+    changed_fields: String,
+    summary: String,
+    occurred_at: NaiveDateTime,
+}
+
+fn filtered(filter: &ChangeFilter) -> change_events::BoxedQuery<'static, crate::db::MultiBackend> {
+    let mut query = change_events::table.into_boxed();
+    if let Some(force) = &filter.force {
+        query = query.filter(change_events::force_slug.eq(force.clone()));
+    }
+    if let Some(entity_type) = &filter.entity_type {
+        query = query.filter(change_events::entity_type.eq(entity_type.clone()));
+    }
+    query
+}
+
+fn into_event(row: EventRow) -> Result<ChangeEvent, StoreError> {
+    Ok(ChangeEvent {
+        changed_fields: super::parse_json_list("change_events.changed_fields", &row.changed_fields)?,
+        id: row.id,
+        entity_type: row.entity_type,
+        entity_id: row.entity_id,
+        action: row.action,
+        revision: row.revision,
+        force: row.force_slug,
+        actor_role: row.actor_role,
+        actor_organisation: row.actor_organisation,
+        summary: row.summary,
+        occurred_at: super::utc(row.occurred_at),
+    })
+}
+
+/// Events after `since`, oldest first: what an aggregator resuming from `since` has not seen.
+pub fn since(
+    conn: &mut DbConnection,
+    filter: &ChangeFilter,
+    since: i64,
+    limit: usize,
+) -> Result<Vec<ChangeEvent>, StoreError> {
+    filtered(filter)
+        .filter(change_events::id.gt(since))
+        .order(change_events::id.asc())
+        .limit(limit as i64)
+        .select(EventRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(into_event)
+        .collect()
+}
+
+/// The newest events, newest first (for Atom feeds).
+pub fn latest(conn: &mut DbConnection, filter: &ChangeFilter, limit: usize) -> Result<Vec<ChangeEvent>, StoreError> {
+    filtered(filter)
+        .order(change_events::id.desc())
+        .limit(limit as i64)
+        .select(EventRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(into_event)
+        .collect()
 }
