@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod foi;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
