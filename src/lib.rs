@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod foi;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
