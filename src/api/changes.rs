@@ -43,7 +43,12 @@ pub struct ChangeFeed {
 fn parse_filter(v: &mut Validator, force: Option<&str>, entity_type: Option<&str>) -> ChangeFilter {
     ChangeFilter {
         force: v.parse::<Slug>("force", force).map(Slug::into_inner),
-        entity_type: v.parse::<Slug>("entity_type", entity_type.map(|t| t.replace('_', "-")).as_deref()).map(|s| s.as_str().replace('-', "_")),
+        entity_type: v
+            .parse::<Slug>(
+                "entity_type",
+                entity_type.map(|t| t.replace('_', "-")).as_deref(),
+            )
+            .map(|s| s.as_str().replace('-', "_")),
     }
 }
 
@@ -61,14 +66,23 @@ fn parse_filter(v: &mut Validator, force: Option<&str>, entity_type: Option<&str
     )
 )]
 #[get("/changes")]
-pub async fn list_changes(req: HttpRequest, state: web::Data<AppState>, query: web::Query<ChangesQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_changes(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<ChangesQuery>,
+) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let mut v = Validator::default();
-    let since = v.parse::<u32>("since", q.since.as_deref()).map_or(0, i64::from);
+    let since = v
+        .parse::<u32>("since", q.since.as_deref())
+        .map_or(0, i64::from);
     let filter = parse_filter(&mut v, q.force.as_deref(), q.entity_type.as_deref());
     let limit = v.limit(q.limit.as_deref());
     v.finish()?;
-    let items = state.db.run(move |conn| audit::since(conn, &filter, since, limit)).await?;
+    let items = state
+        .db
+        .run(move |conn| audit::since(conn, &filter, since, limit))
+        .await?;
     let next = items.last().map_or(since, |event| event.id).to_string();
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
@@ -77,7 +91,11 @@ pub async fn list_changes(req: HttpRequest, state: web::Data<AppState>, query: w
         }
     }
     query.append_pair("since", &next);
-    let feed = ChangeFeed { next_url: format!("{}?{}", req.path(), query.finish()), next_cursor: next, items };
+    let feed = ChangeFeed {
+        next_url: format!("{}?{}", req.path(), query.finish()),
+        next_cursor: next,
+        items,
+    };
     Ok(responses::json(&req, &feed))
 }
 
@@ -97,14 +115,21 @@ fn atom(req: &HttpRequest, title: String, events: Vec<ChangeEvent>) -> HttpRespo
     let info = req.connection_info();
     let base = format!("{}://{}", info.scheme(), info.host());
     let self_url = format!("{base}{}", req.uri());
-    let link = |href: String, rel: &str| Link { href, rel: rel.to_owned(), ..Link::default() };
+    let link = |href: String, rel: &str| Link {
+        href,
+        rel: rel.to_owned(),
+        ..Link::default()
+    };
     let entries: Vec<Entry> = events
         .iter()
         .map(|event| Entry {
             id: format!("tag:surveillance-registry,2026:change-{}", event.id),
             title: Text::plain(event.summary.clone()),
             updated: event.occurred_at.fixed_offset(),
-            authors: vec![Person { name: event.actor_organisation.clone(), ..Person::default() }],
+            authors: vec![Person {
+                name: event.actor_organisation.clone(),
+                ..Person::default()
+            }],
             links: vec![link(format!("{base}{}", entity_path(event)), "alternate")],
             summary: Some(Text::plain(format!(
                 "{} {} (revision {}) by {} ({}){}",
@@ -113,17 +138,27 @@ fn atom(req: &HttpRequest, title: String, events: Vec<ChangeEvent>) -> HttpRespo
                 event.revision,
                 event.actor_organisation,
                 event.actor_role,
-                if event.changed_fields.is_empty() { String::new() } else { format!("; changed: {}", event.changed_fields.join(", ")) }
+                if event.changed_fields.is_empty() {
+                    String::new()
+                } else {
+                    format!("; changed: {}", event.changed_fields.join(", "))
+                }
             ))),
             ..Entry::default()
         })
         .collect();
-    let updated = events.first().map_or_else(|| chrono::DateTime::UNIX_EPOCH.fixed_offset(), |e| e.occurred_at.fixed_offset());
+    let updated = events.first().map_or_else(
+        || chrono::DateTime::UNIX_EPOCH.fixed_offset(),
+        |e| e.occurred_at.fixed_offset(),
+    );
     let feed = Feed {
         id: self_url.clone(),
         title: Text::plain(title),
         updated,
-        authors: vec![Person { name: "Surveillance Disclosure Registry".into(), ..Person::default() }],
+        authors: vec![Person {
+            name: "Surveillance Disclosure Registry".into(),
+            ..Person::default()
+        }],
         links: vec![link(self_url, "self")],
         entries,
         ..Feed::default()
@@ -144,9 +179,19 @@ const ATOM_ENTRIES: usize = 50;
     )
 )]
 #[get("/changes.atom")]
-pub async fn changes_atom(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let events = state.db.run(|conn| audit::latest(conn, &ChangeFilter::default(), ATOM_ENTRIES)).await?;
-    Ok(atom(&req, "Surveillance Disclosure Registry: changes".into(), events))
+pub async fn changes_atom(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let events = state
+        .db
+        .run(|conn| audit::latest(conn, &ChangeFilter::default(), ATOM_ENTRIES))
+        .await?;
+    Ok(atom(
+        &req,
+        "Surveillance Disclosure Registry: changes".into(),
+        events,
+    ))
 }
 
 /// Subscribe to one force's changes (Atom).
@@ -163,15 +208,29 @@ pub async fn changes_atom(req: HttpRequest, state: web::Data<AppState>) -> Resul
     )
 )]
 #[get("/forces/{slug}/changes.atom")]
-pub async fn force_changes_atom(req: HttpRequest, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn force_changes_atom(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let slug = path_slug("slug", &slug)?;
     let (force, events) = state
         .db
         .run(move |conn| {
             let force = forces::get(conn, slug.as_str())?;
-            let filter = ChangeFilter { force: Some(force.slug.clone()), entity_type: None };
+            let filter = ChangeFilter {
+                force: Some(force.slug.clone()),
+                entity_type: None,
+            };
             Ok((force, audit::latest(conn, &filter, ATOM_ENTRIES)?))
         })
         .await?;
-    Ok(atom(&req, format!("Surveillance Disclosure Registry: changes for {}", force.name), events))
+    Ok(atom(
+        &req,
+        format!(
+            "Surveillance Disclosure Registry: changes for {}",
+            force.name
+        ),
+        events,
+    ))
 }

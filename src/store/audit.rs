@@ -4,10 +4,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{now, StoreError};
-use diesel::prelude::Queryable;
 use crate::db::schema::change_events;
 use crate::db::DbConnection;
 use crate::domain::Role;
+use diesel::prelude::Queryable;
 
 /// The author of a write, as shown publicly: a role and an organisation, never a person's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +168,10 @@ fn filtered(filter: &ChangeFilter) -> change_events::BoxedQuery<'static, crate::
 
 fn into_event(row: EventRow) -> Result<ChangeEvent, StoreError> {
     Ok(ChangeEvent {
-        changed_fields: super::parse_json_list("change_events.changed_fields", &row.changed_fields)?,
+        changed_fields: super::parse_json_list(
+            "change_events.changed_fields",
+            &row.changed_fields,
+        )?,
         id: row.id,
         entity_type: row.entity_type,
         entity_id: row.entity_id,
@@ -201,7 +204,11 @@ pub fn since(
 }
 
 /// The newest events, newest first (for Atom feeds).
-pub fn latest(conn: &mut DbConnection, filter: &ChangeFilter, limit: usize) -> Result<Vec<ChangeEvent>, StoreError> {
+pub fn latest(
+    conn: &mut DbConnection,
+    filter: &ChangeFilter,
+    limit: usize,
+) -> Result<Vec<ChangeEvent>, StoreError> {
     filtered(filter)
         .order(change_events::id.desc())
         .limit(limit as i64)

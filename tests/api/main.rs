@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod changes;
 mod database;
 mod deployments;
 mod evidence;
