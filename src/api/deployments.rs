@@ -63,12 +63,12 @@ pub struct DeploymentListQuery {
     sort: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
-    limit: Option<String>,
+    pub limit: Option<String>,
     /// `next_cursor` of the previous page.
-    cursor: Option<String>,
+    pub cursor: Option<String>,
     /// `exact` adds `total_count` to the answer.
     #[param(value_type = Option<String>, pattern = "^exact$")]
-    count: Option<String>,
+    pub count: Option<String>,
 }
 
 fn parse_sort(v: &mut Validator, raw: Option<&str>) -> DeploymentSort {
@@ -83,27 +83,11 @@ fn parse_sort(v: &mut Validator, raw: Option<&str>) -> DeploymentSort {
     }
 }
 
-/// List deployments.
-///
-/// Every claim about a force's use of a tool, filtered and keyset-paginated. With `as_of`, the list is
-/// read from the immutable revisions as it stood at that moment.
-#[utoipa::path(
-    tag = "deployments",
-    params(DeploymentListQuery),
-    responses(
-        (status = 200, description = "A page of deployments", body = ListResponse<Deployment>,
-            headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
-        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/deployments")]
-pub async fn list_deployments(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    query: web::Query<DeploymentListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
+/// Parses the list's parameters into filters, sort and page (shared with the export).
+pub fn parse_list_query(
+    req: &HttpRequest,
+    q: DeploymentListQuery,
+) -> Result<(DeploymentFilter, DeploymentSort, PageRequest<DeploymentKey>), ApiError> {
     let mut v = Validator::default();
     let mut statuses: Vec<DeploymentStatus> = v.list("status__in", q.status_in.as_deref());
     statuses.extend(v.parse::<DeploymentStatus>("status", q.status.as_deref()));
@@ -132,13 +116,37 @@ pub async fn list_deployments(
     let sort = parse_sort(&mut v, q.sort.as_deref());
     let limit = v.limit(q.limit.as_deref());
     let count = v.count(q.count.as_deref());
-    let after = decode_cursor::<DeploymentKey>(&req, q.cursor.as_deref());
+    let after = decode_cursor::<DeploymentKey>(req, q.cursor.as_deref());
     v.finish()?;
     let page = PageRequest {
         limit,
         after: after?,
         count,
     };
+    Ok((filter, sort, page))
+}
+
+/// List deployments.
+///
+/// Every claim about a force's use of a tool, filtered and keyset-paginated. With `as_of`, the list is
+/// read from the immutable revisions as it stood at that moment.
+#[utoipa::path(
+    tag = "deployments",
+    params(DeploymentListQuery),
+    responses(
+        (status = 200, description = "A page of deployments", body = ListResponse<Deployment>,
+            headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/deployments")]
+pub async fn list_deployments(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<DeploymentListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (filter, sort, page) = parse_list_query(&req, query.into_inner())?;
     let page = state
         .db
         .run(move |conn| deployments::list(conn, &filter, sort, &page))

@@ -24,6 +24,7 @@ behind every claim. Reads are public and anonymous. Lists are keyset-paginated (
         (name = "changes", description = "Every write, as a resumable JSON feed and as Atom feeds"),
         (name = "deployments", description = "Claims about one force's use of one tool, with evidence and history"),
         (name = "evidence", description = "Impact assessments and the sources behind claims"),
+        (name = "exports", description = "Bulk downloads as CSV or NDJSON, streamed"),
         (name = "forces", description = "Police forces and the authorities that answer FOI requests for them"),
         (name = "matrix", description = "The forces x tools grid of statuses, as JSON or CSV"),
         (name = "tools", description = "The taxonomy of surveillance tools"),

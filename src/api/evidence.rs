@@ -33,12 +33,42 @@ pub struct AssessmentListQuery {
     review_overdue: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
-    limit: Option<String>,
+    pub limit: Option<String>,
     /// `next_cursor` of the previous page.
-    cursor: Option<String>,
+    pub cursor: Option<String>,
     /// `exact` adds `total_count` to the answer.
     #[param(value_type = Option<String>, pattern = "^exact$")]
-    count: Option<String>,
+    pub count: Option<String>,
+}
+
+/// Parses the list's parameters into filters and page (shared with the export).
+pub fn parse_assessment_query(
+    req: &HttpRequest,
+    q: AssessmentListQuery,
+) -> Result<(AssessmentFilter, PageRequest<AssessmentKey>), ApiError> {
+    let mut v = Validator::default();
+    let filter = AssessmentFilter {
+        force: v
+            .parse::<Slug>("force", q.force.as_deref())
+            .map(Slug::into_inner),
+        tool: v
+            .parse::<Slug>("tool", q.tool.as_deref())
+            .map(Slug::into_inner),
+        kind: v.parse("kind", q.kind.as_deref()),
+        status: v.parse("status", q.status.as_deref()),
+        review_overdue: v.flag("review_overdue", q.review_overdue.as_deref()),
+        today: None,
+    };
+    let limit = v.limit(q.limit.as_deref());
+    let count = v.count(q.count.as_deref());
+    let after = decode_cursor::<AssessmentKey>(req, q.cursor.as_deref());
+    v.finish()?;
+    let page = PageRequest {
+        limit,
+        after: after?,
+        count,
+    };
+    Ok((filter, page))
 }
 
 /// List impact assessments.
@@ -60,29 +90,7 @@ pub async fn list_assessments(
     state: web::Data<AppState>,
     query: web::Query<AssessmentListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
-    let mut v = Validator::default();
-    let filter = AssessmentFilter {
-        force: v
-            .parse::<Slug>("force", q.force.as_deref())
-            .map(Slug::into_inner),
-        tool: v
-            .parse::<Slug>("tool", q.tool.as_deref())
-            .map(Slug::into_inner),
-        kind: v.parse("kind", q.kind.as_deref()),
-        status: v.parse("status", q.status.as_deref()),
-        review_overdue: v.flag("review_overdue", q.review_overdue.as_deref()),
-        today: None,
-    };
-    let limit = v.limit(q.limit.as_deref());
-    let count = v.count(q.count.as_deref());
-    let after = decode_cursor::<AssessmentKey>(&req, q.cursor.as_deref());
-    v.finish()?;
-    let page = PageRequest {
-        limit,
-        after: after?,
-        count,
-    };
+    let (filter, page) = parse_assessment_query(&req, query.into_inner())?;
     let page = state
         .db
         .run(move |conn| impact_assessments::list(conn, &filter, &page))

@@ -6,6 +6,7 @@ mod changes;
 mod deployments;
 mod docs;
 mod evidence;
+mod exports;
 mod forces;
 mod health;
 mod middleware;
@@ -58,6 +59,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(evidence::list_assessments)
                 .service(evidence::get_assessment)
                 .service(evidence::get_source)
+                .service(exports::export_deployments)
+                .service(exports::export_assessments)
+                .service(exports::export_matrix)
                 .service(forces::list_forces)
                 .service(forces::get_force)
                 .service(overviews::force_profile)

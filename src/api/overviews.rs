@@ -136,13 +136,13 @@ pub async fn tool_forces(
 pub struct MatrixQuery {
     /// Only the forces of this UK nation.
     #[param(value_type = Option<Nation>)]
-    nation: Option<String>,
+    pub nation: Option<String>,
     /// Only this tool's column.
     #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = "live-facial-recognition")]
-    tool: Option<String>,
+    pub tool: Option<String>,
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
     #[param(value_type = Option<String>, example = "2020-01-01")]
-    as_of: Option<String>,
+    pub as_of: Option<String>,
 }
 
 fn matrix_csv(matrix: &Matrix) -> Cached {

@@ -7,6 +7,7 @@ mod changes;
 mod database;
 mod deployments;
 mod evidence;
+mod exports;
 mod forces;
 mod health;
 mod openapi;

@@ -1,0 +1,447 @@
+//! Bulk exports (RFC 4180 CSV with a header row, or NDJSON), streamed: a blocking task pages through
+//! the data with the lists' keyset queries and hands each page over a bounded channel, so the
+//! server's memory holds a few pages whatever the size of the export.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use bytes::Bytes;
+use serde::Serialize;
+
+use super::deployments::{parse_list_query, DeploymentListQuery};
+use super::evidence::{parse_assessment_query, AssessmentListQuery};
+use super::overviews::MatrixQuery;
+use super::params::Validator;
+use super::AppState;
+use crate::db::{Database, DbConnection};
+use crate::domain::{Moment, Nation, Slug};
+use crate::error::{ApiError, Problem};
+use crate::store::deployments::{self, Deployment};
+use crate::store::impact_assessments::{self, ImpactAssessment};
+use crate::store::overviews::{self, MatrixFilter};
+use crate::store::{Page, PageRequest, StoreError};
+
+/// Rows per page fetched from the database.
+const BATCH: usize = 1000;
+/// Pages buffered between the database task and the socket.
+const BUFFERED_PAGES: usize = 2;
+
+/// The file formats of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    Ndjson,
+}
+
+impl Format {
+    fn parse(raw: &str) -> Result<Self, ApiError> {
+        match raw {
+            "csv" => Ok(Self::Csv),
+            "ndjson" => Ok(Self::Ndjson),
+            _ => Err(ApiError::NotFound(
+                "Exports come as `.csv` or `.ndjson`.".into(),
+            )),
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::Ndjson => "application/x-ndjson",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Ndjson => "ndjson",
+        }
+    }
+}
+
+/// A row that can be exported: as a JSON line, or as a CSV record under a fixed header.
+pub trait ExportRow: Serialize + Send + 'static {
+    const HEADER: &'static [&'static str];
+    fn record(&self) -> Vec<String>;
+}
+
+fn opt<T: ToString>(value: &Option<T>) -> String {
+    value.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+/// Several values in one CSV cell.
+fn joined(values: &[String]) -> String {
+    values.join("; ")
+}
+
+impl ExportRow for Deployment {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "force",
+        "tool",
+        "status",
+        "vendors",
+        "product",
+        "first_known_use",
+        "last_confirmed",
+        "ended_on",
+        "summary",
+        "legal_basis",
+        "authorisation",
+        "public_consultation",
+        "use_policy_url",
+        "provenance",
+        "verified",
+        "source_ids",
+        "revision",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        let s = &self.state;
+        vec![
+            self.id.clone(),
+            self.force.clone(),
+            self.tool.clone(),
+            s.status.to_string(),
+            joined(&s.vendors),
+            opt(&s.product),
+            opt(&s.first_known_use),
+            opt(&s.last_confirmed),
+            opt(&s.ended_on),
+            s.summary.clone(),
+            opt(&s.legal_basis),
+            opt(&s.authorisation),
+            opt(&s.public_consultation),
+            opt(&s.use_policy_url),
+            s.provenance.to_string(),
+            s.verified.to_string(),
+            joined(&s.source_ids),
+            self.revision.to_string(),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+impl ExportRow for ImpactAssessment {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "force",
+        "kind",
+        "status",
+        "title",
+        "completed_on",
+        "next_review_due",
+        "review_overdue",
+        "url",
+        "summary",
+        "deployment_ids",
+        "revealed_by_source_id",
+        "revealed_by_foi_request_id",
+        "provenance",
+        "revision",
+        "updated_at",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.force.clone(),
+            self.kind.to_string(),
+            self.status.to_string(),
+            self.title.clone(),
+            opt(&self.completed_on),
+            opt(&self.next_review_due),
+            self.review_overdue.to_string(),
+            opt(&self.url),
+            self.summary.clone(),
+            joined(&self.deployment_ids),
+            opt(&self.revealed_by_source_id),
+            opt(&self.revealed_by_foi_request_id),
+            self.provenance.to_string(),
+            self.revision.to_string(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+fn encode<T: ExportRow>(format: Format, rows: &[T], with_header: bool) -> Bytes {
+    match format {
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 256));
+            if with_header {
+                writer.write_record(T::HEADER).expect("writing to memory");
+            }
+            for row in rows {
+                writer
+                    .write_record(row.record())
+                    .expect("writing to memory");
+            }
+            writer.into_inner().expect("writing to memory").into()
+        }
+        Format::Ndjson => {
+            let mut out = Vec::with_capacity(rows.len() * 512);
+            for row in rows {
+                serde_json::to_writer(&mut out, row).expect("rows serialise");
+                out.push(b'\n');
+            }
+            out.into()
+        }
+    }
+}
+
+/// Streams every page `fetch` yields, encoded, as the body of a download named `name`.
+fn stream<T, K, F>(db: Database, format: Format, name: &str, mut fetch: F) -> HttpResponse
+where
+    T: ExportRow,
+    K: Send + 'static,
+    F: FnMut(&mut DbConnection, Option<K>) -> Result<Page<T, K>, StoreError> + Send + 'static,
+{
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(BUFFERED_PAGES);
+    tokio::task::spawn_blocking(move || {
+        let mut after = None;
+        let mut first = true;
+        loop {
+            let page = db.get().and_then(|mut conn| fetch(&mut conn, after.take()));
+            let page = match page {
+                Ok(page) => page,
+                Err(error) => {
+                    tracing::error!(%error, "export stopped");
+                    let _ = sender.blocking_send(Err(error.into()));
+                    return;
+                }
+            };
+            if (first || !page.items.is_empty())
+                && sender
+                    .blocking_send(Ok(encode(format, &page.items, first)))
+                    .is_err()
+            {
+                return; // the client went away
+            }
+            first = false;
+            match page.next_after {
+                Some(next) => after = Some(next),
+                None => return,
+            }
+        }
+    });
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver
+            .recv()
+            .await
+            .map(|chunk| (chunk.map_err(actix_web::Error::from), receiver))
+    });
+    let today = chrono::Utc::now().date_naive();
+    HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{name}-{today}.{}\"",
+                format.extension()
+            ),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(body)
+}
+
+/// Exports take the list's filters but not its paging.
+fn reject_paging(
+    limit: Option<&str>,
+    cursor: Option<&str>,
+    count: Option<&str>,
+) -> Result<(), ApiError> {
+    let mut v = Validator::default();
+    for (field, given) in [("limit", limit), ("cursor", cursor), ("count", count)] {
+        if given.is_some() {
+            v.reject(
+                field,
+                "exports hold every matching row; paging parameters do not apply",
+            );
+        }
+    }
+    v.finish()
+}
+
+/// Export deployments.
+///
+/// Every deployment matching the filters of `GET /deployments` (whose paging parameters do not apply),
+/// streamed row by row.
+#[utoipa::path(
+    tag = "exports",
+    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), DeploymentListQuery),
+    responses(
+        (status = 200, description = "The export; CSV has a header row", content(
+            (String = "text/csv"), (String = "application/x-ndjson")),
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"deployments-YYYY-MM-DD.csv\"`"))),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a supported format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/exports/deployments.{format}")]
+pub async fn export_deployments(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    format: web::Path<String>,
+    query: web::Query<DeploymentListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = Format::parse(&format)?;
+    let query = query.into_inner();
+    reject_paging(
+        query.limit.as_deref(),
+        query.cursor.as_deref(),
+        query.count.as_deref(),
+    )?;
+    let (filter, sort, _) = parse_list_query(&req, query)?;
+    Ok(stream(
+        state.db.clone(),
+        format,
+        "deployments",
+        move |conn, after| {
+            deployments::list(
+                conn,
+                &filter,
+                sort,
+                &PageRequest {
+                    limit: BATCH,
+                    after,
+                    count: false,
+                },
+            )
+        },
+    ))
+}
+
+/// Export impact assessments.
+///
+/// Every assessment matching the filters of `GET /impact-assessments` (whose paging parameters do
+/// not apply), streamed row by row.
+#[utoipa::path(
+    tag = "exports",
+    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), AssessmentListQuery),
+    responses(
+        (status = 200, description = "The export; CSV has a header row", content(
+            (String = "text/csv"), (String = "application/x-ndjson")),
+            headers(("Content-Disposition" = String))),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a supported format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/exports/impact-assessments.{format}")]
+pub async fn export_assessments(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    format: web::Path<String>,
+    query: web::Query<AssessmentListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = Format::parse(&format)?;
+    let query = query.into_inner();
+    reject_paging(
+        query.limit.as_deref(),
+        query.cursor.as_deref(),
+        query.count.as_deref(),
+    )?;
+    let (filter, _) = parse_assessment_query(&req, query)?;
+    Ok(stream(
+        state.db.clone(),
+        format,
+        "impact-assessments",
+        move |conn, after| {
+            impact_assessments::list(
+                conn,
+                &filter,
+                &PageRequest {
+                    limit: BATCH,
+                    after,
+                    count: false,
+                },
+            )
+        },
+    ))
+}
+
+/// One row of the matrix export: a force's status for one tool.
+#[derive(Debug, Serialize)]
+pub struct MatrixCell {
+    force: String,
+    nation: Option<Nation>,
+    tool: String,
+    status: crate::domain::DeploymentStatus,
+}
+
+impl ExportRow for MatrixCell {
+    const HEADER: &'static [&'static str] = &["force", "nation", "tool", "status"];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            self.force.clone(),
+            opt(&self.nation),
+            self.tool.clone(),
+            self.status.to_string(),
+        ]
+    }
+}
+
+/// Export the matrix as one row per force and tool.
+#[utoipa::path(
+    tag = "exports",
+    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), MatrixQuery),
+    responses(
+        (status = 200, description = "The export; CSV has a header row", content(
+            (String = "text/csv"), (String = "application/x-ndjson")),
+            headers(("Content-Disposition" = String))),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a supported format, or no tool has the slug given in `tool`", body = Problem,
+            content_type = "application/problem+json"),
+    )
+)]
+#[get("/exports/matrix.{format}")]
+pub async fn export_matrix(
+    state: web::Data<AppState>,
+    format: web::Path<String>,
+    query: web::Query<MatrixQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = Format::parse(&format)?;
+    let mut v = Validator::default();
+    let filter = MatrixFilter {
+        nation: v.parse("nation", query.nation.as_deref()),
+        tool: v
+            .parse::<Slug>("tool", query.tool.as_deref())
+            .map(Slug::into_inner),
+        as_of: v
+            .parse::<Moment>("as_of", query.as_of.as_deref())
+            .map(Moment::end),
+    };
+    v.finish()?;
+    let matrix = state
+        .db
+        .run(move |conn| overviews::matrix(conn, &filter))
+        .await?;
+    let cells: Vec<MatrixCell> = matrix
+        .forces
+        .into_iter()
+        .flat_map(|row| {
+            let (force, nation) = (row.force, row.nation);
+            row.cells.into_iter().map(move |(tool, status)| MatrixCell {
+                force: force.clone(),
+                nation,
+                tool,
+                status,
+            })
+        })
+        .collect();
+    let mut cells = Some(cells);
+    Ok(stream(
+        state.db.clone(),
+        format,
+        "matrix",
+        move |_, _: Option<()>| {
+            Ok(Page {
+                items: cells.take().unwrap_or_default(),
+                next_after: None,
+                total: None,
+            })
+        },
+    ))
+}
