@@ -1,5 +1,7 @@
 //! The data layer: plain functions over a database connection. It knows nothing of HTTP.
 
+pub mod accounts;
+pub mod audit;
 pub mod forces;
 pub mod reference;
 pub mod tools;
@@ -17,6 +19,19 @@ pub enum StoreError {
     NotFound { entity: &'static str, key: String },
     #[error("{0}")]
     Conflict(String),
+    /// The input refers to something that does not exist or breaks a rule of the data.
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    /// The entity changed since the writer read it (revision `current` is now stored).
+    #[error("{entity} `{key}` is at revision {current}; re-read it and apply your change again")]
+    Stale {
+        entity: &'static str,
+        key: String,
+        current: i64,
+    },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("stored {column} holds an unexpected value: {value}")]
@@ -69,6 +84,11 @@ pub(crate) fn parse_json_list(
         column,
         value: value.to_owned(),
     })
+}
+
+/// A new time-ordered identifier (UUID v7), so ids sort by creation.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
 }
 
 /// The current time as stored: UTC, truncated to the microsecond both backends keep.
