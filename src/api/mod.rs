@@ -1,6 +1,8 @@
 //! The HTTP API: every route is declared in [`routes`], and the OpenAPI document is derived from
 //! the same declarations, so the spec cannot drift from what is served.
 
+mod accounts;
+mod auth;
 mod docs;
 mod forces;
 mod health;
@@ -18,7 +20,7 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::db::Database;
 
 pub use middleware::{not_found, problem_details, request_id_header};
-pub use params::query_error;
+pub use params::{json_error, query_error, JSON_BODY_LIMIT};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -29,9 +31,17 @@ pub struct AppState {
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(auth::jwks)
         .service(
             scope::scope("/api/v1")
                 .service(docs::openapi_json)
+                .service(auth::issue_token)
+                .service(auth::me)
+                .service(accounts::create_account)
+                .service(accounts::list_accounts)
+                .service(accounts::get_account)
+                .service(accounts::update_account)
+                .service(accounts::reset_password)
                 .service(forces::list_forces)
                 .service(forces::get_force)
                 .service(tools::list_tools)

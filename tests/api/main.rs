@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod accounts;
+mod auth;
 mod database;
 mod forces;
 mod health;
