@@ -1,8 +1,9 @@
-//! The command line: `serve` (default), `migrate`, `openapi`.
+//! The command line: `serve` (default), `migrate`, `openapi`, `accounts`, `token`.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::config::LogFormat;
+use crate::domain::Role;
 
 /// The Surveillance Disclosure Registry: which surveillance tools each police force uses, with the
 /// FOI answers and sources behind every claim, served as a REST API.
@@ -66,6 +67,30 @@ pub struct Cli {
         global = true
     )]
     pub shutdown_timeout: u64,
+
+    /// Token signing keys: KID=PATH[,KID=PATH...], PEM files of Ed25519 keys
+    /// (`openssl genpkey -algorithm ed25519`). The first, a private key, signs; all verify (later
+    /// ones may be public keys). Unset: a key is generated at start and dies with the process.
+    #[arg(long, env = "REGISTRY_JWT_KEYS", global = true, hide_env_values = true)]
+    pub jwt_keys: Option<String>,
+
+    /// The `iss` claim of tokens issued and accepted.
+    #[arg(
+        long,
+        env = "REGISTRY_JWT_ISSUER",
+        default_value = "surveillance-registry",
+        global = true
+    )]
+    pub jwt_issuer: String,
+
+    /// Seconds a token stays valid.
+    #[arg(long, env = "REGISTRY_TOKEN_LIFETIME", default_value_t = 900, value_parser = clap::value_parser!(u64).range(60..=86_400), global = true)]
+    pub token_lifetime: u64,
+
+    /// Count failed logins against the address in `Forwarded`/`X-Forwarded-For` rather than the
+    /// TCP peer. Only behind a reverse proxy that sets these headers.
+    #[arg(long, env = "REGISTRY_TRUST_FORWARDED_FOR", global = true)]
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,4 +107,45 @@ pub enum Command {
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
     },
+    /// Manage the accounts of people who write (migrates the database first).
+    Accounts {
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
+    /// Print a bearer token for an account, signed with the configured keys (for scripts).
+    Token {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Create an account. Without --password-stdin a password is generated and printed once.
+    Create(CreateAccountArgs),
+    /// List every account: username, role, forces, state, id.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateAccountArgs {
+    /// 3 to 64 lower-case letters, digits, `.`, `_` or `-`.
+    #[arg(long)]
+    pub username: String,
+    /// admin, editor or force_staff.
+    #[arg(long)]
+    pub role: Role,
+    /// A force a force_staff account may write (repeat for several).
+    #[arg(long = "force")]
+    pub forces: Vec<String>,
+    /// Shown publicly as the author of this account's writes.
+    #[arg(long, default_value = "Surveillance Disclosure Registry")]
+    pub organisation: String,
+    /// Defaults to the username.
+    #[arg(long)]
+    pub display_name: Option<String>,
+    /// Read the password from standard input (at least 12 characters; one trailing newline is
+    /// dropped).
+    #[arg(long)]
+    pub password_stdin: bool,
 }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::auth::AuthSettings;
 use crate::db::DatabaseUrl;
 
 /// How logs are written.
@@ -25,14 +26,16 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Seconds to let in-flight requests finish after SIGTERM or SIGINT.
     pub shutdown_timeout: u64,
+    pub auth: AuthSettings,
 }
 
-/// Printed at start; holds no secrets (the database password is masked).
+/// Printed at start; holds no secrets (the database password is masked, keys are shown by id).
 impl fmt::Display for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "listen={}:{} database={} pool={} workers={} shutdown_timeout={}s",
+            "listen={}:{} database={} pool={} workers={} shutdown_timeout={}s jwt_keys={} \
+             jwt_issuer={} token_lifetime={}s trust_forwarded_for={}",
             self.host,
             self.port,
             self.database_url,
@@ -40,6 +43,13 @@ impl fmt::Display for Settings {
             self.workers
                 .map_or_else(|| "auto".to_owned(), |w| w.to_string()),
             self.shutdown_timeout,
+            self.auth
+                .keys
+                .as_ref()
+                .map_or_else(|| "ephemeral".to_owned(), |k| k.kids().join(",")),
+            self.auth.issuer,
+            self.auth.token_lifetime.as_secs(),
+            self.auth.trust_forwarded_for,
         )
     }
 }

@@ -7,6 +7,9 @@ use utoipa::ToSchema;
 
 use crate::store::StoreError;
 
+/// The `WWW-Authenticate` challenge of every 401.
+const BEARER_CHALLENGE: &str = "Bearer realm=\"surveillance-registry\"";
+
 /// One bad input field: which one, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
@@ -59,10 +62,31 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// No credentials, or wrong ones (a bad password at login).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A bearer token was sent but is not valid (RFC 6750 `invalid_token`).
+    #[error("{0}")]
+    InvalidToken(String),
+    /// Authenticated, but the account may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     MethodNotAllowed(String),
     #[error("{0}")]
     Conflict(String),
+    /// `If-Match` names a revision that is no longer current.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// The body is larger than the endpoint accepts.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// An update came without `If-Match`.
+    #[error("{0}")]
+    PreconditionRequired(String),
+    /// Too many attempts; `retry_after` is in seconds.
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -88,8 +112,17 @@ impl ApiError {
         match self {
             Self::NotFound(_) => ("/problems/not-found", "Not found"),
             Self::InvalidRequest { .. } => ("/problems/invalid-request", "Invalid request"),
+            Self::Unauthorized(_) => ("/problems/unauthorized", "Unauthorized"),
+            Self::InvalidToken(_) => ("/problems/invalid-token", "Invalid token"),
+            Self::Forbidden(_) => ("/problems/forbidden", "Forbidden"),
             Self::MethodNotAllowed(_) => ("/problems/method-not-allowed", "Method not allowed"),
             Self::Conflict(_) => ("/problems/conflict", "Conflict"),
+            Self::PreconditionFailed(_) => ("/problems/precondition-failed", "Precondition failed"),
+            Self::PayloadTooLarge(_) => ("/problems/payload-too-large", "Payload too large"),
+            Self::PreconditionRequired(_) => {
+                ("/problems/precondition-required", "Precondition required")
+            }
+            Self::TooManyRequests { .. } => ("/problems/too-many-requests", "Too many requests"),
             Self::Unavailable(_) => ("/problems/unavailable", "Service unavailable"),
             Self::Internal(_) => ("/problems/internal", "Internal server error"),
         }
@@ -129,8 +162,25 @@ impl ApiError {
         }
         let mut builder = HttpResponse::build(self.status_code());
         builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
-        if matches!(self, Self::Unavailable(_)) {
-            builder.insert_header((header::RETRY_AFTER, "5"));
+        match self {
+            Self::Unavailable(_) => {
+                builder.insert_header((header::RETRY_AFTER, "5"));
+            }
+            Self::TooManyRequests { retry_after, .. } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            // RFC 6750 section 3: name the scheme always, and the error code only when a token
+            // was presented.
+            Self::Unauthorized(_) => {
+                builder.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
+            }
+            Self::InvalidToken(_) => {
+                builder.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!("{BEARER_CHALLENGE}, error=\"invalid_token\""),
+                ));
+            }
+            _ => {}
         }
         builder.body(serde_json::to_string(&self.problem(instance)).expect("problems serialise"))
     }
@@ -141,8 +191,14 @@ impl ResponseError for ApiError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::InvalidRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) | Self::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -161,7 +217,8 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Conflict(message) => Self::Conflict(message),
             StoreError::Invalid { field, message } => Self::invalid_field(field, message),
-            stale @ StoreError::Stale { .. } => Self::Conflict(stale.to_string()),
+            // Writers name the revision they read in `If-Match`: a stale one fails that precondition.
+            stale @ StoreError::Stale { .. } => Self::PreconditionFailed(stale.to_string()),
             StoreError::Unavailable(message) => Self::Unavailable(message),
             other
             @ (StoreError::Corrupt { .. } | StoreError::Database(_) | StoreError::Task(_)) => {

@@ -3,6 +3,7 @@
 //! `main.rs` parses the command line and calls in here; [`startup::Application`] builds the server.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

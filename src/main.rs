@@ -1,7 +1,10 @@
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
-use surveillance_registry::cli::{Cli, Command};
+use surveillance_registry::auth::commands::{self, CreateAccount};
+use surveillance_registry::auth::{AuthSettings, KeySet, Tokens};
+use surveillance_registry::cli::{AccountsCommand, Cli, Command};
 use surveillance_registry::config::Settings;
 use surveillance_registry::db::DatabaseUrl;
 use surveillance_registry::startup::{openapi_document, prepare_database, Application};
@@ -31,26 +34,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let database_url: DatabaseUrl = cli.database_url.parse()?;
-    let settings = Settings {
-        host: cli.host,
-        port: cli.port,
-        database_url,
-        database_pool_size: cli.db_pool_size,
-        workers: cli.workers,
-        shutdown_timeout: cli.shutdown_timeout,
-    };
+    let keys = cli
+        .jwt_keys
+        .as_deref()
+        .map(KeySet::from_config)
+        .transpose()?;
+    let token_lifetime = Duration::from_secs(cli.token_lifetime);
     match command {
         Command::Openapi => unreachable!("handled above"),
         Command::Migrate => {
-            prepare_database(&settings.database_url, 1)?;
-            tracing::info!(database = %settings.database_url, "database is migrated and holds the reference data");
+            prepare_database(&database_url, 1)?;
+            tracing::info!(database = %database_url, "database is migrated and holds the reference data");
             Ok(())
         }
         Command::SeedDemo { scale } => {
             if !(scale > 0.0 && scale.is_finite()) {
                 anyhow::bail!("--scale must be a positive number");
             }
-            let database = prepare_database(&settings.database_url, 1)?;
+            let database = prepare_database(&database_url, 1)?;
             let started = std::time::Instant::now();
             let mut conn = database.get()?;
             let report = demo::seed(&mut conn, scale)?;
@@ -61,13 +62,64 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Serve => actix_web::rt::System::new().block_on(async move {
-            tracing::info!(%settings, "starting");
-            let app = Application::build(settings).await?;
-            tracing::info!(port = app.port(), "serving");
-            app.run_until_stopped().await?;
-            tracing::info!("stopped");
+        Command::Accounts { command } => {
+            let db = prepare_database(&database_url, 1)?;
+            let output = match command {
+                AccountsCommand::Create(args) => commands::create_account(
+                    &db,
+                    CreateAccount {
+                        password: if args.password_stdin {
+                            Some(commands::read_password(std::io::stdin().lock())?)
+                        } else {
+                            None
+                        },
+                        username: args.username,
+                        role: args.role,
+                        forces: args.forces,
+                        organisation: args.organisation,
+                        display_name: args.display_name,
+                    },
+                )?,
+                AccountsCommand::List => commands::list_accounts(&db)?,
+            };
+            print!("{output}");
             Ok(())
-        }),
+        }
+        Command::Token { username } => {
+            let keys = keys.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "REGISTRY_JWT_KEYS is not set: a token signed with a throwaway key would be \
+                     accepted by no server"
+                )
+            })?;
+            let db = prepare_database(&database_url, 1)?;
+            let tokens = Tokens::new(keys, cli.jwt_issuer, token_lifetime);
+            print!("{}", commands::mint_token(&db, &tokens, &username)?);
+            Ok(())
+        }
+        Command::Serve => {
+            let settings = Settings {
+                host: cli.host,
+                port: cli.port,
+                database_url,
+                database_pool_size: cli.db_pool_size,
+                workers: cli.workers,
+                shutdown_timeout: cli.shutdown_timeout,
+                auth: AuthSettings {
+                    keys,
+                    issuer: cli.jwt_issuer,
+                    token_lifetime,
+                    trust_forwarded_for: cli.trust_forwarded_for,
+                },
+            };
+            actix_web::rt::System::new().block_on(async move {
+                tracing::info!(%settings, "starting");
+                let app = Application::build(settings).await?;
+                tracing::info!(port = app.port(), "serving");
+                app.run_until_stopped().await?;
+                tracing::info!("stopped");
+                Ok(())
+            })
+        }
     }
 }

@@ -11,6 +11,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 
 use crate::api::{self, AppState, SpecJson};
+use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::db::{self, ConnectError, Database, DatabaseUrl};
 use crate::store;
@@ -57,6 +58,7 @@ impl Application {
             anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port)
         })?;
         let port = listener.local_addr()?.port();
+        let authenticator = web::Data::new(Authenticator::new(database.clone(), settings.auth)?);
         let state = web::Data::new(AppState::new(database));
         let spec = web::Data::new(SpecJson(openapi_document()));
 
@@ -67,7 +69,13 @@ impl Application {
                 .wrap(from_fn(api::request_id_header))
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
+                .app_data(authenticator.clone())
                 .app_data(web::QueryConfig::default().error_handler(api::query_error))
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(api::JSON_BODY_LIMIT)
+                        .error_handler(api::json_error),
+                )
                 .into_utoipa_app()
                 .configure(api::routes)
                 .into_app()

@@ -2,7 +2,8 @@
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::responses;
@@ -14,17 +15,21 @@ use super::responses;
         description = "Which surveillance tools each police force uses, and the FOI answers and sources \
 behind every claim. Reads are public and anonymous. Lists are keyset-paginated (`limit`, `cursor`, \
 `next_url`, `Link: rel=\"next\"`); every answer carries a strong `ETag`; errors are RFC 9457 \
-`application/problem+json` naming each bad field.",
+`application/problem+json` naming each bad field. Writes need a bearer token (`bearerAuth`) from \
+`POST /api/v1/auth/token`; its signing keys are published at `/.well-known/jwks.json`.",
         contact(name = "Surveillance Disclosure Registry maintainers"),
         license(name = "Data: Open Government Licence v3.0 where applicable; code: AGPL-3.0-or-later",
             identifier = "AGPL-3.0-or-later"),
     ),
     servers((url = "/", description = "This server")),
+    modifiers(&BearerAuth),
     tags(
         (name = "changes", description = "Every write, as a resumable JSON feed and as Atom feeds"),
         (name = "deployments", description = "Claims about one force's use of one tool, with evidence and history"),
         (name = "evidence", description = "Impact assessments and the sources behind claims"),
         (name = "exports", description = "Bulk downloads as CSV or NDJSON, streamed"),
+        (name = "auth", description = "Logging in for a bearer token, and the keys tokens are signed with"),
+        (name = "accounts", description = "Accounts of the people who write (admins only)"),
         (name = "forces", description = "Police forces and the authorities that answer FOI requests for them"),
         (name = "matrix", description = "The forces x tools grid of statuses, as JSON or CSV"),
         (name = "tools", description = "The taxonomy of surveillance tools"),
@@ -33,6 +38,26 @@ behind every claim. Reads are public and anonymous. Lists are keyset-paginated (
     )
 )]
 pub struct ApiDoc;
+
+/// Declares `bearerAuth`: the JWTs from `POST /api/v1/auth/token`, which endpoints that need a
+/// logged-in account list under `security`.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .description(Some(
+                "A JWT (EdDSA/Ed25519) from `POST /api/v1/auth/token`, valid for 15 minutes by default.",
+            ))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearerAuth", SecurityScheme::Http(scheme));
+    }
+}
 
 /// The spec, serialised once at start.
 pub struct SpecJson(pub String);

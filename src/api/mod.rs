@@ -1,6 +1,8 @@
 //! The HTTP API: every route is declared in [`routes`], and the OpenAPI document is derived from
 //! the same declarations, so the spec cannot drift from what is served.
 
+mod accounts;
+mod auth;
 mod cache;
 mod changes;
 mod deployments;
@@ -25,7 +27,7 @@ use self::cache::ResponseCache;
 use crate::db::Database;
 
 pub use middleware::{not_found, problem_details, request_id_header};
-pub use params::query_error;
+pub use params::{json_error, query_error, JSON_BODY_LIMIT};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -47,6 +49,7 @@ impl AppState {
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(auth::jwks)
         .service(
             scope::scope("/api/v1")
                 .service(docs::openapi_json)
@@ -62,6 +65,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(exports::export_deployments)
                 .service(exports::export_assessments)
                 .service(exports::export_matrix)
+                .service(auth::issue_token)
+                .service(auth::me)
+                .service(accounts::create_account)
+                .service(accounts::list_accounts)
+                .service(accounts::get_account)
+                .service(accounts::update_account)
+                .service(accounts::reset_password)
                 .service(forces::list_forces)
                 .service(forces::get_force)
                 .service(overviews::force_profile)

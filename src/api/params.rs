@@ -3,11 +3,15 @@
 use std::fmt::Display;
 use std::str::FromStr;
 
-use actix_web::error::QueryPayloadError;
+use actix_web::error::{JsonPayloadError, QueryPayloadError};
 use actix_web::HttpRequest;
 
 use crate::domain::Slug;
 use crate::error::{ApiError, FieldError};
+
+/// The largest JSON request body accepted: far more than any record needs, small enough that a
+/// flood of large bodies cannot exhaust memory.
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 
 /// Default and largest page sizes.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -152,4 +156,41 @@ pub fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::E
             .to_owned()
     };
     ApiError::invalid_field(field, reason).into()
+}
+
+/// Turns actix's JSON body errors into problems: 413 beyond [`JSON_BODY_LIMIT`], otherwise 400
+/// naming the field when serde names one (unknown or missing fields), else `body`.
+pub fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    match error {
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            ApiError::PayloadTooLarge(format!("The body is larger than {limit} bytes.")).into()
+        }
+        JsonPayloadError::ContentType => ApiError::invalid_field(
+            "body",
+            "must be JSON, sent with `Content-Type: application/json`",
+        )
+        .into(),
+        JsonPayloadError::Deserialize(error) => {
+            let message = error.to_string();
+            // serde names the field between back-quotes in these two messages.
+            let named = |prefix: &str| {
+                message
+                    .strip_prefix(prefix)
+                    .and_then(|rest| rest.split('`').nth(1))
+                    .map(str::to_owned)
+            };
+            let (field, reason) = if let Some(field) = named("unknown field") {
+                (field, "is not a field of this body".to_owned())
+            } else if let Some(field) = named("missing field") {
+                (field, "is required".to_owned())
+            } else if error.is_data() {
+                ("body".to_owned(), message)
+            } else {
+                ("body".to_owned(), format!("is not valid JSON: {message}"))
+            };
+            ApiError::invalid_field(field, reason).into()
+        }
+        other => ApiError::invalid_field("body", other.to_string()).into(),
+    }
 }

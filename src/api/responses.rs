@@ -1,15 +1,18 @@
 //! Cacheable JSON answers: strong ETags from the body, `If-None-Match` -> 304, `Cache-Control`.
 
-use actix_web::http::header::{self, EntityTag, IfNoneMatch};
+use actix_web::http::header::{self, EntityTag, IfMatch, IfNoneMatch};
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::pagination::ListResponse;
+use crate::error::ApiError;
 
 /// How long anonymous readers and shared caches may reuse an answer before revalidating.
 pub const PUBLIC_CACHE: &str = "public, max-age=60";
+/// Answers about accounts and tokens are for their caller only.
+pub const PRIVATE_CACHE: &str = "no-store";
 
 /// A strong entity tag for a body.
 pub fn etag_for(body: &[u8]) -> EntityTag {
@@ -55,7 +58,26 @@ pub fn json<T: Serialize>(req: &HttpRequest, value: &T) -> HttpResponse {
 
 /// A cacheable page of a list, with its `Link: rel="next"` header.
 pub fn list<T: Serialize>(req: &HttpRequest, page: &ListResponse<T>) -> HttpResponse {
-    let mut response = json(req, page);
+    with_next_link(json(req, page), page)
+}
+
+/// A JSON answer for one caller only (accounts, tokens): never stored by any cache. `revision`
+/// adds the `"r<revision>"` ETag that `If-Match` takes.
+pub fn private<T: Serialize>(status: StatusCode, revision: Option<i64>, value: &T) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::CACHE_CONTROL, PRIVATE_CACHE));
+    if let Some(revision) = revision {
+        response.insert_header(header::ETag(revision_etag(revision)));
+    }
+    response.json(value)
+}
+
+/// A private page of a list, with its `Link: rel="next"` header.
+pub fn private_list<T: Serialize>(page: &ListResponse<T>) -> HttpResponse {
+    with_next_link(private(StatusCode::OK, None, page), page)
+}
+
+fn with_next_link<T>(mut response: HttpResponse, page: &ListResponse<T>) -> HttpResponse {
     if let Some(next) = &page.next_url {
         let link = format!("<{next}>; rel=\"next\"");
         response.headers_mut().insert(
@@ -64,4 +86,38 @@ pub fn list<T: Serialize>(req: &HttpRequest, page: &ListResponse<T>) -> HttpResp
         );
     }
     response
+}
+
+/// The strong ETag of a writable resource at `revision`: `"r<revision>"`.
+pub fn revision_etag(revision: i64) -> EntityTag {
+    EntityTag::new_strong(format!("r{revision}"))
+}
+
+/// The revision an update expects, from `If-Match`: 428 without the header (or with `*`, which
+/// would defeat the point: a writer must say which version their change is based on), 412 when it
+/// names no revision of ours.
+pub fn if_match_revision(req: &HttpRequest) -> Result<i64, ApiError> {
+    let stale = || {
+        ApiError::PreconditionFailed(
+            "`If-Match` does not name the current revision; fetch the resource again and send its \
+             ETag."
+                .into(),
+        )
+    };
+    match req.get_header::<IfMatch>() {
+        None if req.headers().contains_key(header::IF_MATCH) => Err(stale()),
+        None | Some(IfMatch::Any) => Err(ApiError::PreconditionRequired(
+            "Updates need `If-Match` with the ETag of the version you read, so that nobody's \
+             change is silently overwritten."
+                .into(),
+        )),
+        Some(IfMatch::Items(tags)) => match tags.as_slice() {
+            [tag] if !tag.weak => tag
+                .tag()
+                .strip_prefix('r')
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(stale),
+            _ => Err(stale()),
+        },
+    }
 }

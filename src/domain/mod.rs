@@ -3,10 +3,12 @@
 mod enums;
 mod moment;
 mod slug;
+mod username;
 
 pub use enums::*;
 pub use moment::Moment;
 pub use slug::Slug;
+pub use username::Username;
 
 /// A value that did not parse, with a message meant for the person who sent it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -155,8 +155,13 @@ struct EventRow {
     occurred_at: NaiveDateTime,
 }
 
+/// Entity types whose changes stay out of the public feed: accounts are people, not registry data.
+const PRIVATE_ENTITY_TYPES: [&str; 1] = ["account"];
+
 fn filtered(filter: &ChangeFilter) -> change_events::BoxedQuery<'static, crate::db::MultiBackend> {
-    let mut query = change_events::table.into_boxed();
+    let mut query = change_events::table
+        .filter(change_events::entity_type.ne_all(PRIVATE_ENTITY_TYPES))
+        .into_boxed();
     if let Some(force) = &filter.force {
         query = query.filter(change_events::force_slug.eq(force.clone()));
     }

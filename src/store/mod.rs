@@ -1,5 +1,6 @@
 //! The data layer: plain functions over a database connection. It knows nothing of HTTP.
 
+pub mod accounts;
 pub mod audit;
 pub mod deployments;
 pub mod foi;

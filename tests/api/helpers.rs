@@ -7,9 +7,13 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
+use surveillance_registry::auth::{AuthSettings, Password};
 use surveillance_registry::config::Settings;
-use surveillance_registry::db::DatabaseUrl;
+use surveillance_registry::db::{Database, DatabaseUrl};
+use surveillance_registry::domain::Role;
 use surveillance_registry::startup::Application;
+use surveillance_registry::store::accounts::{self, NewAccount};
+use surveillance_registry::store::audit::{Actor, Stamp};
 
 /// Environment variable naming a PostgreSQL server (and a database to connect to for creating
 /// per-test databases), e.g. `postgres://postgres@127.0.0.1:5432/test`.
@@ -103,16 +107,31 @@ impl TestDb {
         })
     }
 
-    /// Starts the app on this database, on a free port.
-    pub async fn spawn(&self) -> TestApp {
-        let settings = Settings {
+    /// Settings for an app on this database, on a free port, with an ephemeral signing key.
+    pub fn settings(&self) -> Settings {
+        Settings {
             host: "127.0.0.1".into(),
             port: 0,
             database_url: self.url.clone(),
             database_pool_size: 4,
             workers: Some(1),
             shutdown_timeout: 1,
-        };
+            auth: AuthSettings {
+                keys: None,
+                issuer: AuthSettings::DEFAULT_ISSUER.into(),
+                token_lifetime: AuthSettings::DEFAULT_TOKEN_LIFETIME,
+                trust_forwarded_for: false,
+            },
+        }
+    }
+
+    /// Starts the app on this database, on a free port.
+    pub async fn spawn(&self) -> TestApp {
+        self.spawn_with(self.settings()).await
+    }
+
+    /// Starts the app with `settings` (start from [`Self::settings`]).
+    pub async fn spawn_with(&self, settings: Settings) -> TestApp {
         let app = Application::build(settings).await.expect("the app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let server = app.handle();
@@ -121,6 +140,7 @@ impl TestDb {
             address,
             client: reqwest::Client::new(),
             server,
+            database_url: self.url.clone(),
         }
     }
 }
@@ -141,6 +161,16 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     server: actix_web::dev::ServerHandle,
+    database_url: DatabaseUrl,
+}
+
+/// The password of every account made by [`TestApp::account`].
+pub const TEST_PASSWORD: &str = "a test password of some length";
+
+/// An account made for a test.
+pub struct TestAccount {
+    pub id: String,
+    pub username: String,
 }
 
 impl Drop for TestApp {
@@ -152,6 +182,56 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Creates an account (password [`TEST_PASSWORD`]) straight in the database.
+    pub async fn account(&self, role: Role, forces: &[&str]) -> TestAccount {
+        let url = self.database_url.clone();
+        let forces = forces.iter().map(|f| f.parse().expect("a slug")).collect();
+        let username = format!("user-{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+        let new = NewAccount {
+            username: username.parse().expect("a username"),
+            display_name: username.clone(),
+            organisation: format!("{role} organisation"),
+            role,
+            forces,
+            password_hash: Password::new(TEST_PASSWORD).hash().expect("hashed"),
+        };
+        let account = tokio::task::spawn_blocking(move || {
+            let database = Database::connect(&url, 1).expect("database reachable");
+            let stamp = Stamp::now(Actor::system("tests"));
+            accounts::create(&mut database.get().unwrap(), &stamp, new).expect("account created")
+        })
+        .await
+        .unwrap();
+        TestAccount {
+            id: account.id,
+            username,
+        }
+    }
+
+    /// `POST /api/v1/auth/token` with these credentials.
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// A bearer token of a new account with `role` and `forces`, got by logging in.
+    pub async fn token_for(&self, role: Role, forces: &[&str]) -> String {
+        let account = self.account(role, forces).await;
+        self.token_of(&account).await
+    }
+
+    /// A bearer token of `account`, got by logging in.
+    pub async fn token_of(&self, account: &TestAccount) -> String {
+        let response = self.login(&account.username, TEST_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "login");
+        let body: Value = response.json().await.expect("a JSON body");
+        body["access_token"].as_str().expect("a token").to_owned()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

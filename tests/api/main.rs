@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod accounts;
+mod auth;
 mod changes;
 mod database;
 mod deployments;
