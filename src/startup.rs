@@ -109,12 +109,26 @@ impl Application {
     }
 }
 
-/// Open to every origin for reads: the API uses no cookies, so nothing is exposed by this.
+/// Open to every origin: the API uses no cookies (writes carry bearer tokens), so a page on another
+/// site can do nothing that its own user could not.
 fn cors() -> Cors {
     Cors::default()
         .allow_any_origin()
-        .allowed_methods([Method::GET, Method::HEAD])
-        .allowed_headers([header::IF_NONE_MATCH, header::ACCEPT])
+        .allowed_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::IF_NONE_MATCH,
+            header::IF_MATCH,
+            header::ACCEPT,
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+        ])
         .expose_headers([
             header::LINK,
             header::ETAG,

@@ -1,20 +1,26 @@
 //! `/api/v1/deployments`: the registry's claims, their evidence and their history.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::deployment_input::DeploymentInput;
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::{path_id, Validator};
 use super::{responses, AppState};
+use crate::auth::Identity;
 use crate::domain::{DeploymentStatus, Moment, Nation, Provenance, Slug};
 use crate::error::{ApiError, Problem};
+use crate::store::audit::Stamp;
 use crate::store::deployments::{
     self, Deployment, DeploymentFilter, DeploymentKey, DeploymentRevision, DeploymentSort,
+    NewDeployment,
 };
 use crate::store::foi::{self, AnswerCitation};
 use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::sources::Source;
+use crate::store::write_transaction;
 use crate::store::PageRequest;
 
 /// Query parameters of `GET /deployments`.
@@ -216,7 +222,11 @@ pub async fn get_deployment(
             })
         })
         .await?;
-    Ok(responses::json(&req, &detail))
+    // Current reads carry the revision in their ETag, for `If-Match` on writes.
+    Ok(match as_of {
+        None => responses::json_at_revision(&req, detail.deployment.revision, &detail),
+        Some(_) => responses::json(&req, &detail),
+    })
 }
 
 /// A deployment's full history.
@@ -251,4 +261,172 @@ pub async fn list_revisions(
         .run(move |conn| deployments::revisions(conn, &id))
         .await?;
     Ok(responses::json(&req, &RevisionList { items }))
+}
+
+/// The answer to a write: the deployment, with its revision ETag for the next `If-Match`.
+fn written(status: StatusCode, deployment: &Deployment) -> HttpResponse {
+    let mut response = responses::private(status, Some(deployment.revision), deployment);
+    if status == StatusCode::CREATED {
+        let location = format!("/api/v1/deployments/{}", deployment.id);
+        response.headers_mut().insert(
+            header::LOCATION,
+            header::HeaderValue::from_str(&location).expect("ids are ASCII"),
+        );
+    }
+    response
+}
+
+/// Record a deployment.
+///
+/// Editors and admins may write any force; force staff only their own forces, and their claims are
+/// recorded as `force_reported`. The write, its first revision and its change event commit together.
+#[utoipa::path(
+    tag = "deployments",
+    security(("bearerAuth" = [])),
+    request_body = DeploymentInput,
+    responses(
+        (status = 201, description = "The deployment", body = Deployment,
+            headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/deployments")]
+pub async fn create_deployment(
+    identity: Identity,
+    state: web::Data<AppState>,
+    body: web::Json<DeploymentInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (force, tool, deployment_state) = body.into_inner().parse(&identity)?;
+    identity.require_force(force.as_str())?;
+    let stamp = Stamp::now(identity.actor());
+    let new = NewDeployment {
+        force: force.into_inner(),
+        tool: tool.into_inner(),
+        state: deployment_state,
+    };
+    let created = state
+        .db
+        .run(move |conn| write_transaction(conn, |conn| deployments::create(conn, &stamp, &new)))
+        .await?;
+    Ok(written(StatusCode::CREATED, &created))
+}
+
+/// Checks that the caller may write the existing deployment `id`, returning its force and tool.
+async fn authorise_existing(
+    state: &AppState,
+    identity: &Identity,
+    id: &str,
+) -> Result<Deployment, ApiError> {
+    let id = id.to_owned();
+    let current = state
+        .db
+        .run(move |conn| deployments::get(conn, &id, None))
+        .await?;
+    identity.require_force(&current.force)?;
+    Ok(current)
+}
+
+/// Replace a deployment's content.
+///
+/// Send `If-Match` with the ETag you read: without it the answer is 428, and 412 when someone else
+/// changed the deployment first (re-read it and apply your change again). Force and tool are fixed.
+#[utoipa::path(
+    tag = "deployments",
+    security(("bearerAuth" = [])),
+    params(("id" = String, Path, description = "The deployment's id",
+        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+        ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
+    request_body = DeploymentInput,
+    responses(
+        (status = 200, description = "The deployment", body = Deployment,
+            headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No deployment has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/deployments/{id}")]
+pub async fn update_deployment(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<DeploymentInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let expected = responses::if_match_revision(&req)?;
+    let (force, tool, deployment_state) = body.into_inner().parse(&identity)?;
+    let current = authorise_existing(&state, &identity, &id).await?;
+    if force.as_str() != current.force || tool.as_str() != current.tool {
+        return Err(ApiError::invalid_field(
+            if force.as_str() != current.force {
+                "force"
+            } else {
+                "tool"
+            },
+            "is fixed once a deployment exists; record a new deployment instead",
+        ));
+    }
+    let stamp = Stamp::now(identity.actor());
+    let updated = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                deployments::update(conn, &stamp, &id, expected, &deployment_state)
+            })
+        })
+        .await?;
+    Ok(written(StatusCode::OK, &updated))
+}
+
+/// Delete a deployment.
+///
+/// The deletion is itself a revision: the history stays readable at `/deployments/{id}/revisions`
+/// and with `as_of`.
+#[utoipa::path(
+    tag = "deployments",
+    security(("bearerAuth" = [])),
+    params(("id" = String, Path, description = "The deployment's id",
+        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+        ("If-Match" = String, Header, description = "The ETag of the revision being deleted")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No deployment has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/deployments/{id}")]
+pub async fn delete_deployment(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let expected = responses::if_match_revision(&req)?;
+    authorise_existing(&state, &identity, &id).await?;
+    let stamp = Stamp::now(identity.actor());
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                deployments::delete(conn, &stamp, &id, expected)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -5,6 +5,7 @@ mod accounts;
 mod auth;
 mod cache;
 mod changes;
+mod deployment_input;
 mod deployments;
 mod docs;
 mod evidence;
@@ -59,6 +60,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(deployments::list_deployments)
                 .service(deployments::get_deployment)
                 .service(deployments::list_revisions)
+                .service(deployments::create_deployment)
+                .service(deployments::update_deployment)
+                .service(deployments::delete_deployment)
                 .service(evidence::list_assessments)
                 .service(evidence::get_assessment)
                 .service(evidence::get_source)

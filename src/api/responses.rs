@@ -30,7 +30,10 @@ fn client_has(req: &HttpRequest, etag: &EntityTag) -> bool {
 
 /// A 200 with the body (or a 304 when the client's copy is current), tagged and cacheable.
 pub fn cacheable(req: &HttpRequest, content_type: &str, body: Vec<u8>) -> HttpResponse {
-    let etag = etag_for(&body);
+    tagged(req, etag_for(&body), content_type, body)
+}
+
+fn tagged(req: &HttpRequest, etag: EntityTag, content_type: &str, body: Vec<u8>) -> HttpResponse {
     let status = if client_has(req, &etag) {
         StatusCode::NOT_MODIFIED
     } else {
@@ -45,6 +48,14 @@ pub fn cacheable(req: &HttpRequest, content_type: &str, body: Vec<u8>) -> HttpRe
     } else {
         response.content_type(content_type).body(body)
     }
+}
+
+/// A cacheable JSON body of a writable resource: its ETag, `"r<revision>-<hash>"`, changes with
+/// anything embedded in the body and also names the revision that `If-Match` takes.
+pub fn json_at_revision<T: Serialize>(req: &HttpRequest, revision: i64, value: &T) -> HttpResponse {
+    let body = serde_json::to_vec(value).expect("views serialise");
+    let etag = EntityTag::new_strong(format!("r{revision}-{}", etag_for(&body).tag()));
+    tagged(req, etag, "application/json", body)
 }
 
 /// A cacheable JSON body.
@@ -115,6 +126,7 @@ pub fn if_match_revision(req: &HttpRequest) -> Result<i64, ApiError> {
             [tag] if !tag.weak => tag
                 .tag()
                 .strip_prefix('r')
+                .map(|rest| rest.split('-').next().unwrap_or(rest))
                 .and_then(|n| n.parse().ok())
                 .ok_or_else(stale),
             _ => Err(stale()),

@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod changes;
 mod database;
+mod deployment_writes;
 mod deployments;
 mod evidence;
 mod exports;

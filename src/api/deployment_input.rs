@@ -1,0 +1,153 @@
+//! The body of a deployment write, parsed into the data layer's state with every bad field named.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::params::Validator;
+use crate::auth::Identity;
+use crate::domain::{DeploymentStatus, Provenance, Role, Slug};
+use crate::error::ApiError;
+use crate::store::deployments::DeploymentState;
+
+/// Longest free-text field accepted, in characters.
+const MAX_TEXT: usize = 20_000;
+
+/// A deployment as written. Dates are `YYYY-MM-DD`; omitted optional fields are empty.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "force": "cambridgeshire",
+    "tool": "body-worn-video",
+    "status": "in_use",
+    "vendors": ["Axon"],
+    "last_confirmed": "2019-07-04",
+    "summary": "Confirmed by the OPCC's FOI reply of 4 July 2019.",
+    "provenance": "foi",
+    "source_ids": []
+}))]
+pub struct DeploymentInput {
+    /// Force slug (fixed once created).
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    pub force: String,
+    /// Tool slug (fixed once created).
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    pub tool: String,
+    #[schema(value_type = DeploymentStatus)]
+    pub status: String,
+    #[serde(default)]
+    pub vendors: Vec<String>,
+    pub product: Option<String>,
+    #[schema(value_type = Option<NaiveDate>)]
+    pub first_known_use: Option<String>,
+    #[schema(value_type = Option<NaiveDate>)]
+    pub last_confirmed: Option<String>,
+    #[schema(value_type = Option<NaiveDate>)]
+    pub ended_on: Option<String>,
+    #[serde(default)]
+    pub summary: String,
+    pub legal_basis: Option<String>,
+    pub authorisation: Option<String>,
+    pub public_consultation: Option<String>,
+    /// An http(s) URL.
+    pub use_policy_url: Option<String>,
+    /// Defaults to `researched`; always `force_reported` for force staff.
+    #[schema(value_type = Option<Provenance>)]
+    pub provenance: Option<String>,
+    /// Only editors and admins may mark a claim verified.
+    #[serde(default)]
+    pub verified: bool,
+    /// Ids of existing sources backing the claim.
+    #[serde(default)]
+    pub source_ids: Vec<String>,
+}
+
+fn date(v: &mut Validator, field: &str, raw: Option<&str>) -> Option<NaiveDate> {
+    match raw.map(|r| NaiveDate::parse_from_str(r, "%Y-%m-%d")) {
+        Some(Ok(date)) => Some(date),
+        Some(Err(_)) => {
+            v.reject(field, "must be a date written YYYY-MM-DD");
+            None
+        }
+        None => None,
+    }
+}
+
+fn text(v: &mut Validator, field: &str, value: Option<String>) -> Option<String> {
+    let value = value
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())?;
+    if value.chars().count() > MAX_TEXT {
+        v.reject(field, format!("must be at most {MAX_TEXT} characters"));
+    }
+    Some(value)
+}
+
+impl DeploymentInput {
+    /// Parses the body for `identity`: force staff write `force_reported` claims and cannot verify.
+    /// Returns the force and tool slugs and the state.
+    pub fn parse(self, identity: &Identity) -> Result<(Slug, Slug, DeploymentState), ApiError> {
+        let mut v = Validator::default();
+        let force = v.parse::<Slug>("force", Some(&self.force));
+        let tool = v.parse::<Slug>("tool", Some(&self.tool));
+        let status = v.parse::<DeploymentStatus>("status", Some(&self.status));
+        let mut provenance = v
+            .parse::<Provenance>("provenance", self.provenance.as_deref())
+            .unwrap_or(Provenance::Researched);
+        if identity.role == Role::ForceStaff {
+            if self.provenance.is_some() && provenance != Provenance::ForceReported {
+                v.reject("provenance", "force staff report as `force_reported`");
+            }
+            provenance = Provenance::ForceReported;
+            if self.verified {
+                v.reject("verified", "only registry editors mark claims verified");
+            }
+        }
+        let use_policy_url = text(&mut v, "use_policy_url", self.use_policy_url);
+        if use_policy_url
+            .as_deref()
+            .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
+        {
+            v.reject("use_policy_url", "must be an http(s) URL");
+        }
+        let mut vendors = Vec::new();
+        for vendor in self.vendors {
+            if let Some(vendor) = text(&mut v, "vendors", Some(vendor)) {
+                vendors.push(vendor);
+            }
+        }
+        let mut source_ids = Vec::new();
+        for id in self.source_ids {
+            match uuid::Uuid::try_parse(&id) {
+                Ok(parsed) if parsed.hyphenated().to_string() == id => source_ids.push(id),
+                _ => v.reject(
+                    "source_ids",
+                    format!(
+                        "`{}` is not a source id",
+                        id.chars().take(80).collect::<String>()
+                    ),
+                ),
+            }
+        }
+        source_ids.sort();
+        source_ids.dedup();
+        let state = DeploymentState {
+            status: status.unwrap_or(DeploymentStatus::NotResearched),
+            vendors,
+            product: text(&mut v, "product", self.product),
+            first_known_use: date(&mut v, "first_known_use", self.first_known_use.as_deref()),
+            last_confirmed: date(&mut v, "last_confirmed", self.last_confirmed.as_deref()),
+            ended_on: date(&mut v, "ended_on", self.ended_on.as_deref()),
+            summary: text(&mut v, "summary", Some(self.summary)).unwrap_or_default(),
+            legal_basis: text(&mut v, "legal_basis", self.legal_basis),
+            authorisation: text(&mut v, "authorisation", self.authorisation),
+            public_consultation: text(&mut v, "public_consultation", self.public_consultation),
+            use_policy_url,
+            provenance,
+            verified: self.verified,
+            source_ids,
+        };
+        v.finish()?;
+        Ok((force.expect("checked"), tool.expect("checked"), state))
+    }
+}
