@@ -5,16 +5,30 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use actix_web::http::header::EntityTag;
 use bytes::Bytes;
+
+use super::responses::etag_for;
 
 use crate::db::DbConnection;
 use crate::store::{self, StoreError};
 
-/// One cached answer: its body and the write marker it was computed at.
+/// One cached answer: its type, body and entity tag (hashed once, when computed).
 #[derive(Clone)]
 pub struct Cached {
     pub content_type: &'static str,
     pub body: Bytes,
+    pub etag: EntityTag,
+}
+
+impl Cached {
+    pub fn new(content_type: &'static str, body: Vec<u8>) -> Self {
+        Self {
+            content_type,
+            etag: etag_for(&body),
+            body: body.into(),
+        }
+    }
 }
 
 /// Cached answers keyed by request (path, query and representation).

@@ -33,10 +33,10 @@ fn parse_as_of(raw: Option<&str>) -> Result<Option<chrono::NaiveDateTime>, ApiEr
 }
 
 fn json_body<T: Serialize>(value: &T) -> Cached {
-    Cached {
-        content_type: "application/json",
-        body: serde_json::to_vec(value).expect("views serialise").into(),
-    }
+    Cached::new(
+        "application/json",
+        serde_json::to_vec(value).expect("views serialise"),
+    )
 }
 
 /// Serves `compute`'s answer from the cache when nothing was written since it was computed.
@@ -165,10 +165,10 @@ fn matrix_csv(matrix: &Matrix) -> Cached {
             .write_record(fixed.into_iter().chain(cells))
             .expect("writing to memory");
     }
-    Cached {
-        content_type: "text/csv; charset=utf-8",
-        body: writer.into_inner().expect("writing to memory").into(),
-    }
+    Cached::new(
+        "text/csv; charset=utf-8",
+        writer.into_inner().expect("writing to memory"),
+    )
 }
 
 async fn serve_matrix(

@@ -1,5 +1,6 @@
 //! Cacheable JSON answers: strong ETags from the body, `If-None-Match` -> 304, `Cache-Control`.
 
+use actix_web::body::MessageBody;
 use actix_web::http::header::{self, EntityTag, IfMatch, IfNoneMatch};
 use actix_web::http::StatusCode;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
@@ -33,7 +34,13 @@ pub fn cacheable(req: &HttpRequest, content_type: &str, body: Vec<u8>) -> HttpRe
     tagged(req, etag_for(&body), content_type, body)
 }
 
-fn tagged(req: &HttpRequest, etag: EntityTag, content_type: &str, body: Vec<u8>) -> HttpResponse {
+/// A 200 with the body (or a 304 when the client holds `etag`), cacheable.
+pub fn tagged(
+    req: &HttpRequest,
+    etag: EntityTag,
+    content_type: &str,
+    body: impl MessageBody + 'static,
+) -> HttpResponse {
     let status = if client_has(req, &etag) {
         StatusCode::NOT_MODIFIED
     } else {

@@ -235,10 +235,11 @@ macro_rules! apply_order {
                     at: Some(at), id, ..
                 }) = after
                 {
+                    // `at <= x AND (at < x OR id < y)`: the leading bound lets the index seek.
                     query = query.filter(
                         $t::$at
-                            .lt(*at)
-                            .or($t::$at.eq(*at).and($t::$id.lt(id.clone()))),
+                            .le(*at)
+                            .and($t::$at.lt(*at).or($t::$id.lt(id.clone()))),
                     );
                 }
                 query.order(($t::$at.desc(), $t::$id.desc()))
@@ -250,8 +251,8 @@ macro_rules! apply_order {
                 {
                     query = query.filter(
                         $t::$at
-                            .gt(*at)
-                            .or($t::$at.eq(*at).and($t::$id.gt(id.clone()))),
+                            .ge(*at)
+                            .and($t::$at.gt(*at).or($t::$id.gt(id.clone()))),
                     );
                 }
                 query.order(($t::$at.asc(), $t::$id.asc()))
@@ -265,8 +266,8 @@ macro_rules! apply_order {
                 {
                     query = query.filter(
                         $t::force_slug
-                            .gt(force.clone())
-                            .or($t::force_slug.eq(force.clone()).and($t::$id.gt(id.clone()))),
+                            .ge(force.clone())
+                            .and($t::force_slug.gt(force.clone()).or($t::$id.gt(id.clone()))),
                     );
                 }
                 query.order(($t::force_slug.asc(), $t::$id.asc()))

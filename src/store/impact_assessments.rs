@@ -209,11 +209,11 @@ pub fn list(
         .limit(page.limit as i64 + 1);
     if let Some(AssessmentKey { at, id }) = &page.after {
         query = query.filter(
-            impact_assessments::updated_at
-                .lt(*at)
-                .or(impact_assessments::updated_at
-                    .eq(*at)
-                    .and(impact_assessments::id.lt(id.clone()))),
+            impact_assessments::updated_at.le(*at).and(
+                impact_assessments::updated_at
+                    .lt(*at)
+                    .or(impact_assessments::id.lt(id.clone())),
+            ),
         );
     }
     let rows = query.load(conn)?;

@@ -98,3 +98,18 @@ fn passwords_never_reach_the_error_line() {
     assert!(!success);
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
+
+#[test]
+fn postgres_connections_can_require_tls() {
+    let Some(db) = TestDb::postgres_if_configured() else {
+        return;
+    };
+    let url = format!(
+        "{}?sslmode=require",
+        db.url.to_string().split('?').next().unwrap()
+    );
+    let database = Database::connect(&url.parse().unwrap(), 1)
+        .expect("a TLS connection (the server must offer TLS)");
+    let mut conn = database.get().unwrap();
+    assert!(db::run_migrations(&mut conn).is_ok());
+}

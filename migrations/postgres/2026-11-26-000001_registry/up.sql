@@ -104,8 +104,9 @@ CREATE TABLE deployments (
     updated_at TIMESTAMP NOT NULL
 );
 CREATE INDEX deployments_force_tool_idx ON deployments (force_slug, tool_slug);
-CREATE INDEX deployments_tool_idx ON deployments (tool_slug, status);
-CREATE INDEX deployments_status_idx ON deployments (status);
+CREATE INDEX deployments_tool_idx ON deployments (tool_slug, updated_at, id);
+CREATE INDEX deployments_status_idx ON deployments (status, updated_at, id);
+CREATE INDEX deployments_force_updated_idx ON deployments (force_slug, updated_at, id);
 CREATE INDEX deployments_provenance_idx ON deployments (provenance);
 CREATE INDEX deployments_updated_idx ON deployments (updated_at, id);
 
