@@ -59,14 +59,17 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState { db: database });
         let spec = web::Data::new(SpecJson(openapi_document()));
+        let known_routes = web::Data::new(api::KnownRoutes::from_spec(&api::openapi()));
 
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(api::head_as_get))
                 .wrap(from_fn(api::problem_details))
                 .wrap(cors())
                 .wrap(from_fn(api::request_id_header))
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
+                .app_data(known_routes.clone())
                 .app_data(web::QueryConfig::default().error_handler(api::query_error))
                 .into_utoipa_app()
                 .configure(api::routes)

@@ -17,7 +17,7 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::db::Database;
 
-pub use middleware::{not_found, problem_details, request_id_header};
+pub use middleware::{head_as_get, not_found, problem_details, request_id_header, KnownRoutes};
 pub use params::query_error;
 
 /// What every handler can reach.
