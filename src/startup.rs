@@ -61,15 +61,18 @@ impl Application {
         let authenticator = web::Data::new(Authenticator::new(database.clone(), settings.auth)?);
         let state = web::Data::new(AppState::new(database));
         let spec = web::Data::new(SpecJson(openapi_document()));
+        let known_routes = web::Data::new(api::KnownRoutes::from_spec(&api::openapi()));
 
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(api::head_as_get))
                 .wrap(from_fn(api::problem_details))
                 .wrap(cors())
                 .wrap(from_fn(api::request_id_header))
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
                 .app_data(authenticator.clone())
+                .app_data(known_routes.clone())
                 .app_data(web::QueryConfig::default().error_handler(api::query_error))
                 .app_data(
                     web::JsonConfig::default()

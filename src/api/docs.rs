@@ -65,8 +65,11 @@ pub struct SpecJson(pub String);
 /// The OpenAPI document of this API.
 #[utoipa::path(
     tag = "meta",
-    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json",
-        body = Object, headers(("ETag" = String))))
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json",
+            body = Object, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+    )
 )]
 #[get("/openapi.json")]
 pub async fn openapi_json(req: HttpRequest, spec: web::Data<SpecJson>) -> HttpResponse {

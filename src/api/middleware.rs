@@ -1,10 +1,11 @@
-//! Cross-cutting response shaping: problem documents for every error, and request ids.
+//! Cross-cutting request and response shaping: problem documents for every error, request ids,
+//! HEAD served as GET, and 405 with `Allow` for a known path asked with a method it does not have.
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{header, StatusCode};
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use tracing_actix_web::RequestId;
 
 use crate::error::ApiError;
@@ -69,7 +70,74 @@ pub async fn request_id_header(
     Ok(res)
 }
 
-/// The answer for paths no route matches.
-pub async fn not_found(_req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound("No resource lives at this path.".into()))
+/// Serves HEAD wherever GET is served (RFC 9110 §9.3.2): the request is routed as a GET, and the
+/// HTTP layer, which saw the HEAD, sends the status and headers (Content-Length included) only.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if *req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}
+
+/// The methods of every path in the OpenAPI document, to tell "no such path" (404) from "no such
+/// method on this path" (405 with `Allow`), since each route matches one method only.
+pub struct KnownRoutes(Vec<(ResourceDef, String)>);
+
+impl KnownRoutes {
+    pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> Self {
+        let routes = spec
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods = Vec::new();
+                for (method, present) in [
+                    ("GET", item.get.is_some()),
+                    ("HEAD", item.get.is_some() || item.head.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("OPTIONS", item.options.is_some()),
+                ] {
+                    if present {
+                        methods.push(method);
+                    }
+                }
+                (ResourceDef::new(path.as_str()), methods.join(", "))
+            })
+            .collect();
+        Self(routes)
+    }
+
+    /// The `Allow` value of the path, if it is one of the spec's paths.
+    fn allow(&self, path: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, allow)| allow.as_str())
+    }
+}
+
+/// The answer for requests no route matches: 405 with `Allow` on a known path, 404 elsewhere.
+pub async fn not_found(
+    req: HttpRequest,
+    routes: Option<web::Data<KnownRoutes>>,
+) -> Result<HttpResponse, ApiError> {
+    let allow = routes.as_deref().and_then(|r| r.allow(req.path()));
+    let Some(allow) = allow else {
+        return Err(ApiError::NotFound("No resource lives at this path.".into()));
+    };
+    let error = ApiError::MethodNotAllowed(format!(
+        "{} is not allowed on this resource; it allows {allow}.",
+        req.method()
+    ));
+    let mut response = error.response(Some(req.path()));
+    if let Ok(value) = header::HeaderValue::from_str(allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    Ok(response)
 }

@@ -27,7 +27,7 @@ use utoipa_actix_web::{scope, AppExt};
 use self::cache::ResponseCache;
 use crate::db::Database;
 
-pub use middleware::{not_found, problem_details, request_id_header};
+pub use middleware::{head_as_get, not_found, problem_details, request_id_header, KnownRoutes};
 pub use params::{json_error, query_error, JSON_BODY_LIMIT};
 
 /// What every handler can reach.

@@ -18,7 +18,7 @@ use crate::store::PageRequest;
 #[into_params(parameter_in = Query)]
 pub struct ToolListQuery {
     /// Only the tools that refine this one.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = "facial-recognition")]
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "facial-recognition")]
     parent: Option<String>,
     /// Only deprecated (`true`) or current (`false`) tools.
     #[param(value_type = Option<bool>)]

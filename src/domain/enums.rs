@@ -8,7 +8,7 @@ use super::ParseError;
 /// Declares a closed vocabulary: serde and OpenAPI as snake_case strings, `FromStr` with an error that
 /// lists the accepted values, and `ALL` in declaration order.
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
                  serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -215,5 +215,23 @@ vocabulary! {
         Admin = "admin",
         Editor = "editor",
         ForceStaff = "force_staff",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::PartialSchema;
+
+    use super::*;
+
+    #[test]
+    fn the_openapi_schema_lists_the_names_sent() {
+        let schema = serde_json::to_value(ForceKind::schema()).unwrap();
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(["territorial", "transport", "national", "other"])
+        );
+        let schema = serde_json::to_value(Nation::schema()).unwrap();
+        assert_eq!(schema["enum"][3], "northern_ireland");
     }
 }

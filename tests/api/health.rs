@@ -19,8 +19,28 @@ both_backends! {
         let problem = app.get_problem("/api/v1/no-such-thing", StatusCode::NOT_FOUND).await;
         assert_eq!(problem["instance"], "/api/v1/no-such-thing");
         let response = app.client.delete(app.url("/api/v1/forces/kent")).send().await.unwrap();
-        assert!(response.status().is_client_error());
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(response.headers()["allow"], "GET, HEAD");
         assert_eq!(response.headers()["content-type"], "application/problem+json");
+        let problem: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(problem["status"], 405);
+        assert_eq!(problem["instance"], "/api/v1/forces/kent");
+        let trace = app.client.request(reqwest::Method::TRACE, app.url("/healthz")).send().await.unwrap();
+        assert_eq!(trace.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(trace.headers()["allow"], "GET, HEAD");
+    }
+
+    async fn head_answers_like_get_without_a_body(db: TestDb) {
+        let app = db.spawn().await;
+        let get = app.get("/api/v1/forces?limit=5").await;
+        let head = app.client.head(app.url("/api/v1/forces?limit=5")).send().await.unwrap();
+        assert_eq!(head.status(), StatusCode::OK);
+        for name in ["etag", "link", "content-type", "content-length", "cache-control"] {
+            assert_eq!(head.headers().get(name), get.headers().get(name), "{name}");
+        }
+        assert!(head.bytes().await.unwrap().is_empty());
+        let missing = app.client.head(app.url("/api/v1/forces/atlantis")).send().await.unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     }
 
     async fn responses_carry_request_ids_and_cors_headers(db: TestDb) {

@@ -1,0 +1,76 @@
+"""Drives the API through a client generated from its own OpenAPI spec (see .ci/contract).
+
+Usage: python .ci/contract_client.py BASE_URL   (the `registry_client` package must be installed)
+
+Every call goes through the generated code, so a spec that lies about a status code, a field's type
+or an enum value makes this script fail even where the server's JSON looks fine to a human.
+Extend it with the flows a real client needs (a force's profile, deployments, FOI requests).
+"""
+
+import sys
+from http import HTTPStatus
+
+from registry_client import Client
+from registry_client.api.forces import get_force, list_forces
+from registry_client.api.tools import get_tool, list_tools
+from registry_client.types import UNSET
+
+EXPECTED_FORCES = 46
+
+
+def ok(response, what):
+    """The parsed body of a 200, or exit naming the call that failed."""
+    if response.status_code != HTTPStatus.OK:
+        sys.exit(f"{what}: HTTP {response.status_code}: {response.content[:500]!r}")
+    return response.parsed
+
+
+def page_through(endpoint, client, what, limit=10, **filters):
+    """Every item of a list, following `next_cursor` until it is null."""
+    items, cursor, pages = [], UNSET, 0
+    while True:
+        page = ok(endpoint.sync_detailed(client=client, limit=limit, cursor=cursor, **filters), what)
+        pages += 1
+        if len(page.items) > limit:
+            sys.exit(f"{what}: page {pages} has {len(page.items)} items, limit was {limit}")
+        items.extend(page.items)
+        if not page.next_cursor:
+            if page.next_url:
+                sys.exit(f"{what}: next_url {page.next_url!r} without next_cursor")
+            return items, pages
+        if pages > 1000:
+            sys.exit(f"{what}: more than 1000 pages; is next_cursor advancing?")
+        cursor = page.next_cursor
+
+
+def main(base_url):
+    client = Client(base_url=base_url, raise_on_unexpected_status=True)
+
+    forces, pages = page_through(list_forces, client, "GET /forces")
+    slugs = [f.slug for f in forces]
+    if len(slugs) != EXPECTED_FORCES or len(set(slugs)) != len(slugs):
+        sys.exit(f"GET /forces: {len(slugs)} forces ({len(set(slugs))} distinct), expected {EXPECTED_FORCES}")
+    if slugs != sorted(slugs):
+        sys.exit("GET /forces: not in slug order across pages")
+    print(f"forces: {len(forces)} in {pages} pages")
+
+    force = ok(get_force.sync_detailed("cambridgeshire", client=client), "GET /forces/cambridgeshire")
+    if force.slug != "cambridgeshire" or not force.authorities:
+        sys.exit(f"GET /forces/cambridgeshire: unexpected {force.to_dict()}")
+    print(f"force: {force.slug} ({force.name}), {len(force.authorities)} FOI authorities")
+
+    tools, pages = page_through(list_tools, client, "GET /tools")
+    if not tools:
+        sys.exit("GET /tools: no tools")
+    print(f"tools: {len(tools)} in {pages} pages")
+
+    tool = ok(get_tool.sync_detailed(tools[0].slug, client=client), f"GET /tools/{tools[0].slug}")
+    if tool.to_dict() != tools[0].to_dict():
+        sys.exit(f"GET /tools/{tools[0].slug} differs from its list entry")
+    print(f"tool: {tool.slug} ({tool.name})")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    main(sys.argv[1].rstrip("/"))
