@@ -21,7 +21,7 @@ pub struct ChangesQuery {
     #[param(value_type = Option<i64>, minimum = 0, default = 0)]
     since: Option<String>,
     /// Only the events of this force.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = "cambridgeshire")]
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "cambridgeshire")]
     force: Option<String>,
     /// Only events about this kind of entity (`deployment`, `impact_assessment`, `source`, ...).
     #[param(value_type = Option<String>, example = "deployment")]
@@ -73,9 +73,10 @@ pub async fn list_changes(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let mut v = Validator::default();
-    let since = v
-        .parse::<u32>("since", q.since.as_deref())
-        .map_or(0, i64::from);
+    let since = v.parse::<i64>("since", q.since.as_deref()).unwrap_or(0);
+    if since < 0 {
+        v.reject("since", "must be 0 or more");
+    }
     let filter = parse_filter(&mut v, q.force.as_deref(), q.entity_type.as_deref());
     let limit = v.limit(q.limit.as_deref());
     v.finish()?;

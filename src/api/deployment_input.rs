@@ -28,10 +28,10 @@ const MAX_TEXT: usize = 20_000;
 }))]
 pub struct DeploymentInput {
     /// Force slug (fixed once created).
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
     pub force: String,
     /// Tool slug (fixed once created).
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
     pub tool: String,
     #[schema(value_type = DeploymentStatus)]
     pub status: String,

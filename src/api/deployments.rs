@@ -29,17 +29,18 @@ use crate::store::PageRequest;
 #[into_params(parameter_in = Query)]
 pub struct DeploymentListQuery {
     /// Force slug.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = "cambridgeshire")]
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "cambridgeshire")]
     force: Option<String>,
     /// Tool slug.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = "imsi-catcher")]
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "imsi-catcher")]
     tool: Option<String>,
     /// One status.
     #[param(value_type = Option<DeploymentStatus>)]
     status: Option<String>,
     /// Several statuses, comma-separated (`in_use,trial`).
     #[serde(rename = "status__in")]
-    #[param(rename = "status__in", value_type = Option<String>, example = "in_use,trial")]
+    #[param(rename = "status__in", value_type = Option<String>, example = "in_use,trial",
+        pattern = "^(in_use|trial|planned|discontinued|denied|not_held|ncnd|refused|no_response|not_researched)(,(in_use|trial|planned|discontinued|denied|not_held|ncnd|refused|no_response|not_researched))*$")]
     status_in: Option<String>,
     /// UK nation of the force.
     #[param(value_type = Option<Nation>)]
@@ -52,29 +53,29 @@ pub struct DeploymentListQuery {
     provenance: Option<String>,
     /// Updated at or after this date (YYYY-MM-DD) or RFC 3339 timestamp.
     #[serde(rename = "updated__gte")]
-    #[param(rename = "updated__gte", value_type = Option<String>, example = "2024-01-01")]
+    #[param(rename = "updated__gte", value_type = Option<Moment>, example = "2024-01-01")]
     updated_gte: Option<String>,
     /// Updated at or before this date (the whole day) or RFC 3339 timestamp.
     #[serde(rename = "updated__lte")]
-    #[param(rename = "updated__lte", value_type = Option<String>, example = "2024-12-31")]
+    #[param(rename = "updated__lte", value_type = Option<Moment>, example = "2024-12-31")]
     updated_lte: Option<String>,
     /// Only deployments covered (`true`) or not covered (`false`) by an impact assessment.
     #[param(value_type = Option<bool>)]
     has_impact_assessment: Option<String>,
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
-    #[param(value_type = Option<String>, example = "2020-01-01")]
+    #[param(value_type = Option<Moment>, example = "2020-01-01")]
     as_of: Option<String>,
     /// `-updated_at` (default), `updated_at` or `force`.
     #[param(value_type = Option<String>, pattern = "^(-updated_at|updated_at|force)$")]
     sort: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
-    pub limit: Option<String>,
+    limit: Option<String>,
     /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+    cursor: Option<String>,
     /// `exact` adds `total_count` to the answer.
     #[param(value_type = Option<String>, pattern = "^exact$")]
-    pub count: Option<String>,
+    count: Option<String>,
 }
 
 fn parse_sort(v: &mut Validator, raw: Option<&str>) -> DeploymentSort {
@@ -179,7 +180,7 @@ pub struct DeploymentDetail {
 #[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
     /// Read the deployment as it stood at the end of this date, or at this RFC 3339 timestamp.
-    #[param(value_type = Option<String>, example = "2020-01-01")]
+    #[param(value_type = Option<Moment>, example = "2020-01-01")]
     as_of: Option<String>,
 }
 

@@ -19,10 +19,10 @@ use crate::store::PageRequest;
 #[into_params(parameter_in = Query)]
 pub struct AssessmentListQuery {
     /// Force slug.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = "south-wales")]
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "south-wales")]
     force: Option<String>,
     /// Only assessments covering a deployment of this tool.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = "live-facial-recognition")]
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "live-facial-recognition")]
     tool: Option<String>,
     #[param(value_type = Option<AssessmentKind>)]
     kind: Option<String>,
@@ -33,12 +33,12 @@ pub struct AssessmentListQuery {
     review_overdue: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
-    pub limit: Option<String>,
+    limit: Option<String>,
     /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
+    cursor: Option<String>,
     /// `exact` adds `total_count` to the answer.
     #[param(value_type = Option<String>, pattern = "^exact$")]
-    pub count: Option<String>,
+    count: Option<String>,
 }
 
 /// Parses the list's parameters into filters and page (shared with the export).

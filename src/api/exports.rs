@@ -246,28 +246,10 @@ where
         .streaming(body)
 }
 
-/// Exports take the list's filters but not its paging.
-fn reject_paging(
-    limit: Option<&str>,
-    cursor: Option<&str>,
-    count: Option<&str>,
-) -> Result<(), ApiError> {
-    let mut v = Validator::default();
-    for (field, given) in [("limit", limit), ("cursor", cursor), ("count", count)] {
-        if given.is_some() {
-            v.reject(
-                field,
-                "exports hold every matching row; paging parameters do not apply",
-            );
-        }
-    }
-    v.finish()
-}
-
 /// Export deployments.
 ///
-/// Every deployment matching the filters of `GET /deployments` (whose paging parameters do not apply),
-/// streamed row by row.
+/// Every deployment matching the filters of `GET /deployments`, streamed row by row. The paging
+/// parameters (`limit`, `cursor`, `count`) are accepted and ignored: an export holds every row.
 #[utoipa::path(
     tag = "exports",
     params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), DeploymentListQuery),
@@ -287,13 +269,7 @@ pub async fn export_deployments(
     query: web::Query<DeploymentListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = Format::parse(&format)?;
-    let query = query.into_inner();
-    reject_paging(
-        query.limit.as_deref(),
-        query.cursor.as_deref(),
-        query.count.as_deref(),
-    )?;
-    let (filter, sort, _) = parse_list_query(&req, query)?;
+    let (filter, sort, _) = parse_list_query(&req, query.into_inner())?;
     Ok(stream(
         state.db.clone(),
         format,
@@ -315,8 +291,8 @@ pub async fn export_deployments(
 
 /// Export impact assessments.
 ///
-/// Every assessment matching the filters of `GET /impact-assessments` (whose paging parameters do
-/// not apply), streamed row by row.
+/// Every assessment matching the filters of `GET /impact-assessments`, streamed row by row. The
+/// paging parameters (`limit`, `cursor`, `count`) are accepted and ignored: an export holds every row.
 #[utoipa::path(
     tag = "exports",
     params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), AssessmentListQuery),
@@ -336,13 +312,7 @@ pub async fn export_assessments(
     query: web::Query<AssessmentListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = Format::parse(&format)?;
-    let query = query.into_inner();
-    reject_paging(
-        query.limit.as_deref(),
-        query.cursor.as_deref(),
-        query.count.as_deref(),
-    )?;
-    let (filter, _) = parse_assessment_query(&req, query)?;
+    let (filter, _) = parse_assessment_query(&req, query.into_inner())?;
     Ok(stream(
         state.db.clone(),
         format,

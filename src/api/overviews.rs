@@ -21,7 +21,7 @@ use crate::store::StoreError;
 #[into_params(parameter_in = Query)]
 pub struct AsOfOnly {
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
-    #[param(value_type = Option<String>, example = "2020-01-01")]
+    #[param(value_type = Option<Moment>, example = "2020-01-01")]
     as_of: Option<String>,
 }
 
@@ -138,10 +138,10 @@ pub struct MatrixQuery {
     #[param(value_type = Option<Nation>)]
     pub nation: Option<String>,
     /// Only this tool's column.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = "live-facial-recognition")]
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "live-facial-recognition")]
     pub tool: Option<String>,
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
-    #[param(value_type = Option<String>, example = "2020-01-01")]
+    #[param(value_type = Option<Moment>, example = "2020-01-01")]
     pub as_of: Option<String>,
 }
 

@@ -32,6 +32,29 @@ impl Moment {
     }
 }
 
+/// In the spec: a date or an RFC 3339 date-time.
+impl utoipa::PartialSchema for Moment {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
+        };
+        let string = |format| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(format)))
+        };
+        OneOfBuilder::new()
+            .item(string(KnownFormat::Date))
+            .item(string(KnownFormat::DateTime))
+            .description(Some(
+                "A date (YYYY-MM-DD: the whole UTC day) or an RFC 3339 timestamp with an offset",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Moment {}
+
 impl FromStr for Moment {
     type Err = ParseError;
 
