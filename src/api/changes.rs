@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::params::{path_slug, Validator};
 use super::{responses, AppState};
-use crate::domain::Slug;
+use crate::domain::{FeedEntity, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::{self, ChangeEvent, ChangeFilter};
 use crate::store::forces;
@@ -23,8 +23,8 @@ pub struct ChangesQuery {
     /// Only the events of this force.
     #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "cambridgeshire")]
     force: Option<String>,
-    /// Only events about this kind of entity (`deployment`, `impact_assessment`, `source`, ...).
-    #[param(value_type = Option<String>, example = "deployment")]
+    /// Only events about this kind of entity.
+    #[param(value_type = Option<FeedEntity>, example = "deployment")]
     entity_type: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
@@ -44,11 +44,8 @@ fn parse_filter(v: &mut Validator, force: Option<&str>, entity_type: Option<&str
     ChangeFilter {
         force: v.parse::<Slug>("force", force).map(Slug::into_inner),
         entity_type: v
-            .parse::<Slug>(
-                "entity_type",
-                entity_type.map(|t| t.replace('_', "-")).as_deref(),
-            )
-            .map(|s| s.as_str().replace('-', "_")),
+            .parse::<FeedEntity>("entity_type", entity_type)
+            .map(|e| e.as_str().to_owned()),
     }
 }
 

@@ -235,3 +235,14 @@ mod tests {
         assert_eq!(schema["enum"][3], "northern_ireland");
     }
 }
+
+vocabulary! {
+    /// The kinds of registry entity whose changes the public feed carries.
+    FeedEntity {
+        Deployment = "deployment",
+        ImpactAssessment = "impact_assessment",
+        Source = "source",
+        FoiRequest = "foi_request",
+        Campaign = "campaign",
+    }
+}
