@@ -4,14 +4,15 @@ Usage: python .ci/contract_client.py BASE_URL   (the `registry_client` package m
 
 Every call goes through the generated code, so a spec that lies about a status code, a field's type
 or an enum value makes this script fail even where the server's JSON looks fine to a human.
-Extend it with the flows a real client needs (a force's profile, deployments, FOI requests).
+It reads forces, tools, a force's profile, and pages through a force's deployments; FOI requests\nare to follow when their endpoints exist.
 """
 
 import sys
 from http import HTTPStatus
 
 from registry_client import Client
-from registry_client.api.forces import get_force, list_forces
+from registry_client.api.deployments import get_deployment, list_deployments
+from registry_client.api.forces import force_profile, get_force, list_forces
 from registry_client.api.tools import get_tool, list_tools
 from registry_client.types import UNSET
 
@@ -68,6 +69,21 @@ def main(base_url):
     if tool.to_dict() != tools[0].to_dict():
         sys.exit(f"GET /tools/{tools[0].slug} differs from its list entry")
     print(f"tool: {tool.slug} ({tool.name})")
+
+    profile = ok(force_profile.sync_detailed("cambridgeshire", client=client), "GET /forces/cambridgeshire/profile")
+    statuses = {entry.tool: entry.status for entry in profile.tools}
+    if len(profile.tools) != len(tools) or str(statuses.get("body-worn-video")) != "in_use":
+        sys.exit("GET /forces/cambridgeshire/profile: the 2019 reply's body-worn video is not in use")
+    print(f"profile: {len(profile.tools)} tools, body-worn video {statuses['body-worn-video']}")
+
+    deployments, pages = page_through(list_deployments, client, "GET /deployments", limit=50, force="cambridgeshire")
+    if len({d.id for d in deployments}) != len(deployments) or not deployments:
+        sys.exit("GET /deployments?force=cambridgeshire: empty or repeated items across pages")
+    print(f"deployments of cambridgeshire: {len(deployments)} in {pages} pages")
+    detail = ok(get_deployment.sync_detailed(deployments[0].id, client=client), f"GET /deployments/{deployments[0].id}")
+    if detail.id != deployments[0].id or detail.force != "cambridgeshire":
+        sys.exit(f"GET /deployments/{deployments[0].id}: unexpected {detail.to_dict()}")
+    print(f"deployment: {detail.id} with {len(detail.evidence)} sources")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ behind every claim. Reads are public and anonymous. Lists are keyset-paginated (
             identifier = "AGPL-3.0-or-later"),
     ),
     servers((url = "/", description = "This server")),
+    // Types that only parameters name, which the route collection does not register on its own.
+    components(schemas(crate::domain::FeedEntity, crate::domain::Moment)),
     modifiers(&BearerAuth),
     tags(
         (name = "changes", description = "Every write, as a resumable JSON feed and as Atom feeds"),
