@@ -5,6 +5,7 @@ use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::cache::{self, Cached};
 use super::deployment_input::DeploymentInput;
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::{path_id, Validator};
@@ -154,11 +155,14 @@ pub async fn list_deployments(
     query: web::Query<DeploymentListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (filter, sort, page) = parse_list_query(&req, query.into_inner())?;
-    let page = state
-        .db
-        .run(move |conn| deployments::list(conn, &filter, sort, &page))
-        .await?;
-    Ok(responses::list(&req, &ListResponse::from_page(&req, page)))
+    cache::respond(
+        &req,
+        &state,
+        "json",
+        move |conn| deployments::list(conn, &filter, sort, &page),
+        |page| Cached::list(&ListResponse::from_page(&req, page)),
+    )
+    .await
 }
 
 /// A deployment with everything behind it.

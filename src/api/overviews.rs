@@ -3,12 +3,12 @@
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::cache::Cached;
+use super::cache::{self, Cached};
 use super::params::{path_slug, Validator};
-use super::{responses, AppState};
+use super::AppState;
 use crate::domain::{Moment, Nation, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::overviews::{self, ForceProfile, Matrix, MatrixFilter, ToolForces};
@@ -32,13 +32,6 @@ fn parse_as_of(raw: Option<&str>) -> Result<Option<chrono::NaiveDateTime>, ApiEr
     Ok(as_of)
 }
 
-fn json_body<T: Serialize>(value: &T) -> Cached {
-    Cached::new(
-        "application/json",
-        serde_json::to_vec(value).expect("views serialise"),
-    )
-}
-
 /// Serves `compute`'s answer from the cache when nothing was written since it was computed.
 async fn cached(
     req: &HttpRequest,
@@ -46,22 +39,7 @@ async fn cached(
     representation: &'static str,
     compute: impl FnOnce(&mut crate::db::DbConnection) -> Result<Cached, StoreError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let cache = state.cache.clone();
-    // Views mention "overdue" relative to today, so a new day is a new answer too.
-    let key = format!(
-        "{representation} {} {}",
-        chrono::Utc::now().date_naive(),
-        req.uri()
-    );
-    let answer = state
-        .db
-        .run(move |conn| cache.get_or_compute(conn, key, compute))
-        .await?;
-    Ok(responses::cacheable(
-        req,
-        answer.content_type,
-        answer.body.to_vec(),
-    ))
+    cache::respond(req, state, representation, compute, |cached| cached).await
 }
 
 /// Get a force's profile.
@@ -89,7 +67,7 @@ pub async fn force_profile(
     let slug = path_slug("slug", &slug)?;
     let as_of = parse_as_of(query.as_of.as_deref())?;
     cached(&req, &state, "json", move |conn| {
-        Ok(json_body(&overviews::force_profile(
+        Ok(Cached::json(&overviews::force_profile(
             conn,
             slug.as_str(),
             as_of,
@@ -120,7 +98,7 @@ pub async fn tool_forces(
     let slug = path_slug("slug", &slug)?;
     let as_of = parse_as_of(query.as_of.as_deref())?;
     cached(&req, &state, "json", move |conn| {
-        Ok(json_body(&overviews::tool_forces(
+        Ok(Cached::json(&overviews::tool_forces(
             conn,
             slug.as_str(),
             as_of,
@@ -194,7 +172,7 @@ async fn serve_matrix(
         Ok(if csv {
             matrix_csv(&matrix)
         } else {
-            json_body(&matrix)
+            Cached::json(&matrix)
         })
     })
     .await?;
@@ -291,7 +269,7 @@ pub async fn get_stats(
 ) -> Result<HttpResponse, ApiError> {
     let today = chrono::Utc::now().date_naive();
     cached(&req, &state, "json", move |conn| {
-        Ok(json_body(&stats::compute(conn, today)?))
+        Ok(Cached::json(&stats::compute(conn, today)?))
     })
     .await
 }
