@@ -10,14 +10,13 @@ use serde::Serialize;
 use super::deployments::{parse_list_query, DeploymentListQuery};
 use super::evidence::{parse_assessment_query, AssessmentListQuery};
 use super::overviews::MatrixQuery;
-use super::params::Validator;
 use super::AppState;
 use crate::db::{Database, DbConnection};
-use crate::domain::{Moment, Nation, Slug};
+use crate::domain::Nation;
 use crate::error::{ApiError, Problem};
 use crate::store::deployments::{self, Deployment};
 use crate::store::impact_assessments::{self, ImpactAssessment};
-use crate::store::overviews::{self, MatrixFilter};
+use crate::store::overviews;
 use crate::store::{Page, PageRequest, StoreError};
 
 /// Rows per page fetched from the database.
@@ -373,17 +372,7 @@ pub async fn export_matrix(
     query: web::Query<MatrixQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = Format::parse(&format)?;
-    let mut v = Validator::default();
-    let filter = MatrixFilter {
-        nation: v.parse("nation", query.nation.as_deref()),
-        tool: v
-            .parse::<Slug>("tool", query.tool.as_deref())
-            .map(Slug::into_inner),
-        as_of: v
-            .parse::<Moment>("as_of", query.as_of.as_deref())
-            .map(Moment::end),
-    };
-    v.finish()?;
+    let filter = query.parse()?;
     let matrix = state
         .db
         .run(move |conn| overviews::matrix(conn, &filter))

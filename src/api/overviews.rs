@@ -114,13 +114,31 @@ pub async fn tool_forces(
 pub struct MatrixQuery {
     /// Only the forces of this UK nation.
     #[param(value_type = Option<Nation>)]
-    pub nation: Option<String>,
+    nation: Option<String>,
     /// Only this tool's column.
     #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "live-facial-recognition")]
-    pub tool: Option<String>,
+    tool: Option<String>,
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
     #[param(value_type = Option<Moment>, example = "2020-01-01")]
-    pub as_of: Option<String>,
+    as_of: Option<String>,
+}
+
+impl MatrixQuery {
+    /// The matrix's filters, shared by the matrix and its export.
+    pub fn parse(&self) -> Result<MatrixFilter, ApiError> {
+        let mut v = Validator::default();
+        let filter = MatrixFilter {
+            nation: v.parse("nation", self.nation.as_deref()),
+            tool: v
+                .parse::<Slug>("tool", self.tool.as_deref())
+                .map(Slug::into_inner),
+            as_of: v
+                .parse::<Moment>("as_of", self.as_of.as_deref())
+                .map(Moment::end),
+        };
+        v.finish()?;
+        Ok(filter)
+    }
 }
 
 fn matrix_csv(matrix: &Matrix) -> Cached {
@@ -155,17 +173,7 @@ async fn serve_matrix(
     query: MatrixQuery,
     csv: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let mut v = Validator::default();
-    let filter = MatrixFilter {
-        nation: v.parse("nation", query.nation.as_deref()),
-        tool: v
-            .parse::<Slug>("tool", query.tool.as_deref())
-            .map(Slug::into_inner),
-        as_of: v
-            .parse::<Moment>("as_of", query.as_of.as_deref())
-            .map(Moment::end),
-    };
-    v.finish()?;
+    let filter = query.parse()?;
     let representation = if csv { "csv" } else { "json" };
     let mut answer = cached(&req, &state, representation, move |conn| {
         let matrix = overviews::matrix(conn, &filter)?;
