@@ -1,15 +1,25 @@
 //! `seed-demo`: fills a registry with a realistic, clearly labelled synthetic dataset of any size,
-//! plus the one real FOI reply the project holds (the Cambridgeshire OPCC's letter of 4 July 2019).
+//! plus the one real FOI reply the project holds (the Cambridgeshire OPCC's letter of 4 July 2019)
+//! and the 2019 campaign that asked for it.
 //! Deterministic: the same scale gives the same data (ids and write times aside).
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::db::schema::{sources, tools};
+use crate::api::foi_input::{CampaignInput, FoiRequestInput};
+use crate::db::schema::{authorities, sources, tools};
 use crate::db::DbConnection;
-use crate::domain::{AssessmentKind, AssessmentStatus, DeploymentStatus, Provenance, SourceKind};
+use crate::domain::{
+    AnswerOutcome, AssessmentKind, AssessmentStatus, DeploymentStatus, FoiLaw, FoiState,
+    Provenance, SourceKind, StageKind, TargetGroup,
+};
+use crate::foi::FoiCalendar;
 use crate::store::audit::{Actor, Stamp};
+use crate::store::campaigns::{self, CampaignFields, Targets};
 use crate::store::deployments::{self, DeploymentState, NewDeployment};
+use crate::store::foi_requests::{
+    self, AnswerFields, Exemption, FoiFilter, FoiRequestFields, NewDocument, StageFields,
+};
 use crate::store::impact_assessments::{self, AssessmentFields};
 use crate::store::sources::SourceFields;
 use crate::store::{forces, sources as source_store, write_transaction, PageRequest, StoreError};
@@ -25,10 +35,17 @@ pub struct SeedReport {
     pub revisions: usize,
     pub impact_assessments: usize,
     pub sources: usize,
+    pub campaigns: usize,
+    pub foi_requests: usize,
+    pub foi_answers: usize,
 }
 
 /// Fills the registry; refuses a registry that already holds demo data.
-pub fn seed(conn: &mut DbConnection, scale: f64) -> Result<SeedReport, StoreError> {
+pub fn seed(
+    conn: &mut DbConnection,
+    calendar: &FoiCalendar,
+    scale: f64,
+) -> Result<SeedReport, StoreError> {
     let seeded: i64 = sources::table
         .filter(sources::publisher.eq(DEMO_PUBLISHER))
         .count()
@@ -48,7 +65,7 @@ pub fn seed(conn: &mut DbConnection, scale: f64) -> Result<SeedReport, StoreErro
         .order(tools::position)
         .select(tools::slug)
         .load(conn)?;
-    let mut report = seed_cambridgeshire_reply(conn)?;
+    let mut report = seed_cambridgeshire_reply(conn, calendar)?;
     let mut rng = fastrand::Rng::with_seed(2019);
     let per_force = ((5000.0 * scale) / force_slugs.len() as f64)
         .round()
@@ -62,6 +79,15 @@ pub fn seed(conn: &mut DbConnection, scale: f64) -> Result<SeedReport, StoreErro
         report.impact_assessments += written.impact_assessments;
         report.sources += written.sources;
     }
+    let foi = seed_foi(
+        conn,
+        &mut rng,
+        calendar,
+        (20_000.0 * scale).round() as usize,
+    )?;
+    report.campaigns += foi.campaigns;
+    report.foi_requests += foi.foi_requests;
+    report.foi_answers += foi.foi_answers;
     Ok(report)
 }
 
@@ -246,72 +272,355 @@ fn seed_force(
     Ok(report)
 }
 
-/// The real 2019 reply in `shared/seed/`: the OPCC confirmed body-worn video and held nothing on the
-/// other six tools, redirecting the requester to the force.
-fn seed_cambridgeshire_reply(conn: &mut DbConnection) -> Result<SeedReport, StoreError> {
-    let at = NaiveDate::from_ymd_opt(2019, 7, 4)
-        .and_then(|d| d.and_hms_opt(12, 0, 0))
-        .expect("a time");
-    let stamp = Stamp {
+/// The real 2019 campaign and the Cambridgeshire OPCC's reply (`src/reference/`), in the bodies a
+/// client sends to the API: the campaign, then the reply recorded on its pending request, with the
+/// letter attached byte for byte. The reply's claims set the force's seven deployments.
+pub const CAMPAIGN_2019: &str = include_str!("reference/campaign-2019-surveillance-tools.json");
+pub const CAMBRIDGESHIRE_REPLY: &str =
+    include_str!("reference/cambridgeshire-opcc-reply-2019-07-04.json");
+pub const CAMBRIDGESHIRE_LETTER: &str =
+    include_str!("reference/cambridgeshire-opcc-foi-2019-07-04.txt");
+
+fn seed_cambridgeshire_reply(
+    conn: &mut DbConnection,
+    calendar: &FoiCalendar,
+) -> Result<SeedReport, StoreError> {
+    let stamp_on = |date: NaiveDate| Stamp {
         actor: Actor::system("Surveillance Disclosure Registry"),
-        at,
+        at: date.and_hms_opt(12, 0, 0).expect("a time"),
     };
+    let campaign: CampaignInput =
+        serde_json::from_str(CAMPAIGN_2019).expect("the embedded campaign is valid JSON");
+    let (slug, fields, targets) = campaign
+        .parse()
+        .expect("the embedded campaign is a valid body");
+    let mut reply: FoiRequestInput =
+        serde_json::from_str(CAMBRIDGESHIRE_REPLY).expect("the embedded reply is valid JSON");
+    reply.reply_text = CAMBRIDGESHIRE_LETTER.to_owned();
+    let reply = reply
+        .parse(None, FoiLaw::Foia)
+        .expect("the embedded reply is a valid body");
     write_transaction(conn, |conn| {
-        let letter = source_store::create(
+        campaigns::create(
             conn,
-            &stamp,
-            &SourceFields {
-                url: None,
-                archive_url: None,
-                title: "FOI/OPCC/19-026-037, 19-040-043: What police surveillance tools are in use in our community?".into(),
-                publisher: Some("Office of the Police and Crime Commissioner for Cambridgeshire and Peterborough".into()),
-                kind: SourceKind::FoiResponse,
-                published_on: NaiveDate::from_ymd_opt(2019, 7, 4),
-                retrieved_on: NaiveDate::from_ymd_opt(2019, 7, 4),
-                sha256: None,
+            calendar,
+            &stamp_on(fields.started_on),
+            slug.as_str(),
+            &fields,
+            &targets,
+        )?;
+        let pending = foi_requests::list(
+            conn,
+            calendar,
+            &FoiFilter {
+                campaign: Some(slug.as_str().to_owned()),
+                authority: Some(reply.authority.clone()),
+                ..FoiFilter::default()
+            },
+            &PageRequest::everything(),
+        )?
+        .items
+        .pop()
+        .expect("the campaign sent the request");
+        let replied = stamp_on(reply.responded_on.expect("the reply has a date"));
+        let recorded = foi_requests::update(
+            conn,
+            calendar,
+            &replied,
+            &pending.id,
+            pending.revision,
+            &reply,
+        )?;
+        foi_requests::add_document(
+            conn,
+            calendar,
+            &replied,
+            &recorded.id,
+            &NewDocument {
+                filename: "cambridgeshire-opcc-foi-2019-07-04.txt".into(),
+                media_type: "text/plain".into(),
+                content: CAMBRIDGESHIRE_LETTER.as_bytes().to_vec(),
             },
         )?;
-        let mut report = SeedReport {
-            sources: 1,
+        Ok(SeedReport {
+            campaigns: 1,
+            foi_requests: 1,
+            foi_answers: recorded.answers.len(),
+            deployments: recorded.answers.iter().map(|a| a.deployments.len()).sum(),
             ..SeedReport::default()
-        };
-        let claims = [
-            ("body-worn-video", DeploymentStatus::InUse, "The Cambridgeshire OPCC confirmed in its FOI reply of 4 July 2019 that the Constabulary uses body worn video cameras."),
-            ("facial-recognition", DeploymentStatus::NotHeld, "The OPCC said it holds no information on facial recognition and redirected the requester to the Constabulary's FOI team."),
-            ("equipment-interference", DeploymentStatus::NotHeld, "The OPCC said it holds no information on hacking and redirected the requester to the Constabulary's FOI team."),
-            ("imsi-catcher", DeploymentStatus::NotHeld, "The OPCC said it holds no information on IMSI catchers and redirected the requester to the Constabulary's FOI team."),
-            ("mobile-phone-extraction", DeploymentStatus::NotHeld, "The OPCC said it holds no information on mobile phone extraction and redirected the requester to the Constabulary's FOI team."),
-            ("predictive-policing", DeploymentStatus::NotHeld, "The OPCC said it holds no information on predictive policing and redirected the requester to the Constabulary's FOI team."),
-            ("social-media-intelligence", DeploymentStatus::NotHeld, "The OPCC said it holds no information on social media intelligence and redirected the requester to the Constabulary's FOI team."),
-        ];
-        for (tool, status, summary) in claims {
-            deployments::create(
-                conn,
-                &stamp,
-                &NewDeployment {
-                    force: "cambridgeshire".into(),
-                    tool: tool.into(),
-                    state: DeploymentState {
-                        status,
-                        vendors: Vec::new(),
-                        product: None,
-                        first_known_use: None,
-                        last_confirmed: (status == DeploymentStatus::InUse).then(|| at.date()),
-                        ended_on: None,
-                        summary: summary.into(),
-                        legal_basis: None,
-                        authorisation: None,
-                        public_consultation: None,
-                        use_policy_url: None,
-                        provenance: Provenance::Foi,
-                        verified: true,
-                        source_ids: vec![letter.id.clone()],
-                    },
-                },
-            )?;
-            report.deployments += 1;
-            report.revisions += 1;
-        }
-        Ok(report)
+        })
     })
+}
+
+const DEMO_QUESTIONS: [(&str, &str); 5] = [
+    (
+        "Do you use live facial recognition, and since when?",
+        "live-facial-recognition",
+    ),
+    ("Do you use IMSI catchers?", "imsi-catcher"),
+    (
+        "Which mobile phone extraction products do you use?",
+        "mobile-phone-extraction",
+    ),
+    (
+        "Do you use predictive policing software?",
+        "predictive-policing",
+    ),
+    (
+        "Do you monitor social media, and with which tools?",
+        "social-media-intelligence",
+    ),
+];
+
+/// Outcomes and the exemptions that go with them, weighted roughly as surveillance requests fare.
+const OUTCOME_WEIGHTS: [(AnswerOutcome, u32); 8] = [
+    (AnswerOutcome::Disclosed, 25),
+    (AnswerOutcome::PartiallyDisclosed, 15),
+    (AnswerOutcome::NotHeld, 20),
+    (AnswerOutcome::Ncnd, 15),
+    (AnswerOutcome::Exempt, 10),
+    (AnswerOutcome::Redirected, 5),
+    (AnswerOutcome::NotValid, 3),
+    (AnswerOutcome::NoAnswer, 7),
+];
+
+fn weighted_outcome(rng: &mut fastrand::Rng) -> AnswerOutcome {
+    let mut roll = rng.u32(..OUTCOME_WEIGHTS.iter().map(|(_, w)| w).sum::<u32>());
+    for (outcome, weight) in OUTCOME_WEIGHTS {
+        if roll < weight {
+            return outcome;
+        }
+        roll -= weight;
+    }
+    AnswerOutcome::NoAnswer
+}
+
+fn demo_exemptions(rng: &mut fastrand::Rng, outcome: AnswerOutcome) -> Vec<Exemption> {
+    let cited = |section: &str, ncnd: bool, absolute: bool| Exemption {
+        section: section.into(),
+        ncnd,
+        absolute,
+    };
+    match outcome {
+        AnswerOutcome::Ncnd => {
+            let mut cited_sections = vec![cited("s31(3)", true, false)];
+            if rng.bool() {
+                cited_sections.push(cited("s24(2)", true, false));
+            }
+            if rng.u8(..4) == 0 {
+                cited_sections.push(cited("s23(5)", true, true));
+            }
+            cited_sections
+        }
+        AnswerOutcome::Exempt | AnswerOutcome::PartiallyDisclosed => {
+            vec![pick(
+                rng,
+                &[
+                    cited("s31(1)(a)", false, false),
+                    cited("s43(2)", false, false),
+                    cited("s24(1)", false, false),
+                    cited("s40(2)", false, true),
+                    cited("s12(1)", false, false),
+                ],
+            )
+            .clone()]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn demo_state(outcomes: &[AnswerOutcome], responded: bool) -> FoiState {
+    if !responded {
+        return FoiState::WaitingResponse;
+    }
+    let disclosed = |o: &&AnswerOutcome| {
+        matches!(
+            o,
+            AnswerOutcome::Disclosed | AnswerOutcome::PartiallyDisclosed
+        )
+    };
+    match outcomes.iter().filter(disclosed).count() {
+        0 if outcomes.iter().all(|o| *o == AnswerOutcome::NotHeld) => FoiState::NotHeld,
+        0 => FoiState::Rejected,
+        n if n == outcomes.len() => FoiState::Successful,
+        _ => FoiState::PartiallySuccessful,
+    }
+}
+
+/// A synthetic request's content: received on `received_on`, answered (or not) at random.
+fn demo_request(
+    rng: &mut fastrand::Rng,
+    calendar: &FoiCalendar,
+    authority: &str,
+    law: FoiLaw,
+    received_on: NaiveDate,
+    campaign: Option<&str>,
+    n: usize,
+) -> FoiRequestFields {
+    let responded_on = (rng.u8(..10) < 8)
+        .then(|| {
+            calendar
+                .due_date(law, received_on)
+                .ok()
+                .map(|due| day(due, rng.i64(-20..25)).max(received_on))
+        })
+        .flatten();
+    let answers: Vec<AnswerFields> = DEMO_QUESTIONS
+        .iter()
+        .map(|(question, tool)| {
+            let outcome = if responded_on.is_some() {
+                weighted_outcome(rng)
+            } else {
+                AnswerOutcome::NoAnswer
+            };
+            AnswerFields {
+                question: (*question).into(),
+                tools: vec![(*tool).into()],
+                outcome,
+                answer_text: format!("{DEMO_LABEL} Synthetic answer: {outcome}."),
+                redirected_to: None,
+                exemptions: demo_exemptions(rng, outcome),
+                deployments: Vec::new(),
+                impact_assessments: Vec::new(),
+                claims: Vec::new(),
+            }
+        })
+        .collect();
+    let outcomes: Vec<AnswerOutcome> = answers.iter().map(|a| a.outcome).collect();
+    let stages = match responded_on {
+        Some(on) if rng.u8(..10) == 0 => vec![StageFields {
+            kind: StageKind::InternalReview,
+            reference: Some(format!("IR-{n:06}")),
+            started_on: day(on, rng.i64(1..30)),
+            decided_on: None,
+            result: None,
+            notes: format!("{DEMO_LABEL} Synthetic internal review."),
+        }],
+        _ => Vec::new(),
+    };
+    FoiRequestFields {
+        authority: authority.into(),
+        campaign: campaign.map(str::to_owned),
+        law,
+        title: format!("{DEMO_LABEL} Synthetic request #{n} about surveillance tools"),
+        reference_numbers: vec![format!("DEMO/{n:06}")],
+        request_text: format!("{DEMO_LABEL} Synthetic request text."),
+        sent_on: Some(received_on),
+        received_on,
+        responded_on,
+        state: demo_state(&outcomes, responded_on.is_some()),
+        source_url: Some(format!("https://demo.invalid/foi/{n}")),
+        reply_text: if responded_on.is_some() {
+            format!("{DEMO_LABEL} Synthetic reply to request #{n}.")
+        } else {
+            String::new()
+        },
+        provenance: Provenance::Foi,
+        answers,
+        stages,
+    }
+}
+
+/// A synthetic campaign to every force and oversight body (its replies recorded), then standalone
+/// requests up to `total`, written in batches of a few hundred per transaction.
+fn seed_foi(
+    conn: &mut DbConnection,
+    rng: &mut fastrand::Rng,
+    calendar: &FoiCalendar,
+    total: usize,
+) -> Result<SeedReport, StoreError> {
+    const BATCH: usize = 250;
+    let mut report = SeedReport::default();
+    let authorities: Vec<(String, String)> = authorities::table
+        .order(authorities::slug)
+        .select((authorities::slug, authorities::foi_law))
+        .load(conn)?;
+    let started_on = NaiveDate::from_ymd_opt(2024, 3, 4).expect("a date");
+    let slug = "demo-surveillance-survey-2024";
+    let pending = write_transaction(conn, |conn| {
+        campaigns::create(
+            conn,
+            calendar,
+            &demo_stamp(started_on.and_hms_opt(9, 0, 0).expect("a time")),
+            slug,
+            &CampaignFields {
+                title: format!("{DEMO_LABEL} Synthetic survey of surveillance tools"),
+                description: format!("{DEMO_LABEL} A synthetic campaign sent to every authority."),
+                request_text: format!("{DEMO_LABEL} Synthetic campaign request."),
+                started_on,
+                law: FoiLaw::Foia,
+                questions: DEMO_QUESTIONS
+                    .iter()
+                    .map(|(q, tool)| ((*q).to_owned(), vec![(*tool).to_owned()]))
+                    .collect(),
+            },
+            &Targets {
+                authorities: Vec::new(),
+                groups: TargetGroup::ALL.to_vec(),
+            },
+        )?;
+        foi_requests::list(
+            conn,
+            calendar,
+            &FoiFilter {
+                campaign: Some(slug.into()),
+                ..FoiFilter::default()
+            },
+            &PageRequest::everything(),
+        )
+    })?;
+    report.campaigns += 1;
+    write_transaction(conn, |conn| {
+        for (n, request) in pending.items.iter().enumerate() {
+            let content = demo_request(
+                rng,
+                calendar,
+                &request.authority,
+                request.law,
+                started_on,
+                Some(slug),
+                n,
+            );
+            let at = content
+                .responded_on
+                .unwrap_or(started_on)
+                .and_hms_opt(12, 0, 0)
+                .expect("a time");
+            foi_requests::update(
+                conn,
+                calendar,
+                &demo_stamp(at),
+                &request.id,
+                request.revision,
+                &content,
+            )?;
+            report.foi_requests += 1;
+            report.foi_answers += content.answers.len();
+        }
+        Ok(())
+    })?;
+    let epoch = NaiveDate::from_ymd_opt(2016, 1, 1).expect("a date");
+    let mut n = pending.items.len();
+    while n < total {
+        let batch_end = (n + BATCH).min(total);
+        write_transaction(conn, |conn| {
+            for k in n..batch_end {
+                let (authority, law) = pick(rng, &authorities);
+                let law: FoiLaw = law.parse().expect("reference data holds known laws");
+                let received_on = day(epoch, rng.i64(0..3500));
+                let content = demo_request(rng, calendar, authority, law, received_on, None, k);
+                let at = content
+                    .responded_on
+                    .unwrap_or(received_on)
+                    .and_hms_opt(12, 0, 0)
+                    .expect("a time");
+                foi_requests::create(conn, calendar, &demo_stamp(at), &content)?;
+                report.foi_requests += 1;
+                report.foi_answers += content.answers.len();
+            }
+            Ok(())
+        })?;
+        n = batch_end;
+    }
+    Ok(report)
 }

@@ -81,6 +81,9 @@ pub enum ApiError {
     /// The body is larger than the endpoint accepts.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The body's media type is not one the endpoint takes.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// An update came without `If-Match`.
     #[error("{0}")]
     PreconditionRequired(String),
@@ -119,6 +122,9 @@ impl ApiError {
             Self::Conflict(_) => ("/problems/conflict", "Conflict"),
             Self::PreconditionFailed(_) => ("/problems/precondition-failed", "Precondition failed"),
             Self::PayloadTooLarge(_) => ("/problems/payload-too-large", "Payload too large"),
+            Self::UnsupportedMediaType(_) => {
+                ("/problems/unsupported-media-type", "Unsupported media type")
+            }
             Self::PreconditionRequired(_) => {
                 ("/problems/precondition-required", "Precondition required")
             }
@@ -197,6 +203,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -7,6 +7,7 @@ use surveillance_registry::auth::{AuthSettings, KeySet, Tokens};
 use surveillance_registry::cli::{AccountsCommand, Cli, Command};
 use surveillance_registry::config::Settings;
 use surveillance_registry::db::DatabaseUrl;
+use surveillance_registry::foi::FoiCalendar;
 use surveillance_registry::startup::{openapi_document, prepare_database, Application};
 use surveillance_registry::{demo, telemetry};
 
@@ -54,7 +55,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let database = prepare_database(&database_url, 1)?;
             let started = std::time::Instant::now();
             let mut conn = database.get()?;
-            let report = demo::seed(&mut conn, scale)?;
+            let report = demo::seed(&mut conn, &FoiCalendar::embedded(), scale)?;
             tracing::info!(
                 ?report,
                 seconds = started.elapsed().as_secs_f64(),

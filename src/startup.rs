@@ -14,6 +14,7 @@ use crate::api::{self, AppState, SpecJson};
 use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::db::{self, ConnectError, Database, DatabaseUrl};
+use crate::foi::FoiCalendar;
 use crate::store;
 
 /// Connects, applies pending migrations and loads missing reference data.
@@ -59,7 +60,10 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let authenticator = web::Data::new(Authenticator::new(database.clone(), settings.auth)?);
-        let state = web::Data::new(AppState::new(database));
+        let state = web::Data::new(AppState::new(
+            database,
+            std::sync::Arc::new(FoiCalendar::embedded()),
+        ));
         let spec = web::Data::new(SpecJson(openapi_document()));
         let known_routes = web::Data::new(api::KnownRoutes::from_spec(&api::openapi()));
 

@@ -18,7 +18,7 @@ use crate::store::deployments::{
     self, Deployment, DeploymentFilter, DeploymentKey, DeploymentRevision, DeploymentSort,
     NewDeployment,
 };
-use crate::store::foi::{self, AnswerCitation};
+use crate::store::foi_requests::{self, AnswerCitation};
 use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::sources::Source;
 use crate::store::write_transaction;
@@ -222,7 +222,7 @@ pub async fn get_deployment(
                     conn,
                     std::slice::from_ref(&deployment.id),
                 )?,
-                foi_answers: foi::answers_for_deployment(conn, &deployment.id)?,
+                foi_answers: foi_requests::answers_for_deployment(conn, &deployment.id)?,
                 deployment,
             })
         })

@@ -29,6 +29,7 @@ behind every claim. Reads are public and anonymous. Lists are keyset-paginated (
         (name = "changes", description = "Every write, as a resumable JSON feed and as Atom feeds"),
         (name = "deployments", description = "Claims about one force's use of one tool, with evidence and history"),
         (name = "evidence", description = "Impact assessments and the sources behind claims"),
+        (name = "foi", description = "FOI requests, their answers, exemptions, appeals and documents; campaigns across many authorities"),
         (name = "exports", description = "Bulk downloads as CSV or NDJSON, streamed"),
         (name = "auth", description = "Logging in for a bearer token, and the keys tokens are signed with"),
         (name = "accounts", description = "Accounts of the people who write (admins only)"),

@@ -4,12 +4,15 @@
 mod accounts;
 mod auth;
 mod cache;
+mod campaigns;
 mod changes;
 mod deployment_input;
 mod deployments;
 mod docs;
 mod evidence;
 mod exports;
+pub mod foi_input;
+mod foi_requests;
 mod forces;
 mod health;
 mod middleware;
@@ -24,8 +27,11 @@ use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
+use std::sync::Arc;
+
 use self::cache::ResponseCache;
 use crate::db::Database;
+use crate::foi::FoiCalendar;
 
 pub use middleware::{head_as_get, not_found, problem_details, request_id_header, KnownRoutes};
 pub use params::{json_error, query_error, JSON_BODY_LIMIT};
@@ -35,13 +41,16 @@ pub struct AppState {
     pub db: Database,
     /// Expensive answers, revalidated against the database on every request.
     pub cache: ResponseCache,
+    /// The statutory working-day calendar behind every FOI deadline.
+    pub calendar: Arc<FoiCalendar>,
 }
 
 impl AppState {
-    pub fn new(db: Database) -> Self {
+    pub fn new(db: Database, calendar: Arc<FoiCalendar>) -> Self {
         Self {
             db,
             cache: ResponseCache::new(1024),
+            calendar,
         }
     }
 }
@@ -66,6 +75,19 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(evidence::list_assessments)
                 .service(evidence::get_assessment)
                 .service(evidence::get_source)
+                .service(foi_requests::list_foi_requests)
+                .service(foi_requests::get_foi_request)
+                .service(foi_requests::list_foi_revisions)
+                .service(foi_requests::create_foi_request)
+                .service(foi_requests::update_foi_request)
+                .service(foi_requests::delete_foi_request)
+                .service(foi_requests::upload_document)
+                .service(foi_requests::download_document)
+                .service(campaigns::list_campaigns)
+                .service(campaigns::get_campaign)
+                .service(campaigns::list_campaign_revisions)
+                .service(campaigns::create_campaign)
+                .service(campaigns::update_campaign)
                 .service(exports::export_deployments)
                 .service(exports::export_assessments)
                 .service(exports::export_matrix)

@@ -83,7 +83,7 @@ diesel::table! {
         campaign_slug -> Text,
         position -> Integer,
         question -> Text,
-        tool_slug -> Nullable<Text>,
+        tool_slugs -> Text,
     }
 }
 
@@ -203,13 +203,39 @@ diesel::table! {
         foi_request_id -> Text,
         position -> Integer,
         question -> Text,
-        tool_slug -> Nullable<Text>,
+        tool_slugs -> Text,
         outcome -> Text,
         answer_text -> Text,
         redirected_to_authority_slug -> Nullable<Text>,
-        deployment_id -> Nullable<Text>,
-        impact_assessment_id -> Nullable<Text>,
-        relation -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    answer_deployments (foi_answer_id, deployment_id) {
+        foi_answer_id -> Text,
+        deployment_id -> Text,
+        relation -> Text,
+    }
+}
+
+diesel::table! {
+    answer_assessments (foi_answer_id, impact_assessment_id) {
+        foi_answer_id -> Text,
+        impact_assessment_id -> Text,
+        relation -> Text,
+    }
+}
+
+diesel::table! {
+    entity_revisions (entity_type, entity_id, revision) {
+        entity_type -> Text,
+        entity_id -> Text,
+        revision -> BigInt,
+        action -> Text,
+        snapshot -> Text,
+        actor_role -> Text,
+        actor_organisation -> Text,
+        recorded_at -> Timestamp,
     }
 }
 
@@ -298,6 +324,10 @@ diesel::joinable!(authorities -> forces (force_slug));
 diesel::joinable!(account_forces -> accounts (account_id));
 diesel::joinable!(account_forces -> forces (force_slug));
 diesel::joinable!(answer_exemptions -> foi_answers (foi_answer_id));
+diesel::joinable!(answer_deployments -> foi_answers (foi_answer_id));
+diesel::joinable!(answer_deployments -> deployments (deployment_id));
+diesel::joinable!(answer_assessments -> foi_answers (foi_answer_id));
+diesel::joinable!(answer_assessments -> impact_assessments (impact_assessment_id));
 diesel::joinable!(assessment_deployments -> deployments (deployment_id));
 diesel::joinable!(assessment_deployments -> impact_assessments (impact_assessment_id));
 diesel::joinable!(campaign_questions -> campaigns (campaign_slug));
@@ -326,6 +356,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessment_deployments,
     foi_answers,
     answer_exemptions,
+    answer_deployments,
+    answer_assessments,
+    entity_revisions,
     foi_stages,
     foi_documents,
     accounts,

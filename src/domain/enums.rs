@@ -218,6 +218,35 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// The kinds of registry entity whose changes the public feed carries.
+    FeedEntity {
+        Deployment = "deployment",
+        ImpactAssessment = "impact_assessment",
+        Source = "source",
+        FoiRequest = "foi_request",
+        Campaign = "campaign",
+    }
+}
+
+vocabulary! {
+    /// How an FOI answer bears on a claim.
+    Relation {
+        Supports = "supports",
+        Contradicts = "contradicts",
+    }
+}
+
+vocabulary! {
+    /// Groups of authorities a campaign can be sent to in one call.
+    TargetGroup {
+        /// Every police force.
+        Forces = "forces",
+        /// Every force's oversight body (commissioner, mayor, authority or board).
+        OversightBodies = "oversight_bodies",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use utoipa::PartialSchema;
@@ -233,16 +262,5 @@ mod tests {
         );
         let schema = serde_json::to_value(Nation::schema()).unwrap();
         assert_eq!(schema["enum"][3], "northern_ireland");
-    }
-}
-
-vocabulary! {
-    /// The kinds of registry entity whose changes the public feed carries.
-    FeedEntity {
-        Deployment = "deployment",
-        ImpactAssessment = "impact_assessment",
-        Source = "source",
-        FoiRequest = "foi_request",
-        Campaign = "campaign",
     }
 }

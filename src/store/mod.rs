@@ -2,12 +2,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod campaigns;
 pub mod deployments;
-pub mod foi;
+pub mod foi_requests;
 pub mod forces;
 pub mod impact_assessments;
 pub mod overviews;
 pub mod reference;
+pub mod revisions;
 pub mod sources;
 pub mod stats;
 pub mod tools;

@@ -270,6 +270,37 @@ impl TestApp {
         problem
     }
 
+    /// Sends a JSON body with a bearer token and, when given, `If-Match`.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(body);
+        if let Some(etag) = if_match {
+            request = request.header("If-Match", etag);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// GETs `path` and returns its JSON body and its ETag (for `If-Match`).
+    pub async fn get_tagged(&self, path: &str) -> (Value, String) {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        let etag = response.headers()["etag"]
+            .to_str()
+            .expect("an ASCII ETag")
+            .to_owned();
+        (response.json().await.expect("a JSON body"), etag)
+    }
+
     /// Follows `next_url` from `path` to the end and returns every item.
     pub async fn get_all(&self, path: &str) -> Vec<Value> {
         let mut items = Vec::new();

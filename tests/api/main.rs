@@ -11,6 +11,7 @@ mod deployment_writes;
 mod deployments;
 mod evidence;
 mod exports;
+mod foi;
 mod forces;
 mod health;
 mod openapi;

@@ -1,10 +1,13 @@
 DROP TABLE write_sequence;
 DROP TABLE change_events;
+DROP TABLE entity_revisions;
 DROP TABLE account_forces;
 DROP TABLE accounts;
 DROP TABLE foi_documents;
 DROP TABLE foi_stages;
 DROP TABLE answer_exemptions;
+DROP TABLE answer_assessments;
+DROP TABLE answer_deployments;
 DROP TABLE foi_answers;
 DROP TABLE assessment_deployments;
 DROP TABLE impact_assessments;

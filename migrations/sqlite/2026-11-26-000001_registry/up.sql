@@ -77,10 +77,10 @@ CREATE TABLE campaign_questions (
     campaign_slug TEXT NOT NULL REFERENCES campaigns (slug) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     question TEXT NOT NULL,
-    tool_slug TEXT REFERENCES tools (slug),
+    -- The tools the question asks about, as a JSON list of slugs (one question may name several).
+    tool_slugs TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (campaign_slug, position)
 );
-CREATE INDEX campaign_questions_tool_idx ON campaign_questions (tool_slug);
 
 CREATE TABLE deployments (
     id TEXT PRIMARY KEY,
@@ -174,7 +174,7 @@ CREATE INDEX foi_requests_authority_idx ON foi_requests (authority_slug);
 CREATE INDEX foi_requests_force_idx ON foi_requests (force_slug);
 CREATE INDEX foi_requests_campaign_idx ON foi_requests (campaign_slug);
 CREATE INDEX foi_requests_state_idx ON foi_requests (state);
-CREATE INDEX foi_requests_received_idx ON foi_requests (received_on);
+CREATE INDEX foi_requests_received_idx ON foi_requests (received_on, id);
 CREATE INDEX foi_requests_responded_idx ON foi_requests (responded_on);
 CREATE INDEX foi_requests_due_idx ON foi_requests (due_on);
 CREATE INDEX foi_requests_updated_idx ON foi_requests (updated_at, id);
@@ -216,20 +216,32 @@ CREATE TABLE foi_answers (
     foi_request_id TEXT NOT NULL REFERENCES foi_requests (id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     question TEXT NOT NULL,
-    tool_slug TEXT REFERENCES tools (slug),
+    tool_slugs TEXT NOT NULL DEFAULT '[]',
     outcome TEXT NOT NULL,
     answer_text TEXT NOT NULL DEFAULT '',
     redirected_to_authority_slug TEXT REFERENCES authorities (slug),
-    deployment_id TEXT REFERENCES deployments (id) ON DELETE SET NULL,
-    impact_assessment_id TEXT REFERENCES impact_assessments (id) ON DELETE SET NULL,
-    relation TEXT,
     UNIQUE (foi_request_id, position)
 );
-CREATE INDEX foi_answers_tool_idx ON foi_answers (tool_slug);
 CREATE INDEX foi_answers_outcome_idx ON foi_answers (outcome);
 CREATE INDEX foi_answers_redirect_idx ON foi_answers (redirected_to_authority_slug);
-CREATE INDEX foi_answers_deployment_idx ON foi_answers (deployment_id);
-CREATE INDEX foi_answers_assessment_idx ON foi_answers (impact_assessment_id);
+
+-- What each answer is evidence for: `supports` or `contradicts` a deployment or an assessment.
+-- One answer can bear on several (the 2019 campaign asked about seven tools in one question).
+CREATE TABLE answer_deployments (
+    foi_answer_id TEXT NOT NULL REFERENCES foi_answers (id) ON DELETE CASCADE,
+    deployment_id TEXT NOT NULL REFERENCES deployments (id) ON DELETE CASCADE,
+    relation TEXT NOT NULL,
+    PRIMARY KEY (foi_answer_id, deployment_id)
+);
+CREATE INDEX answer_deployments_deployment_idx ON answer_deployments (deployment_id);
+
+CREATE TABLE answer_assessments (
+    foi_answer_id TEXT NOT NULL REFERENCES foi_answers (id) ON DELETE CASCADE,
+    impact_assessment_id TEXT NOT NULL REFERENCES impact_assessments (id) ON DELETE CASCADE,
+    relation TEXT NOT NULL,
+    PRIMARY KEY (foi_answer_id, impact_assessment_id)
+);
+CREATE INDEX answer_assessments_assessment_idx ON answer_assessments (impact_assessment_id);
 
 CREATE TABLE answer_exemptions (
     foi_answer_id TEXT NOT NULL REFERENCES foi_answers (id) ON DELETE CASCADE,
@@ -288,6 +300,20 @@ CREATE TABLE account_forces (
 CREATE INDEX account_forces_force_idx ON account_forces (force_slug);
 
 -- Append-only log of every write; its id is the public change feed's cursor.
+-- Immutable snapshots of every entity other than deployments (which keep typed revisions):
+-- FOI requests with their answers and stages, campaigns, ... One row per write, never changed.
+CREATE TABLE entity_revisions (
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    revision BIGINT NOT NULL,
+    action TEXT NOT NULL,
+    snapshot TEXT NOT NULL,
+    actor_role TEXT NOT NULL,
+    actor_organisation TEXT NOT NULL,
+    recorded_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (entity_type, entity_id, revision)
+);
+
 CREATE TABLE change_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     entity_type TEXT NOT NULL,

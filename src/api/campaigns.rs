@@ -1,0 +1,232 @@
+//! `/api/v1/campaigns`: one request sent to many authorities, and its progress across them.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::cache::{self, Cached};
+use super::foi_input::CampaignInput;
+use super::params::path_slug;
+use super::{responses, AppState};
+use crate::auth::Identity;
+use crate::domain::Role;
+use crate::error::{ApiError, Problem};
+use crate::store::audit::Stamp;
+use crate::store::campaigns::{self, Campaign, CampaignProgress};
+use crate::store::revisions::Revision;
+use crate::store::write_transaction;
+
+/// Every campaign.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignList {
+    /// Most recently started first.
+    pub items: Vec<Campaign>,
+}
+
+/// List campaigns.
+#[utoipa::path(
+    tag = "foi",
+    responses(
+        (status = 200, description = "Every campaign", body = CampaignList, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+    )
+)]
+#[get("/campaigns")]
+pub async fn list_campaigns(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let items = state.db.run(campaigns::list).await?;
+    Ok(responses::json(&req, &CampaignList { items }))
+}
+
+/// Get a campaign and its progress.
+///
+/// Across every authority it asked: how many answered, late or not at all, each question's
+/// outcomes, the exemptions cited by frequency, and one row per request.
+#[utoipa::path(
+    tag = "foi",
+    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")),
+    responses(
+        (status = 200, description = "The campaign and its progress", body = CampaignProgress,
+            headers(("ETag" = String, description = "`\"r<revision>-...\"`; send it as `If-Match` to update"))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "The slug is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/campaigns/{slug}")]
+pub async fn get_campaign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path_slug("slug", &slug)?.into_inner();
+    cache::respond(
+        &req,
+        &state,
+        "json",
+        move |conn| campaigns::progress(conn, &slug),
+        |progress| {
+            let body = serde_json::to_vec(&progress).expect("views serialise");
+            let mut cached = Cached::new("application/json", body);
+            cached.etag = header::EntityTag::new_strong(format!(
+                "r{}-{}",
+                progress.campaign.revision,
+                cached.etag.tag()
+            ));
+            cached
+        },
+    )
+    .await
+}
+
+/// A campaign's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignRevisionList {
+    /// Every revision, oldest first.
+    pub items: Vec<Revision<Campaign>>,
+}
+
+/// Get every revision of a campaign.
+#[utoipa::path(
+    tag = "foi",
+    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")),
+    responses(
+        (status = 200, description = "Every revision, oldest first", body = CampaignRevisionList, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "The slug is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign ever had this slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/campaigns/{slug}/revisions")]
+pub async fn list_campaign_revisions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path_slug("slug", &slug)?.into_inner();
+    let items = state
+        .db
+        .run(move |conn| campaigns::revisions(conn, &slug))
+        .await?;
+    Ok(responses::json(
+        &req,
+        &serde_json::json!({ "items": items }),
+    ))
+}
+
+/// Start a campaign.
+///
+/// Records the campaign and, in the same transaction, a pending request (every question
+/// unanswered, due 20 working days after `started_on`) to each authority named in `authorities`
+/// or belonging to a `target_groups` group. Editors and admins only.
+#[utoipa::path(
+    tag = "foi",
+    security(("bearerAuth" = [])),
+    request_body = CampaignInput,
+    responses(
+        (status = 201, description = "The campaign", body = Campaign,
+            headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "Only editors and admins run campaigns", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A campaign already has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/campaigns")]
+pub async fn create_campaign(
+    identity: Identity,
+    state: web::Data<AppState>,
+    body: web::Json<CampaignInput>,
+) -> Result<HttpResponse, ApiError> {
+    identity.require_role(&[Role::Admin, Role::Editor])?;
+    let (slug, fields, targets) = body.into_inner().parse()?;
+    let stamp = Stamp::now(identity.actor());
+    let calendar = state.calendar.clone();
+    let created = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                campaigns::create(conn, &calendar, &stamp, slug.as_str(), &fields, &targets)
+            })
+        })
+        .await?;
+    let mut response = responses::private(StatusCode::CREATED, Some(created.revision), &created);
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(&format!("/api/v1/campaigns/{}", created.slug))
+            .expect("slugs are ASCII"),
+    );
+    Ok(response)
+}
+
+/// Replace a campaign's description and questions.
+///
+/// Requests already sent keep the questions they were sent with; `authorities` and
+/// `target_groups` must be empty. Send `If-Match` with the ETag you read.
+#[utoipa::path(
+    tag = "foi",
+    security(("bearerAuth" = [])),
+    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"),
+        ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
+    request_body = CampaignInput,
+    responses(
+        (status = 200, description = "The campaign", body = Campaign,
+            headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "Only editors and admins run campaigns", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/campaigns/{slug}")]
+pub async fn update_campaign(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Json<CampaignInput>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path_slug("slug", &slug)?.into_inner();
+    let expected = responses::if_match_revision(&req)?;
+    identity.require_role(&[Role::Admin, Role::Editor])?;
+    let (body_slug, fields, targets) = body.into_inner().parse()?;
+    if body_slug.as_str() != slug {
+        return Err(ApiError::invalid_field(
+            "slug",
+            "is fixed once a campaign exists and must match the path",
+        ));
+    }
+    if !targets.authorities.is_empty() || !targets.groups.is_empty() {
+        return Err(ApiError::invalid_field(
+            if targets.authorities.is_empty() {
+                "target_groups"
+            } else {
+                "authorities"
+            },
+            "a campaign is sent when it is created; record further requests with POST /foi-requests",
+        ));
+    }
+    let stamp = Stamp::now(identity.actor());
+    let updated = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                campaigns::update(conn, &stamp, &slug, expected, &fields)
+            })
+        })
+        .await?;
+    Ok(responses::private(
+        StatusCode::OK,
+        Some(updated.revision),
+        &updated,
+    ))
+}

@@ -1,0 +1,557 @@
+//! `/api/v1/foi-requests`: FOI requests, their replies, answers, appeal stages and documents.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::cache::{self, Cached};
+use super::foi_input::{date, FoiRequestInput};
+use super::pagination::{decode_cursor, ListResponse};
+use super::params::{path_id, Validator};
+use super::{responses, AppState};
+use crate::auth::Identity;
+use crate::domain::{AnswerOutcome, FoiState, Slug};
+use crate::error::{ApiError, Problem};
+use crate::store::audit::Stamp;
+use crate::store::foi_requests::{
+    self, Document, FoiFilter, FoiKey, FoiRequest, FoiRequestFields, NewDocument,
+};
+use crate::store::revisions::Revision;
+use crate::store::{write_transaction, PageRequest};
+
+/// The largest document accepted: replies' PDFs are rarely more than a few megabytes.
+const DOCUMENT_LIMIT: usize = 25 * 1024 * 1024;
+
+/// The media types a reply's documents may have.
+const DOCUMENT_TYPES: [&str; 8] = [
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "text/html",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/tiff",
+];
+
+/// Query parameters of `GET /foi-requests`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FoiListQuery {
+    /// Force slug (requests to the force or to its oversight body).
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "cambridgeshire")]
+    force: Option<String>,
+    /// Authority slug.
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "cambridgeshire-pcc")]
+    authority: Option<String>,
+    /// Campaign slug.
+    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "2019-surveillance-tools")]
+    campaign: Option<String>,
+    /// Requests with at least one answer of this outcome.
+    #[param(value_type = Option<AnswerOutcome>)]
+    outcome: Option<String>,
+    #[param(value_type = Option<FoiState>)]
+    state: Option<String>,
+    /// Requests citing this exemption or any subsection of it (`s31` matches `s31(3)`).
+    #[param(value_type = Option<String>, pattern = "^(s|reg)[0-9]+[A-Z]?(\\([0-9A-Za-z]+\\))*$", example = "s31")]
+    exemption: Option<String>,
+    /// Received on or after this date.
+    #[serde(rename = "received__gte")]
+    #[param(rename = "received__gte", value_type = Option<chrono::NaiveDate>, example = "2019-01-01")]
+    received_gte: Option<String>,
+    /// Received on or before this date.
+    #[serde(rename = "received__lte")]
+    #[param(rename = "received__lte", value_type = Option<chrono::NaiveDate>)]
+    received_lte: Option<String>,
+    /// Replied to on or after this date.
+    #[serde(rename = "responded__gte")]
+    #[param(rename = "responded__gte", value_type = Option<chrono::NaiveDate>)]
+    responded_gte: Option<String>,
+    /// Replied to on or before this date.
+    #[serde(rename = "responded__lte")]
+    #[param(rename = "responded__lte", value_type = Option<chrono::NaiveDate>)]
+    responded_lte: Option<String>,
+    /// Only requests unanswered past their due date (`true`), or all others (`false`).
+    #[param(value_type = Option<bool>)]
+    overdue: Option<String>,
+    /// Page size.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// `exact` adds `total_count` to the answer.
+    #[param(value_type = Option<String>, pattern = "^exact$")]
+    count: Option<String>,
+}
+
+/// Parses the list's parameters into filters and page (shared with the exports).
+pub fn parse_foi_query(
+    req: &HttpRequest,
+    q: FoiListQuery,
+) -> Result<(FoiFilter, PageRequest<FoiKey>), ApiError> {
+    let mut v = Validator::default();
+    let slug = |v: &mut Validator, field: &str, raw: Option<&str>| {
+        v.parse::<Slug>(field, raw).map(Slug::into_inner)
+    };
+    let exemption = q.exemption.map(|e| e.trim().to_owned());
+    if exemption
+        .as_deref()
+        .is_some_and(|e| !super::foi_input::is_section(e))
+    {
+        v.reject(
+            "exemption",
+            "must be written like `s31`, `s31(3)` or `reg12(5)(a)`",
+        );
+    }
+    let filter = FoiFilter {
+        force: slug(&mut v, "force", q.force.as_deref()),
+        authority: slug(&mut v, "authority", q.authority.as_deref()),
+        campaign: slug(&mut v, "campaign", q.campaign.as_deref()),
+        outcome: v.parse("outcome", q.outcome.as_deref()),
+        state: v.parse("state", q.state.as_deref()),
+        exemption,
+        received_gte: date(&mut v, "received__gte", q.received_gte.as_deref()),
+        received_lte: date(&mut v, "received__lte", q.received_lte.as_deref()),
+        responded_gte: date(&mut v, "responded__gte", q.responded_gte.as_deref()),
+        responded_lte: date(&mut v, "responded__lte", q.responded_lte.as_deref()),
+        overdue: v.flag("overdue", q.overdue.as_deref()),
+    };
+    let limit = v.limit(q.limit.as_deref());
+    let count = v.count(q.count.as_deref());
+    let after = decode_cursor::<FoiKey>(req, q.cursor.as_deref());
+    v.finish()?;
+    Ok((
+        filter,
+        PageRequest {
+            limit,
+            after: after?,
+            count,
+        },
+    ))
+}
+
+/// List FOI requests.
+///
+/// Most recently received first, with their answers, exemptions, stages and computed deadlines.
+#[utoipa::path(
+    tag = "foi",
+    params(FoiListQuery),
+    responses(
+        (status = 200, description = "A page of FOI requests", body = ListResponse<FoiRequest>,
+            headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/foi-requests")]
+pub async fn list_foi_requests(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<FoiListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (filter, page) = parse_foi_query(&req, query.into_inner())?;
+    let calendar = state.calendar.clone();
+    cache::respond(
+        &req,
+        &state,
+        "json",
+        move |conn| foi_requests::list(conn, &calendar, &filter, &page),
+        |page| Cached::list(&ListResponse::from_page(&req, page)),
+    )
+    .await
+}
+
+/// Get one FOI request.
+#[utoipa::path(
+    tag = "foi",
+    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+    responses(
+        (status = 200, description = "The request", body = FoiRequest,
+            headers(("ETag" = String, description = "`\"r<revision>-...\"`; send it as `If-Match` to update"))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/foi-requests/{id}")]
+pub async fn get_foi_request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let calendar = state.calendar.clone();
+    let request = state
+        .db
+        .run(move |conn| foi_requests::get(conn, &calendar, &id))
+        .await?;
+    Ok(responses::json_at_revision(
+        &req,
+        request.revision,
+        &request,
+    ))
+}
+
+/// A request's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FoiRevisionList {
+    /// Every revision, oldest first; a deletion is the last one.
+    pub items: Vec<Revision<FoiRequest>>,
+}
+
+/// Get every revision of an FOI request.
+///
+/// The history survives deletion.
+#[utoipa::path(
+    tag = "foi",
+    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+    responses(
+        (status = 200, description = "Every revision, oldest first", body = FoiRevisionList, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No request ever had this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/foi-requests/{id}/revisions")]
+pub async fn list_foi_revisions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let items = state
+        .db
+        .run(move |conn| foi_requests::revisions(conn, &id))
+        .await?;
+    Ok(responses::json(
+        &req,
+        &serde_json::json!({ "items": items }),
+    ))
+}
+
+/// The answer to a write: the request, with its revision ETag for the next `If-Match`.
+fn written(status: StatusCode, request: &FoiRequest) -> HttpResponse {
+    let mut response = responses::private(status, Some(request.revision), request);
+    if status == StatusCode::CREATED {
+        let location = format!("/api/v1/foi-requests/{}", request.id);
+        response.headers_mut().insert(
+            header::LOCATION,
+            header::HeaderValue::from_str(&location).expect("ids are ASCII"),
+        );
+    }
+    response
+}
+
+/// Parses a request body for `identity`, who must be allowed to write the authority's force.
+async fn authorised_fields(
+    state: &AppState,
+    identity: &Identity,
+    body: FoiRequestInput,
+) -> Result<(String, FoiRequestFields), ApiError> {
+    let authority = body.authority()?.into_inner();
+    let (force, law) = state
+        .db
+        .run(move |conn| foi_requests::authority_of(conn, &authority))
+        .await?;
+    identity.require_force(&force)?;
+    Ok((force, body.parse(Some(identity.role), law)?))
+}
+
+/// Record an FOI request, with its answers and stages.
+///
+/// Editors and admins may record any authority's replies; force staff those of their own forces'
+/// authorities, as `force_reported`. An answer's `claims` set the force's deployments in the same
+/// transaction. The due date is computed from `received_on`, never sent.
+#[utoipa::path(
+    tag = "foi",
+    security(("bearerAuth" = [])),
+    request_body = FoiRequestInput,
+    responses(
+        (status = 201, description = "The request", body = FoiRequest,
+            headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The account may not write this authority's force", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/foi-requests")]
+pub async fn create_foi_request(
+    identity: Identity,
+    state: web::Data<AppState>,
+    body: web::Json<FoiRequestInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, fields) = authorised_fields(&state, &identity, body.into_inner()).await?;
+    let stamp = Stamp::now(identity.actor());
+    let calendar = state.calendar.clone();
+    let created = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                foi_requests::create(conn, &calendar, &stamp, &fields)
+            })
+        })
+        .await?;
+    Ok(written(StatusCode::CREATED, &created))
+}
+
+/// The current request `id`, if the caller may write its force.
+async fn authorise_existing(
+    state: &AppState,
+    identity: &Identity,
+    id: &str,
+) -> Result<FoiRequest, ApiError> {
+    let id = id.to_owned();
+    let calendar = state.calendar.clone();
+    let current = state
+        .db
+        .run(move |conn| foi_requests::get(conn, &calendar, &id))
+        .await?;
+    identity.require_force(&current.force)?;
+    Ok(current)
+}
+
+/// Replace an FOI request's content.
+///
+/// Send `If-Match` with the ETag you read: 428 without it, 412 when someone else changed the request
+/// first. Answers keep their ids by position; stages are replaced.
+#[utoipa::path(
+    tag = "foi",
+    security(("bearerAuth" = [])),
+    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+        ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
+    request_body = FoiRequestInput,
+    responses(
+        (status = 200, description = "The request", body = FoiRequest,
+            headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/foi-requests/{id}")]
+pub async fn update_foi_request(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<FoiRequestInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let expected = responses::if_match_revision(&req)?;
+    authorise_existing(&state, &identity, &id).await?;
+    let (_, fields) = authorised_fields(&state, &identity, body.into_inner()).await?;
+    let stamp = Stamp::now(identity.actor());
+    let calendar = state.calendar.clone();
+    let updated = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                foi_requests::update(conn, &calendar, &stamp, &id, expected, &fields)
+            })
+        })
+        .await?;
+    Ok(written(StatusCode::OK, &updated))
+}
+
+/// Delete an FOI request, with its answers, stages and documents.
+///
+/// The deletion is itself a revision: the history stays readable.
+#[utoipa::path(
+    tag = "foi",
+    security(("bearerAuth" = [])),
+    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+        ("If-Match" = String, Header, description = "The ETag of the revision being deleted")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/foi-requests/{id}")]
+pub async fn delete_foi_request(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let expected = responses::if_match_revision(&req)?;
+    authorise_existing(&state, &identity, &id).await?;
+    let stamp = Stamp::now(identity.actor());
+    let calendar = state.calendar.clone();
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                foi_requests::delete(conn, &calendar, &stamp, &id, expected)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Query parameters of a document upload.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// The document's file name, as shown to readers.
+    #[param(example = "FOI-OPCC-19-026-037.pdf", min_length = 1, max_length = 255)]
+    filename: String,
+}
+
+/// Attach a document to a reply.
+///
+/// The body is the document's bytes, sent with its media type. They are stored byte for byte with
+/// their SHA-256; the request gains a revision.
+#[utoipa::path(
+    tag = "foi",
+    security(("bearerAuth" = [])),
+    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), UploadQuery),
+    request_body(content(
+        (Vec<u8> = "application/pdf"), (Vec<u8> = "text/plain"), (Vec<u8> = "text/csv"),
+        (Vec<u8> = "text/html"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"),
+        (Vec<u8> = "image/gif"), (Vec<u8> = "image/tiff"),
+    )),
+    responses(
+        (status = 201, description = "The stored document", body = Document,
+            headers(("Location" = String))),
+        (status = 400, description = "The id, file name or body is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The document is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Documents must be PDF, text or images", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/foi-requests/{id}/documents")]
+pub async fn upload_document(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    query: web::Query<UploadQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let media_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !DOCUMENT_TYPES.contains(&media_type.as_str()) {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "Documents are sent with one of these media types: {}.",
+            DOCUMENT_TYPES.join(", ")
+        )));
+    }
+    let filename = query.into_inner().filename.trim().to_owned();
+    if filename.is_empty()
+        || filename.chars().count() > 255
+        || filename
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\')
+    {
+        return Err(ApiError::invalid_field(
+            "filename",
+            "must be a plain file name of 1 to 255 characters",
+        ));
+    }
+    authorise_existing(&state, &identity, &id).await?;
+    let body: Bytes = payload
+        .to_bytes_limited(DOCUMENT_LIMIT)
+        .await
+        .map_err(|_| {
+            ApiError::PayloadTooLarge(format!(
+                "Documents may be at most {} MiB.",
+                DOCUMENT_LIMIT / 1024 / 1024
+            ))
+        })?
+        .map_err(|e| ApiError::invalid_field("body", e.to_string()))?;
+    if body.is_empty() {
+        return Err(ApiError::invalid_field("body", "the document is empty"));
+    }
+    let stamp = Stamp::now(identity.actor());
+    let calendar = state.calendar.clone();
+    let document = NewDocument {
+        filename,
+        media_type,
+        content: body.to_vec(),
+    };
+    let request_id = id.clone();
+    let (_, stored) = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                foi_requests::add_document(conn, &calendar, &stamp, &request_id, &document)
+            })
+        })
+        .await?;
+    let mut response = responses::private(StatusCode::CREATED, None, &stored);
+    let location = format!("/api/v1/foi-requests/{id}/documents/{}", stored.id);
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(&location).expect("ids are ASCII"),
+    );
+    Ok(response)
+}
+
+/// Download a reply's document, byte for byte.
+#[utoipa::path(
+    tag = "foi",
+    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+        ("document_id" = String, Path, description = "The document's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+    responses(
+        (status = 200, description = "The document's bytes, with its media type",
+            content((Vec<u8> = "application/octet-stream")),
+            headers(("ETag" = String, description = "The SHA-256 of the bytes"),
+                ("Content-Disposition" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "An id is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/foi-requests/{id}/documents/{document_id}")]
+pub async fn download_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, document_id) = path.into_inner();
+    let id = path_id("id", &id)?;
+    let document_id = path_id("document_id", &document_id)?;
+    let (document, content) = state
+        .db
+        .run(move |conn| foi_requests::document(conn, &id, &document_id))
+        .await?;
+    let etag = header::EntityTag::new_strong(document.sha256.clone());
+    let mut response = responses::tagged(&req, etag, &document.media_type, content);
+    let disposition = header::ContentDisposition {
+        disposition: header::DispositionType::Inline,
+        parameters: vec![header::DispositionParam::Filename(document.filename)],
+    };
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        header::HeaderValue::from_str(&disposition.to_string())
+            .unwrap_or_else(|_| header::HeaderValue::from_static("inline")),
+    );
+    Ok(response)
+}

@@ -1,0 +1,602 @@
+//! Campaigns: one request sent to many authorities, and its progress across all of them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::audit::{self, Action, Change, Stamp};
+use super::foi_requests::{self as requests, AnswerFields, FoiRequestFields};
+use super::{parse_column, parse_json_list, revisions, utc, StoreError};
+use crate::db::schema::{
+    answer_exemptions, authorities, campaign_questions, campaigns, foi_answers, foi_requests, tools,
+};
+use crate::db::DbConnection;
+use crate::domain::{AnswerOutcome, AuthorityKind, FoiLaw, FoiState, Provenance, TargetGroup};
+use crate::foi::FoiCalendar;
+
+const ENTITY: &str = "campaign";
+
+/// A campaign: its request, its questions, and when it started.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "slug": "2019-surveillance-tools",
+    "title": "What police surveillance tools are in use in our community?",
+    "description": "The 2019 campaign asking every Police and Crime Commissioner about seven surveillance tools.",
+    "request_text": "As my elected Police and Crime Commissioner, please can you tell me ...",
+    "started_on": "2019-06-13",
+    "law": "foia",
+    "questions": [
+        {"position": 1, "question": "Which, if any, of the following tools and tactics are being used by our local force?",
+         "tools": ["body-worn-video", "facial-recognition", "equipment-interference", "imsi-catcher",
+                   "mobile-phone-extraction", "predictive-policing", "social-media-intelligence"]},
+        {"position": 2, "question": "What impact assessments have been carried out?", "tools": []},
+        {"position": 3, "question": "Can you guarantee that intrusive police tech will not be used in the future without proper safeguards and public consultation?", "tools": []}
+    ],
+    "revision": 1,
+    "created_at": "2019-06-13T09:00:00Z",
+    "updated_at": "2019-06-13T09:00:00Z"
+}))]
+pub struct Campaign {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    /// The request as sent.
+    pub request_text: String,
+    pub started_on: NaiveDate,
+    /// The law the request was made under (Scottish authorities answer under FOISA).
+    pub law: FoiLaw,
+    pub questions: Vec<CampaignQuestion>,
+    pub revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One question of a campaign.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CampaignQuestion {
+    /// 1-based.
+    pub position: i32,
+    pub question: String,
+    /// The tools it asks about.
+    pub tools: Vec<String>,
+}
+
+/// A campaign as written.
+#[derive(Debug, Clone)]
+pub struct CampaignFields {
+    pub title: String,
+    pub description: String,
+    pub request_text: String,
+    pub started_on: NaiveDate,
+    pub law: FoiLaw,
+    /// Questions as (text, tool slugs), in order.
+    pub questions: Vec<(String, Vec<String>)>,
+}
+
+/// Whom a new campaign is sent to: named authorities and whole groups.
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    pub authorities: Vec<String>,
+    pub groups: Vec<TargetGroup>,
+}
+
+/// How a campaign is going across every authority it asked.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CampaignProgress {
+    #[serde(flatten)]
+    pub campaign: Campaign,
+    pub totals: ProgressTotals,
+    /// For each question, how many authorities answered it each way.
+    pub question_outcomes: Vec<QuestionOutcomes>,
+    /// Exemptions cited in the campaign's replies, most cited first.
+    pub exemptions: Vec<ExemptionCount>,
+    /// One row per request, by force then authority.
+    pub requests: Vec<RequestProgress>,
+}
+
+/// Counts of the campaign's requests.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ProgressTotals {
+    /// Requests sent (one per targeted authority).
+    pub requests: i64,
+    /// Replied to.
+    pub answered: i64,
+    /// Replied to after the statutory deadline.
+    pub answered_late: i64,
+    /// No reply yet, deadline still ahead.
+    pub awaiting: i64,
+    /// No reply and the deadline has passed.
+    pub overdue: i64,
+}
+
+/// How one question was answered across the campaign.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuestionOutcomes {
+    pub position: i32,
+    pub outcomes: Vec<OutcomeCount>,
+}
+
+/// A count of one outcome.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutcomeCount {
+    pub outcome: AnswerOutcome,
+    pub count: i64,
+}
+
+/// A count of one cited exemption.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExemptionCount {
+    pub section: String,
+    pub count: i64,
+}
+
+/// Where one targeted authority stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequestProgress {
+    pub foi_request_id: String,
+    pub authority: String,
+    pub force: String,
+    pub state: FoiState,
+    pub received_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub responded_on: Option<NaiveDate>,
+    pub overdue: bool,
+    /// The outcome of each question, in question order (`no_answer` until answered).
+    pub outcomes: Vec<AnswerOutcome>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = campaigns)]
+struct Row {
+    slug: String,
+    title: String,
+    description: String,
+    request_text: String,
+    started_on: NaiveDate,
+    law: String,
+    revision: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// One request a campaign sent, as its progress needs it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = foi_requests)]
+struct SentRow {
+    id: String,
+    authority_slug: String,
+    force_slug: String,
+    state: String,
+    received_on: NaiveDate,
+    due_on: NaiveDate,
+    responded_on: Option<NaiveDate>,
+}
+
+fn into_views(conn: &mut DbConnection, rows: Vec<Row>) -> Result<Vec<Campaign>, StoreError> {
+    let slugs: Vec<&str> = rows.iter().map(|r| r.slug.as_str()).collect();
+    let mut questions: HashMap<String, Vec<CampaignQuestion>> = HashMap::new();
+    for (campaign, position, question, tools) in campaign_questions::table
+        .filter(campaign_questions::campaign_slug.eq_any(&slugs))
+        .order((
+            campaign_questions::campaign_slug,
+            campaign_questions::position,
+        ))
+        .select((
+            campaign_questions::campaign_slug,
+            campaign_questions::position,
+            campaign_questions::question,
+            campaign_questions::tool_slugs,
+        ))
+        .load::<(String, i32, String, String)>(conn)?
+    {
+        questions
+            .entry(campaign)
+            .or_default()
+            .push(CampaignQuestion {
+                position,
+                question,
+                tools: parse_json_list("campaign_questions.tool_slugs", &tools)?,
+            });
+    }
+    rows.into_iter()
+        .map(|row| {
+            Ok(Campaign {
+                law: parse_column("campaigns.law", &row.law)?,
+                questions: questions.remove(&row.slug).unwrap_or_default(),
+                slug: row.slug,
+                title: row.title,
+                description: row.description,
+                request_text: row.request_text,
+                started_on: row.started_on,
+                revision: row.revision,
+                created_at: utc(row.created_at),
+                updated_at: utc(row.updated_at),
+            })
+        })
+        .collect()
+}
+
+/// Every campaign, most recent first.
+pub fn list(conn: &mut DbConnection) -> Result<Vec<Campaign>, StoreError> {
+    let rows = campaigns::table
+        .order((campaigns::started_on.desc(), campaigns::slug))
+        .select(Row::as_select())
+        .load(conn)?;
+    into_views(conn, rows)
+}
+
+/// One campaign by slug.
+pub fn get(conn: &mut DbConnection, slug: &str) -> Result<Campaign, StoreError> {
+    let rows = campaigns::table
+        .filter(campaigns::slug.eq(slug))
+        .select(Row::as_select())
+        .load(conn)?;
+    into_views(conn, rows)?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "campaign",
+            key: slug.to_owned(),
+        })
+}
+
+/// A campaign with its progress: a fixed number of queries however many authorities it asked.
+pub fn progress(conn: &mut DbConnection, slug: &str) -> Result<CampaignProgress, StoreError> {
+    let campaign = get(conn, slug)?;
+    let today = Utc::now().date_naive();
+    let rows: Vec<SentRow> = foi_requests::table
+        .filter(foi_requests::campaign_slug.eq(slug))
+        .order((
+            foi_requests::force_slug,
+            foi_requests::authority_slug,
+            foi_requests::id,
+        ))
+        .select(SentRow::as_select())
+        .load(conn)?;
+    let mut outcomes: HashMap<String, HashMap<i32, AnswerOutcome>> = HashMap::new();
+    for (request, position, outcome) in foi_answers::table
+        .inner_join(foi_requests::table)
+        .filter(foi_requests::campaign_slug.eq(slug))
+        .select((
+            foi_answers::foi_request_id,
+            foi_answers::position,
+            foi_answers::outcome,
+        ))
+        .load::<(String, i32, String)>(conn)?
+    {
+        outcomes
+            .entry(request)
+            .or_default()
+            .insert(position, parse_column("foi_answers.outcome", &outcome)?);
+    }
+    let cited: Vec<(String, i64)> = answer_exemptions::table
+        .inner_join(foi_answers::table.inner_join(foi_requests::table))
+        .filter(foi_requests::campaign_slug.eq(slug))
+        .group_by(answer_exemptions::section)
+        .select((
+            answer_exemptions::section,
+            diesel::dsl::count(answer_exemptions::foi_answer_id),
+        ))
+        .load(conn)?;
+    let mut exemptions: Vec<ExemptionCount> = cited
+        .into_iter()
+        .map(|(section, count)| ExemptionCount { section, count })
+        .collect();
+    exemptions.sort_by(|a, b| b.count.cmp(&a.count).then(a.section.cmp(&b.section)));
+
+    let mut totals = ProgressTotals::default();
+    let mut tally: BTreeMap<(i32, AnswerOutcome), i64> = BTreeMap::new();
+    let mut requests = Vec::with_capacity(rows.len());
+    for SentRow {
+        id,
+        authority_slug: authority,
+        force_slug: force,
+        state,
+        received_on,
+        due_on,
+        responded_on,
+    } in rows
+    {
+        let overdue = responded_on.is_none() && today > due_on;
+        totals.requests += 1;
+        match responded_on {
+            Some(on) => {
+                totals.answered += 1;
+                totals.answered_late += i64::from(on > due_on);
+            }
+            None if overdue => totals.overdue += 1,
+            None => totals.awaiting += 1,
+        }
+        let answered = outcomes.remove(&id).unwrap_or_default();
+        let per_question: Vec<AnswerOutcome> = campaign
+            .questions
+            .iter()
+            .map(|q| {
+                answered
+                    .get(&q.position)
+                    .copied()
+                    .unwrap_or(AnswerOutcome::NoAnswer)
+            })
+            .collect();
+        for (question, outcome) in campaign.questions.iter().zip(&per_question) {
+            *tally.entry((question.position, *outcome)).or_default() += 1;
+        }
+        requests.push(RequestProgress {
+            state: parse_column("foi_requests.state", &state)?,
+            foi_request_id: id,
+            authority,
+            force,
+            received_on,
+            due_on,
+            responded_on,
+            overdue,
+            outcomes: per_question,
+        });
+    }
+    let question_outcomes = campaign
+        .questions
+        .iter()
+        .map(|q| QuestionOutcomes {
+            position: q.position,
+            outcomes: tally
+                .range(
+                    (q.position, AnswerOutcome::ALL[0])
+                        ..=(
+                            q.position,
+                            *AnswerOutcome::ALL.last().expect("a vocabulary"),
+                        ),
+                )
+                .map(|((_, outcome), count)| OutcomeCount {
+                    outcome: *outcome,
+                    count: *count,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(CampaignProgress {
+        campaign,
+        totals,
+        question_outcomes,
+        exemptions,
+        requests,
+    })
+}
+
+fn check_tools(conn: &mut DbConnection, fields: &CampaignFields) -> Result<(), StoreError> {
+    for (question, tool_slugs) in &fields.questions {
+        let found: i64 = tools::table
+            .filter(tools::slug.eq_any(tool_slugs))
+            .count()
+            .get_result(conn)?;
+        if found != tool_slugs.len() as i64 {
+            return Err(StoreError::Invalid {
+                field: "questions",
+                message: format!(
+                    "the question `{}` names a tool that does not exist",
+                    question.chars().take(60).collect::<String>()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn write_questions(
+    conn: &mut DbConnection,
+    slug: &str,
+    fields: &CampaignFields,
+) -> Result<(), StoreError> {
+    diesel::delete(campaign_questions::table.filter(campaign_questions::campaign_slug.eq(slug)))
+        .execute(conn)?;
+    for (position, (question, tools)) in (1..).zip(&fields.questions) {
+        diesel::insert_into(campaign_questions::table)
+            .values((
+                campaign_questions::campaign_slug.eq(slug),
+                campaign_questions::position.eq(position),
+                campaign_questions::question.eq(question),
+                campaign_questions::tool_slugs
+                    .eq(serde_json::to_string(tools).expect("strings serialise")),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn audit_write(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    campaign: &Campaign,
+    action: Action,
+    changed: &[&'static str],
+) -> Result<(), StoreError> {
+    revisions::record(
+        conn,
+        stamp,
+        ENTITY,
+        &campaign.slug,
+        campaign.revision,
+        action,
+        campaign,
+    )?;
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: ENTITY,
+            entity_id: &campaign.slug,
+            action,
+            revision: campaign.revision,
+            force_slug: None,
+            changed_fields: changed,
+            summary: format!("{}: {}", campaign.slug, campaign.title),
+        },
+    )
+}
+
+/// The authorities `targets` names, in slug order, with their force and their own law.
+fn targeted(
+    conn: &mut DbConnection,
+    targets: &Targets,
+) -> Result<Vec<(String, FoiLaw)>, StoreError> {
+    let mut query = authorities::table
+        .filter(authorities::slug.eq_any(&targets.authorities))
+        .into_boxed();
+    for group in &targets.groups {
+        query = match group {
+            TargetGroup::Forces => {
+                query.or_filter(authorities::kind.eq(AuthorityKind::Force.as_str()))
+            }
+            TargetGroup::OversightBodies => {
+                query.or_filter(authorities::kind.ne(AuthorityKind::Force.as_str()))
+            }
+        };
+    }
+    let found: Vec<(String, String)> = query
+        .order(authorities::slug)
+        .select((authorities::slug, authorities::foi_law))
+        .load(conn)?;
+    if let Some(unknown) = targets
+        .authorities
+        .iter()
+        .find(|a| !found.iter().any(|(slug, _)| slug == *a))
+    {
+        return Err(StoreError::Invalid {
+            field: "authorities",
+            message: format!("no authority has the slug `{unknown}`"),
+        });
+    }
+    found
+        .into_iter()
+        .map(|(slug, law)| Ok((slug, parse_column("authorities.foi_law", &law)?)))
+        .collect()
+}
+
+/// Records a campaign and a pending request (each question unanswered) to every targeted
+/// authority. Call inside a write transaction.
+pub fn create(
+    conn: &mut DbConnection,
+    calendar: &FoiCalendar,
+    stamp: &Stamp,
+    slug: &str,
+    fields: &CampaignFields,
+    targets: &Targets,
+) -> Result<Campaign, StoreError> {
+    check_tools(conn, fields)?;
+    diesel::insert_into(campaigns::table)
+        .values((
+            campaigns::slug.eq(slug),
+            campaigns::title.eq(&fields.title),
+            campaigns::description.eq(&fields.description),
+            campaigns::request_text.eq(&fields.request_text),
+            campaigns::started_on.eq(fields.started_on),
+            campaigns::law.eq(fields.law.as_str()),
+            campaigns::revision.eq(1),
+            campaigns::created_at.eq(stamp.at),
+            campaigns::updated_at.eq(stamp.at),
+        ))
+        .execute(conn)?;
+    write_questions(conn, slug, fields)?;
+    let created = get(conn, slug)?;
+    audit_write(conn, stamp, &created, Action::Create, &[])?;
+    for (authority, authority_law) in targeted(conn, targets)? {
+        let law = match fields.law {
+            FoiLaw::Eir => FoiLaw::Eir,
+            FoiLaw::Foia | FoiLaw::Foisa => authority_law,
+        };
+        requests::create(
+            conn,
+            calendar,
+            stamp,
+            &FoiRequestFields {
+                authority,
+                campaign: Some(slug.to_owned()),
+                law,
+                title: fields.title.clone(),
+                reference_numbers: Vec::new(),
+                request_text: fields.request_text.clone(),
+                sent_on: Some(fields.started_on),
+                received_on: fields.started_on,
+                responded_on: None,
+                state: FoiState::WaitingResponse,
+                source_url: None,
+                reply_text: String::new(),
+                provenance: Provenance::Foi,
+                answers: fields
+                    .questions
+                    .iter()
+                    .map(|(question, tools)| AnswerFields {
+                        question: question.clone(),
+                        tools: tools.clone(),
+                        outcome: AnswerOutcome::NoAnswer,
+                        answer_text: String::new(),
+                        redirected_to: None,
+                        exemptions: Vec::new(),
+                        deployments: Vec::new(),
+                        impact_assessments: Vec::new(),
+                        claims: Vec::new(),
+                    })
+                    .collect(),
+                stages: Vec::new(),
+            },
+        )?;
+    }
+    Ok(created)
+}
+
+/// Replaces a campaign's description and questions if it is still at `expected_revision`.
+/// Requests already sent keep the questions they were sent with.
+pub fn update(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    slug: &str,
+    expected_revision: i64,
+    fields: &CampaignFields,
+) -> Result<Campaign, StoreError> {
+    let current = get(conn, slug)?;
+    if current.revision != expected_revision {
+        return Err(StoreError::Stale {
+            entity: "campaign",
+            key: slug.to_owned(),
+            current: current.revision,
+        });
+    }
+    check_tools(conn, fields)?;
+    diesel::update(campaigns::table.find(slug))
+        .set((
+            campaigns::title.eq(&fields.title),
+            campaigns::description.eq(&fields.description),
+            campaigns::request_text.eq(&fields.request_text),
+            campaigns::started_on.eq(fields.started_on),
+            campaigns::law.eq(fields.law.as_str()),
+            campaigns::revision.eq(current.revision + 1),
+            campaigns::updated_at.eq(stamp.at),
+        ))
+        .execute(conn)?;
+    write_questions(conn, slug, fields)?;
+    let updated = get(conn, slug)?;
+    let before = serde_json::to_value(&current).expect("views serialise");
+    let after = serde_json::to_value(&updated).expect("views serialise");
+    let changed: Vec<&'static str> = [
+        "title",
+        "description",
+        "request_text",
+        "started_on",
+        "law",
+        "questions",
+    ]
+    .into_iter()
+    .filter(|f| before.get(*f) != after.get(*f))
+    .collect();
+    audit_write(conn, stamp, &updated, Action::Update, &changed)?;
+    Ok(updated)
+}
+
+/// Every version of a campaign, oldest first.
+pub fn revisions(
+    conn: &mut DbConnection,
+    slug: &str,
+) -> Result<Vec<revisions::Revision<serde_json::Value>>, StoreError> {
+    revisions::history(conn, ENTITY, slug)
+}

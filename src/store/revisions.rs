@@ -1,0 +1,96 @@
+//! Immutable snapshots of entities that keep no typed history of their own (FOI requests,
+//! campaigns): each write stores the whole entity as JSON, so any past version can be shown.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::audit::{Action, Stamp};
+use super::{utc, StoreError};
+use crate::db::schema::entity_revisions;
+use crate::db::DbConnection;
+
+/// One version of an entity, as it was written.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Revision<T> {
+    pub revision: i64,
+    /// `create`, `update` or `delete`.
+    pub action: String,
+    /// The writer's role (`admin`, `editor`, `force_staff`, or `system` for the registry itself).
+    pub actor_role: String,
+    pub actor_organisation: String,
+    pub recorded_at: DateTime<Utc>,
+    /// The entity as it stood after this write (before it, for a delete).
+    pub snapshot: T,
+}
+
+/// Appends a snapshot; call inside the write's transaction.
+pub fn record<T: Serialize>(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    entity_type: &str,
+    entity_id: &str,
+    revision: i64,
+    action: Action,
+    snapshot: &T,
+) -> Result<(), StoreError> {
+    diesel::insert_into(entity_revisions::table)
+        .values((
+            entity_revisions::entity_type.eq(entity_type),
+            entity_revisions::entity_id.eq(entity_id),
+            entity_revisions::revision.eq(revision),
+            entity_revisions::action.eq(action.as_str()),
+            entity_revisions::snapshot
+                .eq(serde_json::to_string(snapshot).expect("views serialise")),
+            entity_revisions::actor_role.eq(stamp.actor.role_name()),
+            entity_revisions::actor_organisation.eq(&stamp.actor.organisation),
+            entity_revisions::recorded_at.eq(stamp.at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every version of one entity, oldest first; `NotFound` if it never existed.
+pub fn history(
+    conn: &mut DbConnection,
+    entity_type: &'static str,
+    entity_id: &str,
+) -> Result<Vec<Revision<serde_json::Value>>, StoreError> {
+    let rows: Vec<(i64, String, String, String, String, NaiveDateTime)> = entity_revisions::table
+        .filter(entity_revisions::entity_type.eq(entity_type))
+        .filter(entity_revisions::entity_id.eq(entity_id))
+        .order(entity_revisions::revision)
+        .select((
+            entity_revisions::revision,
+            entity_revisions::action,
+            entity_revisions::snapshot,
+            entity_revisions::actor_role,
+            entity_revisions::actor_organisation,
+            entity_revisions::recorded_at,
+        ))
+        .load(conn)?;
+    if rows.is_empty() {
+        return Err(StoreError::NotFound {
+            entity: entity_type,
+            key: entity_id.to_owned(),
+        });
+    }
+    rows.into_iter()
+        .map(
+            |(revision, action, snapshot, actor_role, actor_organisation, at)| {
+                Ok(Revision {
+                    snapshot: serde_json::from_str(&snapshot).map_err(|_| StoreError::Corrupt {
+                        column: "entity_revisions.snapshot",
+                        value: snapshot.chars().take(80).collect(),
+                    })?,
+                    revision,
+                    action,
+                    actor_role,
+                    actor_organisation,
+                    recorded_at: utc(at),
+                })
+            },
+        )
+        .collect()
+}
