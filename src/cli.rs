@@ -107,6 +107,15 @@ pub enum Command {
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
     },
+    /// Import a file: an export of this registry (deployments as NDJSON or CSV, FOI requests as
+    /// NDJSON) or the Atlas of Surveillance CSV. All or nothing; bad rows are listed by line.
+    Import {
+        /// The file to read.
+        file: std::path::PathBuf,
+        /// Check every row and report what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Manage the accounts of people who write (migrates the database first).
     Accounts {
         #[command(subcommand)]

@@ -474,6 +474,7 @@ fn demo_request(
                 AnswerOutcome::NoAnswer
             };
             AnswerFields {
+                id: None,
                 question: (*question).into(),
                 tools: vec![(*tool).into()],
                 outcome,
@@ -489,6 +490,7 @@ fn demo_request(
     let outcomes: Vec<AnswerOutcome> = answers.iter().map(|a| a.outcome).collect();
     let stages = match responded_on {
         Some(on) if rng.u8(..10) == 0 => vec![StageFields {
+            id: None,
             kind: StageKind::InternalReview,
             reference: Some(format!("IR-{n:06}")),
             started_on: day(on, rng.i64(1..30)),

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod foi;
+pub mod import;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

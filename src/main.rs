@@ -8,7 +8,9 @@ use surveillance_registry::cli::{AccountsCommand, Cli, Command};
 use surveillance_registry::config::Settings;
 use surveillance_registry::db::DatabaseUrl;
 use surveillance_registry::foi::FoiCalendar;
+use surveillance_registry::import::{self, ImportError, ImportOptions};
 use surveillance_registry::startup::{openapi_document, prepare_database, Application};
+use surveillance_registry::store::audit::Actor;
 use surveillance_registry::{demo, telemetry};
 
 fn main() -> ExitCode {
@@ -62,6 +64,60 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 "seeded demo data"
             );
             Ok(())
+        }
+        Command::Import { file, dry_run } => {
+            let content = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let database = prepare_database(&database_url, 1)?;
+            let mut conn = database.get()?;
+            let started = std::time::Instant::now();
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} rows ({per_sec}, {eta} left)",
+                )
+                .expect("a valid template"),
+            );
+            let options = ImportOptions {
+                dry_run,
+                actor: Actor::system("Surveillance Disclosure Registry (import)"),
+            };
+            let outcome = import::run(
+                &mut conn,
+                &FoiCalendar::embedded(),
+                &content,
+                &options,
+                &mut |done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                },
+            );
+            bar.finish_and_clear();
+            match outcome {
+                Ok(report) => {
+                    let seconds = started.elapsed().as_secs_f64();
+                    println!(
+                        "{}{} rows: {} created, {} updated, {} unchanged, {} forces created ({:.0} rows/s)",
+                        if dry_run { "dry run, nothing written: " } else { "" },
+                        report.rows,
+                        report.created,
+                        report.updated,
+                        report.unchanged,
+                        report.forces_created,
+                        report.rows as f64 / seconds.max(1e-9),
+                    );
+                    Ok(())
+                }
+                Err(ImportError::Rows(errors)) => {
+                    for error in &errors {
+                        eprintln!("{}:{}: {}", file.display(), error.line, error.reason);
+                    }
+                    anyhow::bail!(
+                        "{} rows cannot be imported; nothing was written",
+                        errors.len()
+                    )
+                }
+                Err(other) => Err(other.into()),
+            }
         }
         Command::Accounts { command } => {
             let db = prepare_database(&database_url, 1)?;

@@ -9,12 +9,15 @@ use serde::Serialize;
 
 use super::deployments::{parse_list_query, DeploymentListQuery};
 use super::evidence::{parse_assessment_query, AssessmentListQuery};
+use super::foi_requests::{parse_foi_query, FoiListQuery};
 use super::overviews::MatrixQuery;
 use super::AppState;
 use crate::db::{Database, DbConnection};
 use crate::domain::Nation;
 use crate::error::{ApiError, Problem};
+use crate::store::campaigns::{self, Campaign};
 use crate::store::deployments::{self, Deployment};
+use crate::store::foi_requests::{self, Answer, EvidenceLink, FoiRequest};
 use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::overviews;
 use crate::store::{Page, PageRequest, StoreError};
@@ -165,6 +168,193 @@ impl ExportRow for ImpactAssessment {
     }
 }
 
+impl ExportRow for FoiRequest {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "authority",
+        "force",
+        "campaign",
+        "law",
+        "title",
+        "reference_numbers",
+        "request_text",
+        "sent_on",
+        "received_on",
+        "due_on",
+        "responded_on",
+        "working_days_taken",
+        "days_overdue",
+        "overdue",
+        "late",
+        "state",
+        "source_url",
+        "reply_text",
+        "provenance",
+        "answers",
+        "outcomes",
+        "exemptions",
+        "stages",
+        "documents",
+        "revision",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        let d = &self.deadline;
+        let exemptions: Vec<String> = self
+            .answers
+            .iter()
+            .flat_map(|a| a.exemptions.iter().map(|e| e.section.clone()))
+            .collect();
+        vec![
+            self.id.clone(),
+            self.authority.clone(),
+            self.force.clone(),
+            opt(&self.campaign),
+            self.law.to_string(),
+            self.title.clone(),
+            joined(&self.reference_numbers),
+            self.request_text.clone(),
+            opt(&self.sent_on),
+            self.received_on.to_string(),
+            d.due_on.to_string(),
+            opt(&self.responded_on),
+            opt(&d.working_days_taken),
+            d.days_overdue.to_string(),
+            d.overdue.to_string(),
+            d.late.to_string(),
+            self.state.to_string(),
+            opt(&self.source_url),
+            self.reply_text.clone(),
+            self.provenance.to_string(),
+            self.answers.len().to_string(),
+            joined(
+                &self
+                    .answers
+                    .iter()
+                    .map(|a| a.outcome.to_string())
+                    .collect::<Vec<_>>(),
+            ),
+            joined(&exemptions),
+            self.stages.len().to_string(),
+            self.documents.len().to_string(),
+            self.revision.to_string(),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+/// One row of the answers export: an answer with the request it belongs to.
+#[derive(Debug, Serialize)]
+pub struct AnswerRow {
+    foi_request_id: String,
+    authority: String,
+    force: String,
+    campaign: Option<String>,
+    received_on: chrono::NaiveDate,
+    responded_on: Option<chrono::NaiveDate>,
+    state: crate::domain::FoiState,
+    #[serde(flatten)]
+    answer: Answer,
+}
+
+impl AnswerRow {
+    /// The answers of a page of requests, in request then question order.
+    fn of(requests: Vec<FoiRequest>) -> Vec<Self> {
+        requests
+            .into_iter()
+            .flat_map(|request| {
+                let FoiRequest {
+                    id,
+                    authority,
+                    force,
+                    campaign,
+                    received_on,
+                    responded_on,
+                    state,
+                    answers,
+                    ..
+                } = request;
+                answers.into_iter().map(move |answer| Self {
+                    foi_request_id: id.clone(),
+                    authority: authority.clone(),
+                    force: force.clone(),
+                    campaign: campaign.clone(),
+                    received_on,
+                    responded_on,
+                    state,
+                    answer,
+                })
+            })
+            .collect()
+    }
+}
+
+impl ExportRow for AnswerRow {
+    const HEADER: &'static [&'static str] = &[
+        "foi_request_id",
+        "authority",
+        "force",
+        "campaign",
+        "received_on",
+        "responded_on",
+        "state",
+        "id",
+        "position",
+        "question",
+        "tools",
+        "outcome",
+        "answer_text",
+        "redirected_to",
+        "exemptions",
+        "deployment_ids",
+        "impact_assessment_ids",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        let a = &self.answer;
+        let exemptions: Vec<String> = a
+            .exemptions
+            .iter()
+            .map(|e| match (e.ncnd, e.absolute) {
+                (true, true) => format!("{} (ncnd, absolute)", e.section),
+                (true, false) => format!("{} (ncnd)", e.section),
+                (false, true) => format!("{} (absolute)", e.section),
+                (false, false) => e.section.clone(),
+            })
+            .collect();
+        let ids = |links: &[EvidenceLink]| {
+            joined(
+                &links
+                    .iter()
+                    .map(|l| format!("{} ({})", l.id, l.relation))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        vec![
+            self.foi_request_id.clone(),
+            self.authority.clone(),
+            self.force.clone(),
+            opt(&self.campaign),
+            self.received_on.to_string(),
+            opt(&self.responded_on),
+            self.state.to_string(),
+            a.id.clone(),
+            a.position.to_string(),
+            a.question.clone(),
+            joined(&a.tools),
+            a.outcome.to_string(),
+            a.answer_text.clone(),
+            opt(&a.redirected_to),
+            joined(&exemptions),
+            ids(&a.deployments),
+            ids(&a.impact_assessments),
+        ]
+    }
+}
+
 fn encode<T: ExportRow>(format: Format, rows: &[T], with_header: bool) -> Bytes {
     match format {
         Format::Csv => {
@@ -273,18 +463,7 @@ pub async fn export_deployments(
         state.db.clone(),
         format,
         "deployments",
-        move |conn, after| {
-            deployments::list(
-                conn,
-                &filter,
-                sort,
-                &PageRequest {
-                    limit: BATCH,
-                    after,
-                    count: false,
-                },
-            )
-        },
+        move |conn, after| deployments::list(conn, &filter, sort, &batch(after)),
     ))
 }
 
@@ -316,16 +495,161 @@ pub async fn export_assessments(
         state.db.clone(),
         format,
         "impact-assessments",
+        move |conn, after| impact_assessments::list(conn, &filter, &batch(after)),
+    ))
+}
+
+/// Export FOI requests.
+///
+/// Every request matching the filters of `GET /foi-requests`, streamed. NDJSON lines are whole
+/// requests (answers, exemptions, stages and document descriptions nested), the format `import`
+/// reads back; CSV rows summarise each request (its answers are in `foi-answers`). The paging
+/// parameters are accepted and ignored.
+#[utoipa::path(
+    tag = "exports",
+    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), FoiListQuery),
+    responses(
+        (status = 200, description = "The export; CSV has a header row", content(
+            (String = "text/csv"), (String = "application/x-ndjson")),
+            headers(("Content-Disposition" = String))),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a supported format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/exports/foi-requests.{format}")]
+pub async fn export_foi_requests(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    format: web::Path<String>,
+    query: web::Query<FoiListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = Format::parse(&format)?;
+    let (filter, _) = parse_foi_query(&req, query.into_inner())?;
+    let calendar = state.calendar.clone();
+    Ok(stream(
+        state.db.clone(),
+        format,
+        "foi-requests",
+        move |conn, after| foi_requests::list(conn, &calendar, &filter, &batch(after)),
+    ))
+}
+
+/// Export FOI answers.
+///
+/// One row per answer of every request matching the filters of `GET /foi-requests`, with the
+/// request's authority, force, campaign, dates and state; streamed. The paging parameters are
+/// accepted and ignored.
+#[utoipa::path(
+    tag = "exports",
+    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), FoiListQuery),
+    responses(
+        (status = 200, description = "The export; CSV has a header row", content(
+            (String = "text/csv"), (String = "application/x-ndjson")),
+            headers(("Content-Disposition" = String))),
+        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a supported format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/exports/foi-answers.{format}")]
+pub async fn export_foi_answers(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    format: web::Path<String>,
+    query: web::Query<FoiListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = Format::parse(&format)?;
+    let (filter, _) = parse_foi_query(&req, query.into_inner())?;
+    let calendar = state.calendar.clone();
+    Ok(stream(
+        state.db.clone(),
+        format,
+        "foi-answers",
         move |conn, after| {
-            impact_assessments::list(
-                conn,
-                &filter,
-                &PageRequest {
-                    limit: BATCH,
-                    after,
-                    count: false,
-                },
-            )
+            let page = foi_requests::list(conn, &calendar, &filter, &batch(after))?;
+            Ok(Page {
+                items: AnswerRow::of(page.items),
+                next_after: page.next_after,
+                total: None,
+            })
+        },
+    ))
+}
+
+/// The next page of an export, after `after`.
+fn batch<K>(after: Option<K>) -> PageRequest<K> {
+    PageRequest {
+        limit: BATCH,
+        after,
+        count: false,
+    }
+}
+
+impl ExportRow for Campaign {
+    const HEADER: &'static [&'static str] = &[
+        "slug",
+        "title",
+        "description",
+        "request_text",
+        "started_on",
+        "law",
+        "questions",
+        "revision",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            self.slug.clone(),
+            self.title.clone(),
+            self.description.clone(),
+            self.request_text.clone(),
+            self.started_on.to_string(),
+            self.law.to_string(),
+            joined(
+                &self
+                    .questions
+                    .iter()
+                    .map(|q| q.question.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            self.revision.to_string(),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+/// Export campaigns.
+///
+/// Every campaign with its questions (NDJSON lines are what `import` reads back; import them before
+/// the FOI requests that belong to them).
+#[utoipa::path(
+    tag = "exports",
+    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$")),
+    responses(
+        (status = 200, description = "The export; CSV has a header row", content(
+            (String = "text/csv"), (String = "application/x-ndjson")),
+            headers(("Content-Disposition" = String))),
+        (status = 404, description = "Not a supported format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/exports/campaigns.{format}")]
+pub async fn export_campaigns(
+    state: web::Data<AppState>,
+    format: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let format = Format::parse(&format)?;
+    Ok(stream(
+        state.db.clone(),
+        format,
+        "campaigns",
+        move |conn, _: Option<()>| {
+            Ok(Page {
+                items: campaigns::list(conn)?,
+                next_after: None,
+                total: None,
+            })
         },
     ))
 }

@@ -350,6 +350,7 @@ impl AnswerInput {
             }
         }
         AnswerFields {
+            id: None,
             question: required_text(v, &field("question"), self.question),
             tools,
             outcome: v
@@ -379,6 +380,7 @@ impl StageInput {
             }
         }
         Some(StageFields {
+            id: None,
             kind: kind?,
             reference: text(v, &field("reference"), self.reference),
             started_on: started_on?,

@@ -15,6 +15,7 @@ pub mod foi_input;
 mod foi_requests;
 mod forces;
 mod health;
+mod imports;
 mod middleware;
 mod overviews;
 pub mod pagination;
@@ -90,7 +91,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(campaigns::update_campaign)
                 .service(exports::export_deployments)
                 .service(exports::export_assessments)
+                .service(exports::export_campaigns)
+                .service(exports::export_foi_requests)
+                .service(exports::export_foi_answers)
                 .service(exports::export_matrix)
+                .service(imports::import_file)
                 .service(auth::issue_token)
                 .service(auth::me)
                 .service(accounts::create_account)

@@ -20,7 +20,7 @@ use crate::foi::FoiCalendar;
 const ENTITY: &str = "campaign";
 
 /// A campaign: its request, its questions, and when it started.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, ToSchema)]
 #[schema(example = json!({
     "slug": "2019-surveillance-tools",
     "title": "What police surveillance tools are in use in our community?",
@@ -55,7 +55,7 @@ pub struct Campaign {
 }
 
 /// One question of a campaign.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, ToSchema)]
 pub struct CampaignQuestion {
     /// 1-based.
     pub position: i32,
@@ -527,6 +527,7 @@ pub fn create(
                     .questions
                     .iter()
                     .map(|(question, tools)| AnswerFields {
+                        id: None,
                         question: question.clone(),
                         tools: tools.clone(),
                         outcome: AnswerOutcome::NoAnswer,
@@ -591,6 +592,67 @@ pub fn update(
     .collect();
     audit_write(conn, stamp, &updated, Action::Update, &changed)?;
     Ok(updated)
+}
+
+/// Writes a campaign as exported (same slug, revision and times), for imports: nothing when the
+/// registry already holds it as it is, a normal update when it differs. Call inside a write
+/// transaction.
+pub fn restore(
+    conn: &mut DbConnection,
+    actor: &audit::Actor,
+    record: &Campaign,
+) -> Result<super::deployments::Restored, StoreError> {
+    use super::deployments::Restored;
+    let fields = CampaignFields {
+        title: record.title.clone(),
+        description: record.description.clone(),
+        request_text: record.request_text.clone(),
+        started_on: record.started_on,
+        law: record.law,
+        questions: record
+            .questions
+            .iter()
+            .map(|q| (q.question.clone(), q.tools.clone()))
+            .collect(),
+    };
+    match get(conn, &record.slug) {
+        Ok(current) if current == *record => Ok(Restored::Unchanged),
+        Ok(current) => {
+            update(
+                conn,
+                &Stamp::now(actor.clone()),
+                &record.slug,
+                current.revision,
+                &fields,
+            )?;
+            Ok(Restored::Updated)
+        }
+        Err(StoreError::NotFound { .. }) => {
+            check_tools(conn, &fields)?;
+            let stamp = Stamp {
+                actor: actor.clone(),
+                at: record.updated_at.naive_utc(),
+            };
+            diesel::insert_into(campaigns::table)
+                .values((
+                    campaigns::slug.eq(&record.slug),
+                    campaigns::title.eq(&fields.title),
+                    campaigns::description.eq(&fields.description),
+                    campaigns::request_text.eq(&fields.request_text),
+                    campaigns::started_on.eq(fields.started_on),
+                    campaigns::law.eq(fields.law.as_str()),
+                    campaigns::revision.eq(record.revision),
+                    campaigns::created_at.eq(record.created_at.naive_utc()),
+                    campaigns::updated_at.eq(stamp.at),
+                ))
+                .execute(conn)?;
+            write_questions(conn, &record.slug, &fields)?;
+            let restored = get(conn, &record.slug)?;
+            audit_write(conn, &stamp, &restored, Action::Create, &[])?;
+            Ok(Restored::Created)
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// Every version of a campaign, oldest first.

@@ -25,7 +25,7 @@ diesel::alias!(deployment_revisions as later_revision: LaterRevision);
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// What the registry says about one force's use of one tool.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
     "force": "cambridgeshire",
@@ -63,7 +63,7 @@ pub struct Deployment {
 }
 
 /// The content of a deployment, as written and as kept in every revision.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DeploymentState {
     pub status: DeploymentStatus,
     pub vendors: Vec<String>,
@@ -702,6 +702,14 @@ struct Target<'a> {
     tool: &'a str,
 }
 
+/// What restoring a record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restored {
+    Created,
+    Updated,
+    Unchanged,
+}
+
 /// Writes the row, its source links and its revision; shared by create, update and delete.
 fn write_state(
     conn: &mut DbConnection,
@@ -710,6 +718,19 @@ fn write_state(
     state: &DeploymentState,
     revision: i64,
     action: Action,
+) -> Result<(), StoreError> {
+    write_state_created(conn, stamp, target, state, revision, action, stamp.at)
+}
+
+/// [`write_state`], with the creation time of a restored record.
+fn write_state_created(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    target: &Target<'_>,
+    state: &DeploymentState,
+    revision: i64,
+    action: Action,
+    created_at: NaiveDateTime,
 ) -> Result<(), StoreError> {
     let Target { id, force, tool } = *target;
     let (actor, at) = (&stamp.actor, stamp.at);
@@ -743,7 +764,7 @@ fn write_state(
                 .values((
                     deployments::id.eq(id),
                     content!(deployments),
-                    deployments::created_at.eq(at),
+                    deployments::created_at.eq(created_at),
                     deployments::updated_at.eq(at),
                 ))
                 .execute(conn)?;
@@ -902,6 +923,84 @@ pub fn delete(
             summary: format!("{} · {}: deleted", current.force, current.tool),
         },
     )
+}
+
+/// Writes a deployment as exported (same id, revision and times), for imports: nothing when the
+/// registry already holds it as it is, a normal update when its content differs. References are
+/// the caller's to check. Call inside a write transaction.
+pub fn restore(
+    conn: &mut DbConnection,
+    actor: &super::audit::Actor,
+    record: &Deployment,
+) -> Result<Restored, StoreError> {
+    let existing: Option<(String, String, i64)> = deployments::table
+        .find(&record.id)
+        .select((
+            deployments::force_slug,
+            deployments::tool_slug,
+            deployments::revision,
+        ))
+        .first(conn)
+        .optional()?;
+    match existing {
+        None => {
+            let stamp = Stamp {
+                actor: actor.clone(),
+                at: record.updated_at.naive_utc(),
+            };
+            let target = Target {
+                id: &record.id,
+                force: &record.force,
+                tool: &record.tool,
+            };
+            write_state_created(
+                conn,
+                &stamp,
+                &target,
+                &record.state,
+                record.revision,
+                Action::Create,
+                record.created_at.naive_utc(),
+            )?;
+            audit::record(
+                conn,
+                &stamp,
+                Change {
+                    entity_type: "deployment",
+                    entity_id: &record.id,
+                    action: Action::Create,
+                    revision: record.revision,
+                    force_slug: Some(&record.force),
+                    changed_fields: &[],
+                    summary: summary_line(&record.force, &record.tool, &record.state),
+                },
+            )?;
+            Ok(Restored::Created)
+        }
+        Some((force, tool, _)) if force != record.force || tool != record.tool => {
+            Err(StoreError::Invalid {
+                field: "id",
+                message: format!(
+                    "deployment `{}` is about {force} and {tool} in this registry",
+                    record.id
+                ),
+            })
+        }
+        Some((_, _, revision)) => {
+            let current = get(conn, &record.id, None)?;
+            if current.state == record.state {
+                return Ok(Restored::Unchanged);
+            }
+            update(
+                conn,
+                &Stamp::now(actor.clone()),
+                &record.id,
+                revision,
+                &record.state,
+            )?;
+            Ok(Restored::Updated)
+        }
+    }
 }
 
 /// The names of the fields that differ between two states.

@@ -29,7 +29,7 @@ use crate::foi::FoiCalendar;
 const ENTITY: &str = "foi_request";
 
 /// An FOI request, its reply, and its deadlines.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
     "authority": "cambridgeshire-pcc",
@@ -106,7 +106,7 @@ pub struct FoiRequest {
 }
 
 /// Deadlines computed from the receipt date and the law's working days.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Deadline {
     /// The 20th working day after receipt: the statutory limit.
     pub due_on: NaiveDate,
@@ -124,7 +124,7 @@ pub struct Deadline {
 }
 
 /// The answer to one question of a request.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Answer {
     pub id: String,
     /// The question's number (1-based).
@@ -156,14 +156,14 @@ pub struct Exemption {
 }
 
 /// A link from an answer to the entry it bears on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct EvidenceLink {
     pub id: String,
     pub relation: Relation,
 }
 
 /// An appeal stage: internal review, a complaint to the commissioner, a tribunal.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Stage {
     pub id: String,
     pub kind: StageKind,
@@ -178,7 +178,7 @@ pub struct Stage {
 }
 
 /// A document of the reply, stored byte for byte.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Document {
     pub id: String,
     pub filename: String,
@@ -212,6 +212,8 @@ pub struct FoiRequestFields {
 /// One answer as written.
 #[derive(Debug, Clone)]
 pub struct AnswerFields {
+    /// The id of a restored answer; new answers get a fresh one, existing ones keep theirs.
+    pub id: Option<String>,
     pub question: String,
     pub tools: Vec<String>,
     pub outcome: AnswerOutcome,
@@ -228,6 +230,8 @@ pub struct AnswerFields {
 /// One appeal stage as written.
 #[derive(Debug, Clone)]
 pub struct StageFields {
+    /// The id of a restored stage; others get a fresh one.
+    pub id: Option<String>,
     pub kind: StageKind,
     pub reference: Option<String>,
     pub started_on: NaiveDate,
@@ -782,6 +786,7 @@ struct Target<'a> {
     due_on: NaiveDate,
     revision: i64,
     action: Action,
+    created_at: NaiveDateTime,
 }
 
 /// Writes the request's row, answers and stages; shared by create and update.
@@ -798,6 +803,7 @@ fn write_content(
         due_on,
         revision,
         action,
+        created_at,
     } = *target;
     let references = serde_json::to_string(&fields.reference_numbers).expect("strings serialise");
     macro_rules! content {
@@ -828,7 +834,7 @@ fn write_content(
             .values((
                 foi_requests::id.eq(id),
                 content!(),
-                foi_requests::created_at.eq(stamp.at),
+                foi_requests::created_at.eq(created_at),
             ))
             .execute(conn)?;
     } else {
@@ -844,7 +850,7 @@ fn write_content(
             .flatten();
         diesel::insert_into(foi_stages::table)
             .values((
-                foi_stages::id.eq(new_id()),
+                foi_stages::id.eq(stage.id.clone().unwrap_or_else(new_id)),
                 foi_stages::foi_request_id.eq(id),
                 foi_stages::kind.eq(stage.kind.as_str()),
                 foi_stages::reference.eq(&stage.reference),
@@ -910,7 +916,7 @@ fn write_answers(
                 id.clone()
             }
             None => {
-                let id = new_id();
+                let id = answer.id.clone().unwrap_or_else(new_id);
                 diesel::insert_into(foi_answers::table)
                     .values((
                         foi_answers::id.eq(&id),
@@ -1124,6 +1130,7 @@ pub fn create(
             due_on,
             revision: 1,
             action: Action::Create,
+            created_at: stamp.at,
         },
         fields,
     )?;
@@ -1180,6 +1187,7 @@ pub fn update(
             due_on,
             revision: current.revision + 1,
             action: Action::Update,
+            created_at: stamp.at,
         },
         fields,
     )?;
@@ -1202,6 +1210,131 @@ pub fn delete(
     diesel::delete(foi_requests::table.find(id)).execute(conn)?;
     current.revision += 1;
     audit_write(conn, stamp, &current, Action::Delete, &[])
+}
+
+impl FoiRequest {
+    /// The request as written, to write it again (an import restoring an export).
+    pub fn to_fields(&self) -> FoiRequestFields {
+        let links = |links: &[EvidenceLink]| -> Vec<(String, Relation)> {
+            links.iter().map(|l| (l.id.clone(), l.relation)).collect()
+        };
+        FoiRequestFields {
+            authority: self.authority.clone(),
+            campaign: self.campaign.clone(),
+            law: self.law,
+            title: self.title.clone(),
+            reference_numbers: self.reference_numbers.clone(),
+            request_text: self.request_text.clone(),
+            sent_on: self.sent_on,
+            received_on: self.received_on,
+            responded_on: self.responded_on,
+            state: self.state,
+            source_url: self.source_url.clone(),
+            reply_text: self.reply_text.clone(),
+            provenance: self.provenance,
+            answers: self
+                .answers
+                .iter()
+                .map(|a| AnswerFields {
+                    id: Some(a.id.clone()),
+                    question: a.question.clone(),
+                    tools: a.tools.clone(),
+                    outcome: a.outcome,
+                    answer_text: a.answer_text.clone(),
+                    redirected_to: a.redirected_to.clone(),
+                    exemptions: a.exemptions.clone(),
+                    deployments: links(&a.deployments),
+                    impact_assessments: links(&a.impact_assessments),
+                    claims: Vec::new(),
+                })
+                .collect(),
+            stages: self
+                .stages
+                .iter()
+                .map(|s| StageFields {
+                    id: Some(s.id.clone()),
+                    kind: s.kind,
+                    reference: s.reference.clone(),
+                    started_on: s.started_on,
+                    decided_on: s.decided_on,
+                    result: s.result.clone(),
+                    notes: s.notes.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The content that identifies this version, without what depends on today's date.
+    fn comparable(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).expect("views serialise");
+        if let Some(object) = value.as_object_mut() {
+            for volatile in [
+                "overdue",
+                "days_overdue",
+                "documents",
+                "created_at",
+                "updated_at",
+            ] {
+                object.remove(volatile);
+            }
+        }
+        value
+    }
+}
+
+/// Writes a request as exported (same ids, revision and times; its documents' bytes are not in
+/// exports and are left out), for imports: nothing when the registry already holds it as it is, a
+/// normal update when its content differs. Call inside a write transaction.
+pub fn restore(
+    conn: &mut DbConnection,
+    calendar: &FoiCalendar,
+    actor: &super::audit::Actor,
+    record: &FoiRequest,
+) -> Result<super::deployments::Restored, StoreError> {
+    use super::deployments::Restored;
+    let fields = record.to_fields();
+    let exists: i64 = foi_requests::table
+        .filter(foi_requests::id.eq(&record.id))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        let current = get(conn, calendar, &record.id)?;
+        if current.comparable() == record.comparable() {
+            return Ok(Restored::Unchanged);
+        }
+        let stamp = Stamp::now(actor.clone());
+        update(
+            conn,
+            calendar,
+            &stamp,
+            &record.id,
+            current.revision,
+            &fields,
+        )?;
+        return Ok(Restored::Updated);
+    }
+    let (force, due_on) = check(conn, calendar, &fields)?;
+    let stamp = Stamp {
+        actor: actor.clone(),
+        at: record.updated_at.naive_utc(),
+    };
+    write_content(
+        conn,
+        calendar,
+        &stamp,
+        &Target {
+            id: &record.id,
+            force: &force,
+            due_on,
+            revision: record.revision,
+            action: Action::Create,
+            created_at: record.created_at.naive_utc(),
+        },
+        &fields,
+    )?;
+    let restored = get(conn, calendar, &record.id)?;
+    audit_write(conn, &stamp, &restored, Action::Create, &[])?;
+    Ok(Restored::Created)
 }
 
 /// A document to attach to a reply.

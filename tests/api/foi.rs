@@ -5,7 +5,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use surveillance_registry::demo::{CAMBRIDGESHIRE_LETTER, CAMBRIDGESHIRE_REPLY, CAMPAIGN_2019};
-use surveillance_registry::domain::Role;
+use surveillance_registry::domain::{AnswerOutcome, FoiLaw, FoiState, Provenance, Role};
+use surveillance_registry::foi::FoiCalendar;
+use surveillance_registry::store::foi_requests::{self, AnswerFields, FoiRequestFields};
+use surveillance_registry::store::write_transaction;
 
 use crate::both_backends;
 use crate::helpers::{error_fields, TestApp, TestDb};
@@ -389,5 +392,83 @@ both_backends! {
         assert_eq!(kent["outcomes"], json!(["ncnd", "ncnd"]));
         let campaigns = app.get_json("/api/v1/campaigns", StatusCode::OK).await;
         assert_eq!(campaigns["items"][0]["slug"], "imsi-2024");
+    }
+}
+
+both_backends! {
+    async fn foi_exports_stream_requests_and_answers(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let reply_id = record_2019_reply(&app, &editor).await;
+        crate::deployments::write(&db, |conn| {
+            let calendar = FoiCalendar::embedded();
+            write_transaction(conn, |conn| {
+                for n in 0..1001 {
+                    let received_on = chrono::NaiveDate::from_ymd_opt(2020, 1, 6).unwrap() + chrono::Days::new(n % 300);
+                    let fields = FoiRequestFields {
+                        authority: "kent".into(),
+                        campaign: None,
+                        law: FoiLaw::Foia,
+                        title: format!("Request {n}, with \"quotes\", commas\nand a newline"),
+                        reference_numbers: vec![format!("K/{n}")],
+                        request_text: String::new(),
+                        sent_on: None,
+                        received_on,
+                        responded_on: None,
+                        state: FoiState::WaitingResponse,
+                        source_url: None,
+                        reply_text: String::new(),
+                        provenance: Provenance::Foi,
+                        answers: vec![AnswerFields {
+                            id: None,
+                            question: "Do you use drones?".into(),
+                            tools: vec!["drones".into()],
+                            outcome: AnswerOutcome::NoAnswer,
+                            answer_text: String::new(),
+                            redirected_to: None,
+                            exemptions: Vec::new(),
+                            deployments: Vec::new(),
+                            impact_assessments: Vec::new(),
+                            claims: Vec::new(),
+                        }],
+                        stages: Vec::new(),
+                    };
+                    foi_requests::create(conn, &calendar, &crate::deployments::stamp("2024-01-01"), &fields)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        })
+        .await;
+        let ndjson = app.get("/api/v1/exports/foi-requests.ndjson").await;
+        assert_eq!(ndjson.headers()["content-type"], "application/x-ndjson");
+        let lines: Vec<Value> = ndjson.text().await.unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 1002, "every request, across several database pages");
+        let list = app.get_json("/api/v1/foi-requests?limit=1", StatusCode::OK).await;
+        assert_eq!(lines[0], list["items"][0], "an export line is the list's item");
+
+        let csv_text = app.get("/api/v1/exports/foi-requests.csv?force=kent").await.text().await.unwrap();
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        assert_eq!(&reader.headers().unwrap()[0], "id");
+        assert_eq!(reader.records().map(Result::unwrap).count(), 1001);
+
+        let answers = app.get("/api/v1/exports/foi-answers.csv").await;
+        let disposition = answers.headers()["content-disposition"].to_str().unwrap().to_owned();
+        assert!(disposition.starts_with("attachment; filename=\"foi-answers-") && disposition.ends_with(".csv\""));
+        let text = answers.text().await.unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 1001 + 3);
+        let q3 = rows.iter().find(|r| &r[0] == reply_id.as_str() && &r[8] == "3").unwrap();
+        assert_eq!((&q3[11], &q3[13]), ("not_valid", "cambridgeshire"));
+        let campaign_answers = app
+            .get("/api/v1/exports/foi-answers.ndjson?campaign=2019-surveillance-tools")
+            .await
+            .text()
+            .await
+            .unwrap();
+        let first: Value = serde_json::from_str(campaign_answers.lines().next().unwrap()).unwrap();
+        assert_eq!(first["outcome"], "partially_disclosed");
+        assert_eq!(first["deployments"].as_array().unwrap().len(), 7);
     }
 }

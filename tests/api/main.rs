@@ -14,6 +14,7 @@ mod exports;
 mod foi;
 mod forces;
 mod health;
+mod imports;
 mod openapi;
 mod overviews;
 mod tools;

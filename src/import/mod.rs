@@ -1,0 +1,283 @@
+//! Bulk import: the registry's own export formats (deployments as NDJSON or CSV, campaigns and
+//! FOI requests as NDJSON) and the Atlas of Surveillance CSV. All or nothing: every row is parsed and checked
+//! first and every bad row is reported with its line number; only a clean file is written, in one
+//! transaction. Rows already held as they are change nothing, so importing a file twice is safe.
+
+mod atlas;
+mod own;
+
+use std::collections::HashSet;
+
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::schema::{forces, sources, tools};
+use crate::db::DbConnection;
+use crate::foi::FoiCalendar;
+use crate::store::audit::Actor;
+use crate::store::campaigns::{self, Campaign};
+use crate::store::deployments::{self, Deployment, Restored};
+use crate::store::foi_requests::{self, FoiRequest};
+use crate::store::{write_transaction, StoreError};
+
+pub use atlas::AtlasAgency;
+
+/// What a file holds, recognised from its first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    /// `/exports/deployments.ndjson`.
+    DeploymentsNdjson,
+    /// `/exports/deployments.csv`.
+    DeploymentsCsv,
+    /// `/exports/foi-requests.ndjson`.
+    FoiRequestsNdjson,
+    /// `/exports/campaigns.ndjson`.
+    CampaignsNdjson,
+    /// The Atlas of Surveillance's CSV download.
+    AtlasCsv,
+}
+
+/// A row that cannot be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RowError {
+    /// 1-based line of the file (for CSV, the header is line 1).
+    pub line: usize,
+    pub reason: String,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ImportReport {
+    #[schema(value_type = Option<FileKind>)]
+    pub kind: Option<FileKind>,
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Forces (agencies) an Atlas import added.
+    pub forces_created: usize,
+    /// Nothing was written.
+    pub dry_run: bool,
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{} rows cannot be imported", .0.len())]
+    Rows(Vec<RowError>),
+    #[error("the file is empty or its first line is not a known header or record")]
+    UnknownFormat,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Options of one import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Check everything, write nothing.
+    pub dry_run: bool,
+    /// Who the written revisions and change events name.
+    pub actor: Actor,
+}
+
+/// One parsed row, ready to write.
+enum Row {
+    Deployment(Box<Deployment>),
+    FoiRequest(Box<FoiRequest>),
+    Campaign(Box<Campaign>),
+    Atlas(Box<atlas::AtlasRow>),
+}
+
+/// Recognises the kind of file from its first non-empty line.
+pub fn detect(content: &str) -> Option<FileKind> {
+    let first = content.lines().find(|l| !l.trim().is_empty())?;
+    let first = first.trim_start_matches('\u{feff}');
+    if first.starts_with('{') {
+        let value: serde_json::Value = serde_json::from_str(first).ok()?;
+        return if value.get("tool").is_some() {
+            Some(FileKind::DeploymentsNdjson)
+        } else if value.get("authority").is_some() {
+            Some(FileKind::FoiRequestsNdjson)
+        } else if value.get("questions").is_some() {
+            Some(FileKind::CampaignsNdjson)
+        } else {
+            None
+        };
+    }
+    if first.contains("AOSNUMBER") {
+        Some(FileKind::AtlasCsv)
+    } else if first.starts_with("id,force,tool,") {
+        Some(FileKind::DeploymentsCsv)
+    } else {
+        None
+    }
+}
+
+/// What rows may refer to, loaded once.
+struct Known {
+    forces: HashSet<String>,
+    tools: HashSet<String>,
+    sources: HashSet<String>,
+}
+
+impl Known {
+    fn load(conn: &mut DbConnection) -> Result<Self, StoreError> {
+        Ok(Self {
+            forces: forces::table
+                .select(forces::slug)
+                .load::<String>(conn)?
+                .into_iter()
+                .collect(),
+            tools: tools::table
+                .select(tools::slug)
+                .load::<String>(conn)?
+                .into_iter()
+                .collect(),
+            sources: sources::table
+                .select(sources::id)
+                .load::<String>(conn)?
+                .into_iter()
+                .collect(),
+        })
+    }
+
+    /// Why a deployment cannot be written, if it cannot.
+    fn check_deployment(&self, d: &Deployment) -> Option<String> {
+        if !is_id(&d.id) {
+            return Some(format!(
+                "`{}` is not an id (a lower-case hyphenated UUID)",
+                d.id
+            ));
+        }
+        if d.revision < 1 {
+            return Some("`revision` must be at least 1".into());
+        }
+        if !self.forces.contains(&d.force) {
+            return Some(format!("no force has the slug `{}`", d.force));
+        }
+        if !self.tools.contains(&d.tool) {
+            return Some(format!("no tool has the slug `{}`", d.tool));
+        }
+        d.state
+            .source_ids
+            .iter()
+            .find(|s| !self.sources.contains(*s))
+            .map(|s| format!("source `{s}` is not in this registry; add it first"))
+    }
+}
+
+fn is_id(raw: &str) -> bool {
+    uuid::Uuid::try_parse(raw).is_ok_and(|id| id.hyphenated().to_string() == raw)
+}
+
+/// Imports `content`. `progress` is called with the number of rows written so far.
+pub fn run(
+    conn: &mut DbConnection,
+    calendar: &FoiCalendar,
+    content: &str,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport, ImportError> {
+    let kind = detect(content).ok_or(ImportError::UnknownFormat)?;
+    let parsed = match kind {
+        FileKind::DeploymentsNdjson => own::deployments_ndjson(content),
+        FileKind::DeploymentsCsv => own::deployments_csv(content),
+        FileKind::FoiRequestsNdjson => own::foi_requests_ndjson(content),
+        FileKind::CampaignsNdjson => own::campaigns_ndjson(content),
+        FileKind::AtlasCsv => atlas::rows(content),
+    };
+    let (rows, mut errors) = parsed;
+    let known = Known::load(conn)?;
+    let agencies = atlas::Agencies::load(conn)?;
+    for (line, row) in &rows {
+        let problem = match row {
+            Row::Deployment(d) => known.check_deployment(d),
+            Row::Atlas(a) => agencies.check(a, &known.tools),
+            Row::FoiRequest(r) if !is_id(&r.id) => Some(format!(
+                "`{}` is not an id (a lower-case hyphenated UUID)",
+                r.id
+            )),
+            Row::FoiRequest(r) if r.revision < 1 => Some("`revision` must be at least 1".into()),
+            Row::FoiRequest(_) => None,
+            Row::Campaign(c) if c.slug.parse::<crate::domain::Slug>().is_err() => {
+                Some(format!("`{}` is not a slug", c.slug))
+            }
+            Row::Campaign(_) => None,
+        };
+        if let Some(reason) = problem {
+            errors.push(RowError {
+                line: *line,
+                reason,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Err(ImportError::Rows(errors));
+    }
+    let mut report = ImportReport {
+        kind: Some(kind),
+        rows: rows.len(),
+        dry_run: options.dry_run,
+        ..ImportReport::default()
+    };
+    let total = rows.len();
+    let outcome = write_transaction(conn, |conn| {
+        let mut agencies = agencies;
+        for (done, (line, row)) in rows.iter().enumerate() {
+            let restored = match row {
+                Row::Deployment(d) => deployments::restore(conn, &options.actor, d),
+                Row::FoiRequest(r) => foi_requests::restore(conn, calendar, &options.actor, r),
+                Row::Campaign(c) => campaigns::restore(conn, &options.actor, c),
+                Row::Atlas(a) => {
+                    let (restored, created_force) =
+                        atlas::write(conn, &mut agencies, &options.actor, a)?;
+                    report.forces_created += usize::from(created_force);
+                    Ok(restored)
+                }
+            }
+            .map_err(|error| match error {
+                StoreError::Invalid { field, message } => StoreError::Invalid {
+                    field,
+                    message: format!("line {line}: {message}"),
+                },
+                other => other,
+            })?;
+            match restored {
+                Restored::Created => report.created += 1,
+                Restored::Updated => report.updated += 1,
+                Restored::Unchanged => report.unchanged += 1,
+            }
+            if done % 1000 == 999 || done + 1 == total {
+                progress(done + 1, total);
+            }
+        }
+        if options.dry_run {
+            // Undo everything: the report says what the import would have done.
+            Err(StoreError::Database(
+                diesel::result::Error::RollbackTransaction,
+            ))
+        } else {
+            Ok(())
+        }
+    });
+    match outcome {
+        Ok(()) => Ok(report),
+        Err(StoreError::Database(diesel::result::Error::RollbackTransaction))
+            if options.dry_run =>
+        {
+            Ok(report)
+        }
+        Err(StoreError::Invalid { message, .. }) => {
+            let (line, reason) = message
+                .strip_prefix("line ")
+                .and_then(|rest| rest.split_once(": "))
+                .and_then(|(n, reason)| Some((n.parse().ok()?, reason.to_owned())))
+                .unwrap_or((0, message));
+            Err(ImportError::Rows(vec![RowError { line, reason }]))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
