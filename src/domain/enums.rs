@@ -230,6 +230,16 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// The kinds of text full-text search looks through.
+    SearchEntity {
+        Deployment = "deployment",
+        FoiRequest = "foi_request",
+        FoiAnswer = "foi_answer",
+        ImpactAssessment = "impact_assessment",
+    }
+}
+
+vocabulary! {
     /// How an FOI answer bears on a claim.
     Relation {
         Supports = "supports",

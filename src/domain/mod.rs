@@ -2,11 +2,13 @@
 
 mod enums;
 mod moment;
+mod search_terms;
 mod slug;
 mod username;
 
 pub use enums::*;
 pub use moment::Moment;
+pub use search_terms::SearchTerms;
 pub use slug::Slug;
 pub use username::Username;
 

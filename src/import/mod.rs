@@ -168,6 +168,20 @@ impl Known {
     }
 }
 
+/// SQLite page cache sizes (KiB) during an import and otherwise (SQLite's default).
+const IMPORT_CACHE_KIB: u32 = 256 * 1024;
+const DEFAULT_CACHE_KIB: u32 = 2000;
+
+fn set_sqlite_cache(conn: &mut DbConnection, kib: u32) -> Result<(), StoreError> {
+    use diesel::connection::SimpleConnection;
+    if let DbConnection::Sqlite(sqlite) = conn {
+        sqlite
+            .batch_execute(&format!("PRAGMA cache_size = -{kib}"))
+            .map_err(StoreError::Database)?;
+    }
+    Ok(())
+}
+
 fn is_id(raw: &str) -> bool {
     uuid::Uuid::try_parse(raw).is_ok_and(|id| id.hyphenated().to_string() == raw)
 }
@@ -224,6 +238,9 @@ pub fn run(
         ..ImportReport::default()
     };
     let total = rows.len();
+    // A big import touches far more pages than SQLite's default 2 MiB cache holds; without a larger
+    // one it spills to the WAL mid-transaction and reads its own writes back from disk.
+    set_sqlite_cache(conn, IMPORT_CACHE_KIB)?;
     let outcome = write_transaction(conn, |conn| {
         let mut agencies = agencies;
         for (done, (line, row)) in rows.iter().enumerate() {
@@ -263,6 +280,7 @@ pub fn run(
             Ok(())
         }
     });
+    set_sqlite_cache(conn, DEFAULT_CACHE_KIB)?;
     match outcome {
         Ok(()) => Ok(report),
         Err(StoreError::Database(diesel::result::Error::RollbackTransaction))

@@ -1,3 +1,5 @@
+DROP TABLE search_documents;
+DROP FUNCTION search_document_sync CASCADE;
 DROP TABLE write_sequence;
 DROP TABLE change_events;
 DROP TABLE entity_revisions;

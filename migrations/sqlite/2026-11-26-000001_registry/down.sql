@@ -1,3 +1,5 @@
+DROP TABLE search_index;
+DROP TABLE search_documents;
 DROP TABLE write_sequence;
 DROP TABLE change_events;
 DROP TABLE entity_revisions;

@@ -339,3 +339,85 @@ CREATE TABLE write_sequence (
     value BIGINT NOT NULL
 );
 INSERT INTO write_sequence (id, value) VALUES (1, 0);
+
+-- Full-text search. One row per searchable text (a deployment's summary, an FOI request's reply, an
+-- answer, an assessment), kept current by triggers on those tables; `parent_id` is the FOI request
+-- of an answer. SQLite indexes it with FTS5 (external content, so the text is stored once).
+CREATE TABLE search_documents (
+    rowid INTEGER PRIMARY KEY,
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    parent_id TEXT,
+    force_slug TEXT,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (entity_type, entity_id)
+);
+CREATE INDEX search_documents_force_idx ON search_documents (force_slug);
+
+CREATE VIRTUAL TABLE search_index USING fts5 (
+    title, body,
+    content = 'search_documents', content_rowid = 'rowid',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN
+    INSERT INTO search_index (rowid, title, body) VALUES (NEW.rowid, NEW.title, NEW.body);
+END;
+CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN
+    INSERT INTO search_index (search_index, rowid, title, body)
+    VALUES ('delete', OLD.rowid, OLD.title, OLD.body);
+END;
+
+CREATE TRIGGER deployments_search_ai AFTER INSERT ON deployments BEGIN
+    INSERT INTO search_documents (entity_type, entity_id, force_slug, title, body)
+    VALUES ('deployment', NEW.id, NEW.force_slug, NEW.force_slug || ' ' || NEW.tool_slug, NEW.summary);
+END;
+CREATE TRIGGER deployments_search_au AFTER UPDATE OF summary ON deployments BEGIN
+    DELETE FROM search_documents WHERE entity_type = 'deployment' AND entity_id = OLD.id;
+    INSERT INTO search_documents (entity_type, entity_id, force_slug, title, body)
+    VALUES ('deployment', NEW.id, NEW.force_slug, NEW.force_slug || ' ' || NEW.tool_slug, NEW.summary);
+END;
+CREATE TRIGGER deployments_search_ad AFTER DELETE ON deployments BEGIN
+    DELETE FROM search_documents WHERE entity_type = 'deployment' AND entity_id = OLD.id;
+END;
+
+CREATE TRIGGER foi_requests_search_ai AFTER INSERT ON foi_requests BEGIN
+    INSERT INTO search_documents (entity_type, entity_id, force_slug, title, body)
+    VALUES ('foi_request', NEW.id, NEW.force_slug, NEW.title, NEW.request_text || ' ' || NEW.reply_text);
+END;
+CREATE TRIGGER foi_requests_search_au AFTER UPDATE OF title, request_text, reply_text ON foi_requests BEGIN
+    DELETE FROM search_documents WHERE entity_type = 'foi_request' AND entity_id = OLD.id;
+    INSERT INTO search_documents (entity_type, entity_id, force_slug, title, body)
+    VALUES ('foi_request', NEW.id, NEW.force_slug, NEW.title, NEW.request_text || ' ' || NEW.reply_text);
+END;
+CREATE TRIGGER foi_requests_search_ad AFTER DELETE ON foi_requests BEGIN
+    DELETE FROM search_documents WHERE entity_type = 'foi_request' AND entity_id = OLD.id;
+END;
+
+CREATE TRIGGER foi_answers_search_ai AFTER INSERT ON foi_answers BEGIN
+    INSERT INTO search_documents (entity_type, entity_id, parent_id, force_slug, title, body)
+    SELECT 'foi_answer', NEW.id, NEW.foi_request_id, r.force_slug, NEW.question, NEW.answer_text
+    FROM foi_requests r WHERE r.id = NEW.foi_request_id;
+END;
+CREATE TRIGGER foi_answers_search_au AFTER UPDATE OF question, answer_text ON foi_answers BEGIN
+    DELETE FROM search_documents WHERE entity_type = 'foi_answer' AND entity_id = OLD.id;
+    INSERT INTO search_documents (entity_type, entity_id, parent_id, force_slug, title, body)
+    SELECT 'foi_answer', NEW.id, NEW.foi_request_id, r.force_slug, NEW.question, NEW.answer_text
+    FROM foi_requests r WHERE r.id = NEW.foi_request_id;
+END;
+CREATE TRIGGER foi_answers_search_ad AFTER DELETE ON foi_answers BEGIN
+    DELETE FROM search_documents WHERE entity_type = 'foi_answer' AND entity_id = OLD.id;
+END;
+
+CREATE TRIGGER impact_assessments_search_ai AFTER INSERT ON impact_assessments BEGIN
+    INSERT INTO search_documents (entity_type, entity_id, force_slug, title, body)
+    VALUES ('impact_assessment', NEW.id, NEW.force_slug, NEW.title, NEW.summary);
+END;
+CREATE TRIGGER impact_assessments_search_au AFTER UPDATE OF title, summary ON impact_assessments BEGIN
+    DELETE FROM search_documents WHERE entity_type = 'impact_assessment' AND entity_id = OLD.id;
+    INSERT INTO search_documents (entity_type, entity_id, force_slug, title, body)
+    VALUES ('impact_assessment', NEW.id, NEW.force_slug, NEW.title, NEW.summary);
+END;
+CREATE TRIGGER impact_assessments_search_ad AFTER DELETE ON impact_assessments BEGIN
+    DELETE FROM search_documents WHERE entity_type = 'impact_assessment' AND entity_id = OLD.id;
+END;
