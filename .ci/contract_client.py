@@ -4,7 +4,8 @@ Usage: python .ci/contract_client.py BASE_URL   (the `registry_client` package m
 
 Every call goes through the generated code, so a spec that lies about a status code, a field's type
 or an enum value makes this script fail even where the server's JSON looks fine to a human.
-It reads forces, tools, a force's profile, and pages through a force's deployments; FOI requests\nare to follow when their endpoints exist.
+It reads forces, tools, a force's profile, pages through a force's deployments, reads the 2019
+Cambridgeshire FOI reply and its campaign, and searches.
 """
 
 import sys
@@ -12,7 +13,9 @@ from http import HTTPStatus
 
 from registry_client import Client
 from registry_client.api.deployments import get_deployment, list_deployments
+from registry_client.api.foi import get_campaign, get_foi_request, list_foi_requests
 from registry_client.api.forces import force_profile, get_force, list_forces
+from registry_client.api.search import search_registry
 from registry_client.api.tools import get_tool, list_tools
 from registry_client.types import UNSET
 
@@ -84,6 +87,27 @@ def main(base_url):
     if detail.id != deployments[0].id or detail.force != "cambridgeshire":
         sys.exit(f"GET /deployments/{deployments[0].id}: unexpected {detail.to_dict()}")
     print(f"deployment: {detail.id} with {len(detail.evidence)} sources")
+
+    replies, _ = page_through(list_foi_requests, client, "GET /foi-requests", authority="cambridgeshire-pcc")
+    if len(replies) != 1:
+        sys.exit(f"GET /foi-requests?authority=cambridgeshire-pcc: {len(replies)} requests, expected the 2019 reply")
+    reply = ok(get_foi_request.sync_detailed(replies[0].id, client=client), f"GET /foi-requests/{replies[0].id}")
+    outcomes = [str(a.outcome) for a in reply.answers]
+    if reply.reference_numbers != ["FOI/OPCC/19-026-037", "19-040-043"] or str(reply.due_on) != "2019-07-11" \
+            or outcomes != ["partially_disclosed", "not_held", "not_valid"] or reply.late:
+        sys.exit(f"GET /foi-requests/{reply.id}: not the letter of 4 July 2019: {reply.to_dict()}")
+    print(f"FOI reply: {', '.join(reply.reference_numbers)}, due {reply.due_on}, "
+          f"{reply.working_days_taken} working days, answers {outcomes}")
+
+    campaign = ok(get_campaign.sync_detailed("2019-surveillance-tools", client=client), "GET /campaigns/2019-surveillance-tools")
+    if campaign.totals.answered != 1:
+        sys.exit(f"GET /campaigns/2019-surveillance-tools: {campaign.totals.to_dict()}")
+    print(f"campaign: {campaign.title!r}, {campaign.totals.answered} of {campaign.totals.requests} answered")
+
+    found = ok(search_registry.sync_detailed(client=client, q="body worn video"), "GET /search?q=body worn video")
+    if not any(str(hit.entity_type) == "foi_answer" for hit in found.items):
+        sys.exit("GET /search?q=body worn video: the 2019 answer is not found")
+    print(f"search: {len(found.items)} hits for 'body worn video'")
 
 
 if __name__ == "__main__":

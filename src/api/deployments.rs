@@ -63,6 +63,9 @@ pub struct DeploymentListQuery {
     /// Only deployments covered (`true`) or not covered (`false`) by an impact assessment.
     #[param(value_type = Option<bool>)]
     has_impact_assessment: Option<String>,
+    /// Full text: only deployments whose current summary, force or tool contains every word.
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "body worn")]
+    q: Option<String>,
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
     #[param(value_type = Option<Moment>, example = "2020-01-01")]
     as_of: Option<String>,
@@ -117,6 +120,7 @@ pub fn parse_list_query(
             .parse::<Moment>("updated__lte", q.updated_lte.as_deref())
             .map(Moment::end),
         has_impact_assessment: v.flag("has_impact_assessment", q.has_impact_assessment.as_deref()),
+        q: v.parse("q", q.q.as_deref()),
         as_of: v
             .parse::<Moment>("as_of", q.as_of.as_deref())
             .map(Moment::end),

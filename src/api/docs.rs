@@ -31,6 +31,7 @@ behind every claim. Reads are public and anonymous. Lists are keyset-paginated (
         (name = "evidence", description = "Impact assessments and the sources behind claims"),
         (name = "foi", description = "FOI requests, their answers, exemptions, appeals and documents; campaigns across many authorities"),
         (name = "exports", description = "Bulk downloads as CSV or NDJSON, streamed"),
+        (name = "search", description = "Full-text search across deployments, FOI requests and answers, and assessments"),
         (name = "imports", description = "Bulk imports of registry exports and the Atlas of Surveillance"),
         (name = "auth", description = "Logging in for a bearer token, and the keys tokens are signed with"),
         (name = "accounts", description = "Accounts of the people who write (admins only)"),

@@ -77,6 +77,10 @@ pub struct FoiListQuery {
     /// Only requests unanswered past their due date (`true`), or all others (`false`).
     #[param(value_type = Option<bool>)]
     overdue: Option<String>,
+    /// Full text: only requests whose title, request or reply, or one of whose answers, contains
+    /// every word.
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "facial recognition")]
+    q: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
     limit: Option<String>,
@@ -118,6 +122,7 @@ pub fn parse_foi_query(
         responded_gte: date(&mut v, "responded__gte", q.responded_gte.as_deref()),
         responded_lte: date(&mut v, "responded__lte", q.responded_lte.as_deref()),
         overdue: v.flag("overdue", q.overdue.as_deref()),
+        q: v.parse("q", q.q.as_deref()),
     };
     let limit = v.limit(q.limit.as_deref());
     let count = v.count(q.count.as_deref());

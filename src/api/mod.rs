@@ -21,6 +21,7 @@ mod overviews;
 pub mod pagination;
 mod params;
 mod responses;
+mod search;
 mod tools;
 
 use actix_web::web;
@@ -103,6 +104,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(accounts::get_account)
                 .service(accounts::update_account)
                 .service(accounts::reset_password)
+                .service(search::search_registry)
                 .service(forces::list_forces)
                 .service(forces::get_force)
                 .service(overviews::force_profile)

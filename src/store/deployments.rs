@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
+use super::search::MatchesText;
 use super::sources::{self, Source};
 use super::{new_id, parse_column, parse_json_list, utc, Page, PageRequest, StoreError};
 use crate::db::schema::{
@@ -19,7 +20,7 @@ use crate::db::schema::{
     sources as sources_table, tools,
 };
 use crate::db::{DbConnection, MultiBackend};
-use crate::domain::{DeploymentStatus, Nation, Provenance};
+use crate::domain::{DeploymentStatus, Nation, Provenance, SearchTerms};
 
 diesel::alias!(deployment_revisions as later_revision: LaterRevision);
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -119,6 +120,8 @@ pub struct DeploymentFilter {
     pub updated_gte: Option<NaiveDateTime>,
     pub updated_lte: Option<NaiveDateTime>,
     pub has_impact_assessment: Option<bool>,
+    /// Only deployments whose summary (or force and tool) matches these words.
+    pub q: Option<SearchTerms>,
     /// Read the registry as it stood at this moment.
     pub as_of: Option<NaiveDateTime>,
 }
@@ -208,6 +211,12 @@ macro_rules! apply_filter {
         }
         if let Some(to) = filter.updated_lte {
             query = query.filter($t::$at.le(to));
+        }
+        if let Some(terms) = &filter.q {
+            query = query.filter(MatchesText::deployments(
+                concat!(stringify!($t), ".", stringify!($id)),
+                terms,
+            ));
         }
         if let Some(wanted) = filter.has_impact_assessment {
             let assessed = exists(

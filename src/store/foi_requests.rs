@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use super::audit::{self, Action, Change, Stamp};
 use super::deployments::{self, DeploymentState, NewDeployment};
 use super::revisions;
+use super::search::MatchesText;
 use super::{new_id, parse_column, parse_json_list, utc, Page, PageRequest, StoreError};
 use crate::db::schema::{
     answer_assessments, answer_deployments, answer_exemptions, authorities, campaigns,
@@ -21,7 +22,7 @@ use crate::db::schema::{
 };
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::{
-    AnswerOutcome, DeploymentStatus, FoiLaw, FoiState, Provenance, Relation, StageKind,
+    AnswerOutcome, DeploymentStatus, FoiLaw, FoiState, Provenance, Relation, SearchTerms, StageKind,
 };
 use crate::foi::FoiCalendar;
 
@@ -257,6 +258,8 @@ pub struct FoiFilter {
     pub responded_lte: Option<NaiveDate>,
     /// Only requests still unanswered past their due date (`true`), or the others (`false`).
     pub overdue: Option<bool>,
+    /// Only requests whose title, text or reply, or one of whose answers, matches these words.
+    pub q: Option<SearchTerms>,
 }
 
 /// Where a page of requests ends: most recently received first.
@@ -580,6 +583,9 @@ fn filtered(filter: &FoiFilter) -> foi_requests::BoxedQuery<'static, MultiBacken
     }
     if let Some(on) = filter.responded_lte {
         query = query.filter(foi_requests::responded_on.le(on));
+    }
+    if let Some(terms) = &filter.q {
+        query = query.filter(MatchesText::foi_requests("foi_requests.id", terms));
     }
     match filter.overdue {
         Some(true) => {

@@ -10,6 +10,7 @@ pub mod impact_assessments;
 pub mod overviews;
 pub mod reference;
 pub mod revisions;
+pub mod search;
 pub mod sources;
 pub mod stats;
 pub mod tools;

@@ -237,6 +237,8 @@ both_backends! {
         assert_eq!(received, ["2022-04-01", "2022-03-01", "2021-02-01", "2020-01-06"]);
         let total = app.get_json("/api/v1/foi-requests?count=exact&limit=1", StatusCode::OK).await;
         assert_eq!(total["total_count"], 4);
+        let stats = app.get_json("/api/v1/stats", StatusCode::OK).await;
+        assert_eq!((stats["gaps"]["foi_overdue_unanswered"].clone(), stats["gaps"]["foi_answered_late"].clone()), (json!(3), json!(0)));
 
         let problem = app
             .get_problem("/api/v1/foi-requests?outcome=maybe&exemption=31&overdue=yes&received__gte=2020-13-01", StatusCode::BAD_REQUEST)

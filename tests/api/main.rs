@@ -17,4 +17,5 @@ mod health;
 mod imports;
 mod openapi;
 mod overviews;
+mod search;
 mod tools;

@@ -1,0 +1,80 @@
+//! Full-text search through the API, on both backends: the same hits, snippets and filters.
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use surveillance_registry::domain::Role;
+
+use crate::both_backends;
+use crate::foi::record_2019_reply;
+use crate::helpers::{error_fields, TestApp, TestDb};
+
+async fn hits(app: &TestApp, query: &str) -> Vec<Value> {
+    app.get_all(&format!("/api/v1/search?{query}")).await
+}
+
+fn kinds(hits: &[Value]) -> BTreeSet<String> {
+    hits.iter()
+        .map(|h| h["entity_type"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+both_backends! {
+    async fn search_finds_every_kind_of_text_with_snippets(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let request_id = record_2019_reply(&app, &editor).await;
+        let body = json!({"force": "kent", "tool": "live-facial-recognition", "status": "trial",
+            "summary": "Live facial recognition vans were deployed at the county show."});
+        let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let deployment: Value = response.json().await.unwrap();
+
+        // Stemmed: "camera" finds "cameras"; every word must match.
+        let found = hits(&app, "q=body+worn+camera").await;
+        assert_eq!(kinds(&found), BTreeSet::from(["deployment".to_owned(), "foi_answer".to_owned(), "foi_request".to_owned()]));
+        assert!(found.iter().all(|h| h["snippet"].as_str().unwrap().contains("<mark>")), "{found:?}");
+        let answer = found.iter().find(|h| h["entity_type"] == "foi_answer").unwrap();
+        assert_eq!(answer["foi_request_id"], request_id.as_str());
+        assert_eq!(answer["url"], format!("/api/v1/foi-requests/{request_id}"));
+        assert_eq!(answer["force"], "cambridgeshire");
+
+        let only_answers = hits(&app, "q=body+worn+camera&entity_type=foi_answer").await;
+        assert_eq!(kinds(&only_answers), BTreeSet::from(["foi_answer".to_owned()]));
+        assert!(hits(&app, "q=body+worn+camera&force=kent").await.is_empty());
+        let county = hits(&app, "q=county+show&force=kent").await;
+        assert_eq!(county.len(), 1);
+        assert_eq!(county[0]["url"], format!("/api/v1/deployments/{}", deployment["id"].as_str().unwrap()));
+        assert!(hits(&app, "q=body+worn+carnival").await.is_empty(), "every word must match");
+
+        let paged = app.get_json("/api/v1/search?q=body+worn+camera&limit=1", StatusCode::OK).await;
+        assert_eq!(paged["items"].as_array().unwrap().len(), 1);
+        assert!(paged["next_url"].is_string());
+        let all = hits(&app, "q=body+worn+camera&limit=1").await;
+        let ids: BTreeSet<&str> = all.iter().map(|h| h["id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), found.len(), "pages neither repeat nor skip hits");
+
+        // The same words filter the lists.
+        let listed = app.get_json("/api/v1/deployments?q=county+show", StatusCode::OK).await;
+        assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+        let requests = app.get_json("/api/v1/foi-requests?q=opinion+based", StatusCode::OK).await;
+        assert_eq!(requests["items"][0]["id"], request_id.as_str(), "a request is found by its answers' words");
+        assert_eq!(app.get_json("/api/v1/foi-requests?q=zeppelin", StatusCode::OK).await["items"], json!([]));
+
+        // The index follows writes.
+        let path = format!("/api/v1/deployments/{}", deployment["id"].as_str().unwrap());
+        let (_, etag) = app.get_tagged(&path).await;
+        let changed = json!({"force": "kent", "tool": "live-facial-recognition", "status": "trial",
+            "summary": "Vans were seen at the harbour festival."});
+        let response = app.send(Method::PUT, &path, &editor, Some(&etag), &changed).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(hits(&app, "q=county+show").await.is_empty());
+        assert_eq!(hits(&app, "q=harbour+festival").await.len(), 1);
+
+        for bad in ["", "q=", "q=%21%21%21", "q=x&entity_type=tweet"] {
+            let problem = app.get_problem(&format!("/api/v1/search?{bad}"), StatusCode::BAD_REQUEST).await;
+            assert!(!error_fields(&problem).is_empty(), "{bad}");
+        }
+    }
+}
