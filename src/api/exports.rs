@@ -20,6 +20,7 @@ use crate::store::deployments::{self, Deployment};
 use crate::store::foi_requests::{self, Answer, EvidenceLink, FoiRequest};
 use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::overviews;
+use crate::store::sources::{self, Source};
 use crate::store::{Page, PageRequest, StoreError};
 
 /// Rows per page fetched from the database.
@@ -582,6 +583,64 @@ fn batch<K>(after: Option<K>) -> PageRequest<K> {
         after,
         count: false,
     }
+}
+
+impl ExportRow for Source {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "url",
+        "archive_url",
+        "title",
+        "publisher",
+        "kind",
+        "published_on",
+        "retrieved_on",
+        "sha256",
+        "updated_at",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            opt(&self.url),
+            opt(&self.archive_url),
+            self.title.clone(),
+            opt(&self.publisher),
+            self.kind.to_string(),
+            opt(&self.published_on),
+            opt(&self.retrieved_on),
+            opt(&self.sha256),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+/// Export sources.
+///
+/// Every source, in id order, streamed (NDJSON lines are what `import` reads back; import them
+/// before the deployments that cite them).
+#[utoipa::path(
+    tag = "exports",
+    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$")),
+    responses(
+        (status = 200, description = "The export; CSV has a header row", content(
+            (String = "text/csv"), (String = "application/x-ndjson")),
+            headers(("Content-Disposition" = String))),
+        (status = 404, description = "Not a supported format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/exports/sources.{format}")]
+pub async fn export_sources(
+    state: web::Data<AppState>,
+    format: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let format = Format::parse(&format)?;
+    Ok(stream(
+        state.db.clone(),
+        format,
+        "sources",
+        move |conn, after| sources::list(conn, &batch(after)),
+    ))
 }
 
 impl ExportRow for Campaign {

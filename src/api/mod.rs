@@ -92,6 +92,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(campaigns::update_campaign)
                 .service(exports::export_deployments)
                 .service(exports::export_assessments)
+                .service(exports::export_sources)
                 .service(exports::export_campaigns)
                 .service(exports::export_foi_requests)
                 .service(exports::export_foi_answers)

@@ -1,5 +1,5 @@
-//! Bulk import: the registry's own export formats (deployments as NDJSON or CSV, campaigns and
-//! FOI requests as NDJSON) and the Atlas of Surveillance CSV. All or nothing: every row is parsed and checked
+//! Bulk import: the registry's own export formats (deployments as NDJSON or CSV; sources, campaigns
+//! and FOI requests as NDJSON) and the Atlas of Surveillance CSV. All or nothing: every row is parsed and checked
 //! first and every bad row is reported with its line number; only a clean file is written, in one
 //! transaction. Rows already held as they are change nothing, so importing a file twice is safe.
 
@@ -19,6 +19,7 @@ use crate::store::audit::Actor;
 use crate::store::campaigns::{self, Campaign};
 use crate::store::deployments::{self, Deployment, Restored};
 use crate::store::foi_requests::{self, FoiRequest};
+use crate::store::sources::{self as source_store, Source};
 use crate::store::{write_transaction, StoreError};
 
 pub use atlas::AtlasAgency;
@@ -35,6 +36,8 @@ pub enum FileKind {
     FoiRequestsNdjson,
     /// `/exports/campaigns.ndjson`.
     CampaignsNdjson,
+    /// `/exports/sources.ndjson`.
+    SourcesNdjson,
     /// The Atlas of Surveillance's CSV download.
     AtlasCsv,
 }
@@ -87,6 +90,7 @@ enum Row {
     Deployment(Box<Deployment>),
     FoiRequest(Box<FoiRequest>),
     Campaign(Box<Campaign>),
+    Source(Box<Source>),
     Atlas(Box<atlas::AtlasRow>),
 }
 
@@ -102,6 +106,8 @@ pub fn detect(content: &str) -> Option<FileKind> {
             Some(FileKind::FoiRequestsNdjson)
         } else if value.get("questions").is_some() {
             Some(FileKind::CampaignsNdjson)
+        } else if value.get("archive_url").is_some() {
+            Some(FileKind::SourcesNdjson)
         } else {
             None
         };
@@ -200,6 +206,7 @@ pub fn run(
         FileKind::DeploymentsCsv => own::deployments_csv(content),
         FileKind::FoiRequestsNdjson => own::foi_requests_ndjson(content),
         FileKind::CampaignsNdjson => own::campaigns_ndjson(content),
+        FileKind::SourcesNdjson => own::sources_ndjson(content),
         FileKind::AtlasCsv => atlas::rows(content),
     };
     let (rows, mut errors) = parsed;
@@ -219,6 +226,11 @@ pub fn run(
                 Some(format!("`{}` is not a slug", c.slug))
             }
             Row::Campaign(_) => None,
+            Row::Source(s) if !is_id(&s.id) => Some(format!(
+                "`{}` is not an id (a lower-case hyphenated UUID)",
+                s.id
+            )),
+            Row::Source(_) => None,
         };
         if let Some(reason) = problem {
             errors.push(RowError {
@@ -248,6 +260,7 @@ pub fn run(
                 Row::Deployment(d) => deployments::restore(conn, &options.actor, d),
                 Row::FoiRequest(r) => foi_requests::restore(conn, calendar, &options.actor, r),
                 Row::Campaign(c) => campaigns::restore(conn, &options.actor, c),
+                Row::Source(s) => source_store::restore(conn, &options.actor, s),
                 Row::Atlas(a) => {
                     let (restored, created_force) =
                         atlas::write(conn, &mut agencies, &options.actor, a)?;

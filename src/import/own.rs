@@ -36,6 +36,11 @@ pub(super) fn foi_requests_ndjson(content: &str) -> Parsed {
     ndjson(content, |r| Row::FoiRequest(Box::new(r)))
 }
 
+/// `/exports/sources.ndjson`.
+pub(super) fn sources_ndjson(content: &str) -> Parsed {
+    ndjson(content, |s| Row::Source(Box::new(s)))
+}
+
 /// `/exports/campaigns.ndjson`.
 pub(super) fn campaigns_ndjson(content: &str) -> Parsed {
     ndjson(content, |c| Row::Campaign(Box::new(c)))

@@ -2,17 +2,18 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
-use super::{new_id, parse_column, utc, StoreError};
+use super::deployments::Restored;
+use super::{new_id, parse_column, utc, Page, PageRequest, StoreError};
 use crate::db::schema::sources;
 use crate::db::DbConnection;
 use crate::domain::SourceKind;
 
 /// A document behind a claim.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
     "url": "https://www.cambridgeshire-pcc.gov.uk/foi/19-026-037",
@@ -112,6 +113,97 @@ pub fn many(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<Source>, Stor
         .into_iter()
         .map(SourceRow::into_source)
         .collect()
+}
+
+/// Sources in id order, a page at a time (for exports).
+pub fn list(
+    conn: &mut DbConnection,
+    page: &PageRequest<String>,
+) -> Result<Page<Source, String>, StoreError> {
+    let mut query = sources::table
+        .select(SourceRow::as_select())
+        .order(sources::id)
+        .limit(page.limit as i64 + 1)
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(sources::id.gt(after.clone()));
+    }
+    let rows = query.load(conn)?;
+    let rows = Page::from_overfetch(rows, page.limit, |row| row.id.clone());
+    Ok(Page {
+        items: rows
+            .items
+            .into_iter()
+            .map(SourceRow::into_source)
+            .collect::<Result<_, _>>()?,
+        next_after: rows.next_after,
+        total: None,
+    })
+}
+
+/// Writes a source as exported (same id and time), for imports: nothing when the registry holds
+/// it as it is, an update (with its change event) when it differs. Call inside a write transaction.
+pub fn restore(
+    conn: &mut DbConnection,
+    actor: &audit::Actor,
+    record: &Source,
+) -> Result<Restored, StoreError> {
+    let action = match get(conn, &record.id) {
+        Ok(current) if current == *record => return Ok(Restored::Unchanged),
+        Ok(_) => Action::Update,
+        Err(StoreError::NotFound { .. }) => Action::Create,
+        Err(other) => return Err(other),
+    };
+    let at = record.updated_at.naive_utc();
+    let content = (
+        sources::url.eq(&record.url),
+        sources::archive_url.eq(&record.archive_url),
+        sources::title.eq(&record.title),
+        sources::publisher.eq(&record.publisher),
+        sources::kind.eq(record.kind.as_str()),
+        sources::published_on.eq(record.published_on),
+        sources::retrieved_on.eq(record.retrieved_on),
+        sources::sha256.eq(&record.sha256),
+        sources::updated_at.eq(at),
+    );
+    if action == Action::Create {
+        diesel::insert_into(sources::table)
+            .values((
+                sources::id.eq(&record.id),
+                content,
+                sources::created_at.eq(at),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(sources::table.find(&record.id))
+            .set(content)
+            .execute(conn)?;
+    }
+    let revision: i64 = sources::table
+        .find(&record.id)
+        .select(sources::revision)
+        .first(conn)?;
+    audit::record(
+        conn,
+        &Stamp {
+            actor: actor.clone(),
+            at,
+        },
+        Change {
+            entity_type: "source",
+            entity_id: &record.id,
+            action,
+            revision,
+            force_slug: None,
+            changed_fields: &[],
+            summary: format!("Source imported: {}", record.title),
+        },
+    )?;
+    Ok(if action == Action::Create {
+        Restored::Created
+    } else {
+        Restored::Updated
+    })
 }
 
 /// Records a new source; call inside a write transaction.

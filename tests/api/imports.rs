@@ -6,7 +6,9 @@ use std::process::Command;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use surveillance_registry::domain::Role;
+use surveillance_registry::domain::{Role, SourceKind};
+use surveillance_registry::store::sources::{self, SourceFields};
+use surveillance_registry::store::write_transaction;
 
 use crate::both_backends;
 use crate::foi::record_2019_reply;
@@ -40,19 +42,41 @@ both_backends! {
         let source = db.spawn().await;
         let editor = source.token_for(Role::Editor, &[]).await;
         record_2019_reply(&source, &editor).await;
+        let cited = crate::deployments::write(&db, |conn| {
+            write_transaction(conn, |conn| {
+                sources::create(conn, &crate::deployments::stamp("2024-01-01"), &SourceFields {
+                    url: Some("https://example.org/drones".into()),
+                    archive_url: None,
+                    title: "Drone unit launched".into(),
+                    publisher: Some("Kent Police".into()),
+                    kind: SourceKind::ForceStatement,
+                    published_on: None,
+                    retrieved_on: None,
+                    sha256: None,
+                })
+            })
+            .unwrap()
+        })
+        .await;
         for (force, status) in [("kent", "trial"), ("essex", "in_use")] {
-            let body = json!({"force": force, "tool": "drones", "status": status, "vendors": ["DJI"], "summary": "Drone unit"});
+            let body = json!({"force": force, "tool": "drones", "status": status, "vendors": ["DJI"], "summary": "Drone unit",
+                "source_ids": [cited.id]});
             let response = source.send(Method::POST, "/api/v1/deployments", &editor, None, &body).await;
             assert_eq!(response.status(), StatusCode::CREATED);
         }
         let deployments = source.get("/api/v1/exports/deployments.ndjson").await.text().await.unwrap();
         let requests = source.get("/api/v1/exports/foi-requests.ndjson").await.text().await.unwrap();
         let campaigns = source.get("/api/v1/exports/campaigns.ndjson").await.text().await.unwrap();
+        let cited_sources = source.get("/api/v1/exports/sources.ndjson").await.text().await.unwrap();
         let csv = source.get("/api/v1/exports/deployments.csv").await.text().await.unwrap();
 
         let target_db = TestDb::new(db.backend);
         let target = target_db.spawn().await;
         let admin = target.token_for(Role::Admin, &[]).await;
+        let refused = import(&target, &admin, "", deployments.clone()).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "deployments cite sources the registry lacks");
+        let first = report(&target, &admin, "", cited_sources).await;
+        assert_eq!((first["kind"].clone(), first["created"].clone()), (json!("sources_ndjson"), json!(1)));
         let first = report(&target, &admin, "", deployments.clone()).await;
         assert_eq!(first["kind"], "deployments_ndjson");
         assert_eq!((first["rows"].clone(), first["created"].clone()), (json!(9), json!(9)));
@@ -61,7 +85,7 @@ both_backends! {
         let first = report(&target, &admin, "", requests.clone()).await;
         assert_eq!((first["kind"].clone(), first["created"].clone()), (json!("foi_requests_ndjson"), json!(1)));
         for path in ["/api/v1/deployments?limit=500", "/api/v1/foi-requests", "/api/v1/forces/cambridgeshire/profile",
-                     "/api/v1/matrix", "/api/v1/campaigns/2019-surveillance-tools"] {
+                     "/api/v1/matrix", "/api/v1/campaigns/2019-surveillance-tools", &format!("/api/v1/sources/{}", cited.id)] {
             // Reference data (the force itself) is loaded by each registry, not imported.
             let read = |mut body: Value| {
                 body["force"].as_object_mut().map(|force| force.remove("updated_at"));
@@ -76,7 +100,7 @@ both_backends! {
         let again = report(&target, &admin, "", csv).await;
         assert_eq!((again["kind"].clone(), again["unchanged"].clone()), (json!("deployments_csv"), json!(9)));
         let feed = target.get_json("/api/v1/changes?limit=500", StatusCode::OK).await;
-        assert_eq!(feed["items"].as_array().unwrap().len(), 11, "one event per imported record, none for unchanged ones");
+        assert_eq!(feed["items"].as_array().unwrap().len(), 12, "one event per imported record, none for unchanged ones");
     }
 
     async fn a_file_with_bad_rows_imports_nothing_and_names_each_line(db: TestDb) {
