@@ -47,7 +47,7 @@ pub async fn list_campaigns(
 /// outcomes, the exemptions cited by frequency, and one row per request.
 #[utoipa::path(
     tag = "foi",
-    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")),
+    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "2019-surveillance-tools")),
     responses(
         (status = 200, description = "The campaign and its progress", body = CampaignProgress,
             headers(("ETag" = String, description = "`\"r<revision>-...\"`; send it as `If-Match` to update"))),
@@ -92,7 +92,7 @@ pub struct CampaignRevisionList {
 /// Get every revision of a campaign.
 #[utoipa::path(
     tag = "foi",
-    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")),
+    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "2019-surveillance-tools")),
     responses(
         (status = 200, description = "Every revision, oldest first", body = CampaignRevisionList, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
@@ -171,7 +171,7 @@ pub async fn create_campaign(
 #[utoipa::path(
     tag = "foi",
     security(("bearerAuth" = [])),
-    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"),
+    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "2019-surveillance-tools"),
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = CampaignInput,
     responses(

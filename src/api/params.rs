@@ -143,11 +143,17 @@ pub fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::E
     let field = message
         .split('`')
         .nth(1)
-        .filter(|_| message.contains("unknown field") || message.contains("duplicate field"))
+        .filter(|_| {
+            ["unknown field", "duplicate field", "missing field"]
+                .iter()
+                .any(|kind| message.contains(kind))
+        })
         .unwrap_or("query")
         .to_owned();
     let reason = if message.contains("unknown field") {
         "is not a parameter of this endpoint".to_owned()
+    } else if message.contains("missing field") {
+        "is required".to_owned()
     } else if message.contains("duplicate field") {
         "is given more than once".to_owned()
     } else {

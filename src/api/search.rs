@@ -21,7 +21,7 @@ pub struct SearchQuery {
     /// The words to find; every word must match (punctuation and operators are ignored, words are
     /// stemmed: `cameras` finds `camera`).
     #[param(min_length = 1, max_length = 500, example = "body worn video")]
-    q: Option<String>,
+    q: String,
     /// Only hits of this kind.
     #[param(value_type = Option<SearchEntity>)]
     entity_type: Option<String>,
@@ -59,10 +59,7 @@ pub async fn search_registry(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let mut v = Validator::default();
-    let terms = v.parse::<SearchTerms>("q", q.q.as_deref());
-    if q.q.is_none() {
-        v.reject("q", "is required");
-    }
+    let terms = v.parse::<SearchTerms>("q", Some(&q.q));
     let entity_type = v.parse::<SearchEntity>("entity_type", q.entity_type.as_deref());
     let force = v
         .parse::<Slug>("force", q.force.as_deref())

@@ -17,7 +17,6 @@ use crate::domain::{SearchEntity, SearchTerms};
 #[schema(example = json!({
     "entity_type": "foi_answer",
     "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e71",
-    "foi_request_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
     "force": "cambridgeshire",
     "title": "Which, if any, of the following tools and tactics are being used by our local force?",
     "snippet": "Cambridgeshire Constabulary does use <mark>body</mark> <mark>worn</mark> video cameras.",
@@ -26,14 +25,12 @@ use crate::domain::{SearchEntity, SearchTerms};
 pub struct SearchHit {
     pub entity_type: SearchEntity,
     pub id: String,
-    /// For an answer: the request it belongs to.
-    pub foi_request_id: Option<String>,
     pub force: Option<String>,
     pub title: String,
     /// The best matching passage, matched words wrapped in `<mark>`...`</mark>` (the rest is
     /// plain text, not HTML).
     pub snippet: String,
-    /// Where the entity is read.
+    /// Where the entity is read (for an answer, its FOI request).
     pub url: String,
 }
 
@@ -141,7 +138,6 @@ pub fn search(
                 },
                 entity_type,
                 id: row.entity_id,
-                foi_request_id: row.parent_id,
                 force: row.force_slug,
                 title: row.title,
                 url,
