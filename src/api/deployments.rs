@@ -64,7 +64,7 @@ pub struct DeploymentListQuery {
     #[param(value_type = Option<bool>)]
     has_impact_assessment: Option<String>,
     /// Full text: only deployments whose current summary, force or tool contains every word.
-    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "body worn")]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = "[A-Za-z0-9]", example = "body worn")]
     q: Option<String>,
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
     #[param(value_type = Option<Moment>, example = "2020-01-01")]

@@ -79,7 +79,7 @@ pub struct FoiListQuery {
     overdue: Option<String>,
     /// Full text: only requests whose title, request or reply, or one of whose answers, contains
     /// every word.
-    #[param(value_type = Option<String>, min_length = 1, max_length = 500, example = "facial recognition")]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = "[A-Za-z0-9]", example = "facial recognition")]
     q: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]

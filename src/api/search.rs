@@ -20,7 +20,12 @@ use crate::store::Page;
 pub struct SearchQuery {
     /// The words to find; every word must match (punctuation and operators are ignored, words are
     /// stemmed: `cameras` finds `camera`).
-    #[param(min_length = 1, max_length = 500, example = "body worn video")]
+    #[param(
+        min_length = 1,
+        max_length = 500,
+        pattern = "[A-Za-z0-9]",
+        example = "body worn video"
+    )]
     q: String,
     /// Only hits of this kind.
     #[param(value_type = Option<SearchEntity>)]

@@ -1,6 +1,7 @@
 //! The database: one connection type over SQLite and PostgreSQL, its pool, its migrations, and the
 //! bridge that keeps blocking diesel calls off the async workers.
 
+pub mod bulk;
 pub mod schema;
 mod url;
 

@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use super::ParseError;
 
+/// Longest search accepted, in characters.
+pub const MAX_SEARCH_CHARS: usize = 500;
 /// Most words a search uses; more add little and cost much.
 const MAX_TERMS: usize = 12;
 /// Longest word kept.
@@ -39,6 +41,17 @@ impl FromStr for SearchTerms {
     type Err = ParseError;
 
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        if raw.chars().count() > MAX_SEARCH_CHARS {
+            return Err(ParseError(format!(
+                "must be at most {MAX_SEARCH_CHARS} characters"
+            )));
+        }
+        // The published pattern: at least one ASCII letter or digit (other words count too).
+        if !raw.chars().any(|c| c.is_ascii_alphanumeric()) {
+            return Err(ParseError(
+                "must contain at least one letter (a-z) or digit".into(),
+            ));
+        }
         let terms: Vec<String> = raw
             .split(|c: char| !c.is_alphanumeric())
             .map(|w| {
@@ -51,11 +64,6 @@ impl FromStr for SearchTerms {
             .filter(|w| !w.is_empty())
             .take(MAX_TERMS)
             .collect();
-        if terms.is_empty() {
-            return Err(ParseError(
-                "must contain at least one word (letters or digits)".into(),
-            ));
-        }
         Ok(Self(terms))
     }
 }
@@ -84,6 +92,7 @@ mod tests {
             "\"imsi\" \"catcher\" \"and\" \"s31\" \"3\" \"or\" \"body\""
         );
         assert!("  ,;- ".parse::<SearchTerms>().is_err());
+        assert!("x".repeat(501).parse::<SearchTerms>().is_err());
     }
 
     proptest! {

@@ -100,6 +100,60 @@ pub fn record(
     Ok(())
 }
 
+/// A change event of a bulk write (see [`record_many`]).
+pub struct NewEvent {
+    pub entity_type: &'static str,
+    pub entity_id: String,
+    pub action: Action,
+    pub revision: i64,
+    pub force_slug: Option<String>,
+    pub summary: String,
+    pub occurred_at: NaiveDateTime,
+}
+
+/// Appends many change events at once, in order; call inside the write's transaction.
+pub fn record_many(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    events: Vec<NewEvent>,
+) -> Result<(), StoreError> {
+    use crate::db::bulk::{insert_rows, Value};
+    insert_rows(
+        conn,
+        "change_events",
+        &[
+            "entity_type",
+            "entity_id",
+            "action",
+            "revision",
+            "force_slug",
+            "actor_role",
+            "actor_organisation",
+            "changed_fields",
+            "summary",
+            "occurred_at",
+        ],
+        events
+            .into_iter()
+            .map(|e| {
+                vec![
+                    Value::Text(e.entity_type.to_owned()),
+                    Value::Text(e.entity_id),
+                    Value::Text(e.action.as_str().to_owned()),
+                    Value::Int(e.revision),
+                    Value::OptText(e.force_slug),
+                    Value::Text(actor.role_name().to_owned()),
+                    Value::Text(actor.organisation.clone()),
+                    Value::Text("[]".to_owned()),
+                    Value::Text(e.summary),
+                    Value::Time(e.occurred_at),
+                ]
+            })
+            .collect(),
+    )?;
+    Ok(())
+}
+
 /// One entry of the public change feed.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 #[schema(example = json!({

@@ -1012,6 +1012,132 @@ pub fn restore(
     }
 }
 
+/// Writes many deployments the registry does not hold yet, as exported (ids, revisions and times
+/// kept), with their revisions, source links and change events: a few multi-row statements per
+/// thousand records instead of several statements each. References are the caller's to check.
+/// Call inside a write transaction.
+pub fn insert_new(
+    conn: &mut DbConnection,
+    actor: &super::audit::Actor,
+    records: &[&Deployment],
+) -> Result<(), StoreError> {
+    use crate::db::bulk::{insert_rows, Value};
+    let content = |d: &Deployment| {
+        let s = &d.state;
+        vec![
+            Value::Text(d.force.clone()),
+            Value::Text(d.tool.clone()),
+            Value::Text(s.status.as_str().to_owned()),
+            Value::Text(serde_json::to_string(&s.vendors).expect("strings serialise")),
+            Value::OptText(s.product.clone()),
+            Value::OptDate(s.first_known_use),
+            Value::OptDate(s.last_confirmed),
+            Value::OptDate(s.ended_on),
+            Value::Text(s.summary.clone()),
+            Value::OptText(s.legal_basis.clone()),
+            Value::OptText(s.authorisation.clone()),
+            Value::OptText(s.public_consultation.clone()),
+            Value::OptText(s.use_policy_url.clone()),
+            Value::Text(s.provenance.as_str().to_owned()),
+            Value::Bool(s.verified),
+            Value::Int(d.revision),
+        ]
+    };
+    const CONTENT: [&str; 16] = [
+        "force_slug",
+        "tool_slug",
+        "status",
+        "vendors",
+        "product",
+        "first_known_use",
+        "last_confirmed",
+        "ended_on",
+        "summary",
+        "legal_basis",
+        "authorisation",
+        "public_consultation",
+        "use_policy_url",
+        "provenance",
+        "verified",
+        "revision",
+    ];
+    let with = |first: &[&'static str], last: &[&'static str]| -> Vec<&'static str> {
+        first.iter().chain(&CONTENT).chain(last).copied().collect()
+    };
+    insert_rows(
+        conn,
+        "deployments",
+        &with(&["id"], &["created_at", "updated_at"]),
+        records
+            .iter()
+            .map(|d| {
+                let mut row = vec![Value::Text(d.id.clone())];
+                row.extend(content(d));
+                row.push(Value::Time(d.created_at.naive_utc()));
+                row.push(Value::Time(d.updated_at.naive_utc()));
+                row
+            })
+            .collect(),
+    )?;
+    insert_rows(
+        conn,
+        "deployment_sources",
+        &["deployment_id", "source_id"],
+        records
+            .iter()
+            .flat_map(|d| {
+                d.state
+                    .source_ids
+                    .iter()
+                    .map(|s| vec![Value::Text(d.id.clone()), Value::Text(s.clone())])
+            })
+            .collect(),
+    )?;
+    insert_rows(
+        conn,
+        "deployment_revisions",
+        &with(
+            &["deployment_id", "action"],
+            &["source_ids", "actor_role", "actor_organisation", "recorded_at"],
+        ),
+        records
+            .iter()
+            .map(|d| {
+                let mut row = vec![
+                    Value::Text(d.id.clone()),
+                    Value::Text(Action::Create.as_str().to_owned()),
+                ];
+                row.extend(content(d));
+                row.extend([
+                    Value::Text(
+                        serde_json::to_string(&d.state.source_ids).expect("strings serialise"),
+                    ),
+                    Value::Text(actor.role_name().to_owned()),
+                    Value::Text(actor.organisation.clone()),
+                    Value::Time(d.updated_at.naive_utc()),
+                ]);
+                row
+            })
+            .collect(),
+    )?;
+    audit::record_many(
+        conn,
+        actor,
+        records
+            .iter()
+            .map(|d| audit::NewEvent {
+                entity_type: "deployment",
+                entity_id: d.id.clone(),
+                action: Action::Create,
+                revision: d.revision,
+                force_slug: Some(d.force.clone()),
+                summary: summary_line(&d.force, &d.tool, &d.state),
+                occurred_at: d.updated_at.naive_utc(),
+            })
+            .collect(),
+    )
+}
+
 /// The names of the fields that differ between two states.
 fn changed_fields(before: &DeploymentState, after: &DeploymentState) -> Vec<&'static str> {
     let mut changed = Vec::new();
