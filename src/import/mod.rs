@@ -174,15 +174,45 @@ impl Known {
     }
 }
 
-/// SQLite page cache sizes (KiB) during an import and otherwise (SQLite's default).
-const IMPORT_CACHE_KIB: u32 = 256 * 1024;
-const DEFAULT_CACHE_KIB: u32 = 2000;
+/// Rows written per multi-row batch, and between progress reports.
+const BATCH: usize = 1000;
 
-fn set_sqlite_cache(conn: &mut DbConnection, kib: u32) -> Result<(), StoreError> {
+/// The ids of the file's deployments that the registry already holds.
+fn existing_deployments(
+    conn: &mut DbConnection,
+    rows: &[(usize, Row)],
+) -> Result<HashSet<String>, StoreError> {
+    use crate::db::schema::deployments as table;
+    let ids: Vec<&str> = rows
+        .iter()
+        .filter_map(|(_, row)| match row {
+            Row::Deployment(d) => Some(d.id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut existing = HashSet::new();
+    for chunk in ids.chunks(BATCH) {
+        existing.extend(
+            table::table
+                .filter(table::id.eq_any(chunk))
+                .select(table::id)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(existing)
+}
+
+/// SQLite settings while an import runs: a page cache big enough for its transaction (without one
+/// it spills to the WAL mid-transaction and reads its own writes back from disk). Then SQLite's
+/// usual cache.
+const IMPORT_SETTINGS: &str = "PRAGMA cache_size = -262144;";
+const USUAL_SETTINGS: &str = "PRAGMA cache_size = -2000;";
+
+fn sqlite_settings(conn: &mut DbConnection, settings: &str) -> Result<(), StoreError> {
     use diesel::connection::SimpleConnection;
     if let DbConnection::Sqlite(sqlite) = conn {
         sqlite
-            .batch_execute(&format!("PRAGMA cache_size = -{kib}"))
+            .batch_execute(settings)
             .map_err(StoreError::Database)?;
     }
     Ok(())
@@ -212,7 +242,23 @@ pub fn run(
     let (rows, mut errors) = parsed;
     let known = Known::load(conn)?;
     let agencies = atlas::Agencies::load(conn)?;
+    let mut first_line: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (line, row) in &rows {
+        let id = match row {
+            Row::Deployment(d) => Some(d.id.as_str()),
+            Row::FoiRequest(r) => Some(r.id.as_str()),
+            Row::Source(s) => Some(s.id.as_str()),
+            Row::Campaign(c) => Some(c.slug.as_str()),
+            Row::Atlas(_) => None,
+        };
+        if let Some(id) = id {
+            if let Some(first) = first_line.insert(id, *line) {
+                errors.push(RowError {
+                    line: *line,
+                    reason: format!("`{id}` is also on line {first}"),
+                });
+            }
+        }
         let problem = match row {
             Row::Deployment(d) => known.check_deployment(d),
             Row::Atlas(a) => agencies.check(a, &known.tools),
@@ -250,13 +296,28 @@ pub fn run(
         ..ImportReport::default()
     };
     let total = rows.len();
-    // A big import touches far more pages than SQLite's default 2 MiB cache holds; without a larger
-    // one it spills to the WAL mid-transaction and reads its own writes back from disk.
-    set_sqlite_cache(conn, IMPORT_CACHE_KIB)?;
+    let existing = existing_deployments(conn, &rows)?;
+    sqlite_settings(conn, IMPORT_SETTINGS)?;
     let outcome = write_transaction(conn, |conn| {
         let mut agencies = agencies;
-        for (done, (line, row)) in rows.iter().enumerate() {
+        let mut done = 0;
+        // Deployments the registry does not hold go in with a few multi-row statements per batch.
+        let new: Vec<&Deployment> = rows
+            .iter()
+            .filter_map(|(_, row)| match row {
+                Row::Deployment(d) if !existing.contains(&d.id) => Some(d.as_ref()),
+                _ => None,
+            })
+            .collect();
+        for batch in new.chunks(BATCH) {
+            deployments::insert_new(conn, &options.actor, batch)?;
+            report.created += batch.len();
+            done += batch.len();
+            progress(done, total);
+        }
+        for (line, row) in &rows {
             let restored = match row {
+                Row::Deployment(d) if !existing.contains(&d.id) => continue,
                 Row::Deployment(d) => deployments::restore(conn, &options.actor, d),
                 Row::FoiRequest(r) => foi_requests::restore(conn, calendar, &options.actor, r),
                 Row::Campaign(c) => campaigns::restore(conn, &options.actor, c),
@@ -280,8 +341,9 @@ pub fn run(
                 Restored::Updated => report.updated += 1,
                 Restored::Unchanged => report.unchanged += 1,
             }
-            if done % 1000 == 999 || done + 1 == total {
-                progress(done + 1, total);
+            done += 1;
+            if done % BATCH == 0 || done == total {
+                progress(done, total);
             }
         }
         if options.dry_run {
@@ -293,7 +355,7 @@ pub fn run(
             Ok(())
         }
     });
-    set_sqlite_cache(conn, DEFAULT_CACHE_KIB)?;
+    sqlite_settings(conn, USUAL_SETTINGS)?;
     match outcome {
         Ok(()) => Ok(report),
         Err(StoreError::Database(diesel::result::Error::RollbackTransaction))

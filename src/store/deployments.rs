@@ -1098,7 +1098,12 @@ pub fn insert_new(
         "deployment_revisions",
         &with(
             &["deployment_id", "action"],
-            &["source_ids", "actor_role", "actor_organisation", "recorded_at"],
+            &[
+                "source_ids",
+                "actor_role",
+                "actor_organisation",
+                "recorded_at",
+            ],
         ),
         records
             .iter()
