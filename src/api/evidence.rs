@@ -1,17 +1,22 @@
 //! `/api/v1/impact-assessments` and `/api/v1/sources`: the evidence behind claims.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use actix_web::http::{header, StatusCode};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use super::assessment_input::AssessmentInput;
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::{path_id, Validator};
 use super::{responses, AppState};
+use crate::auth::Identity;
 use crate::domain::{AssessmentKind, AssessmentStatus, Slug};
 use crate::error::{ApiError, Problem};
+use crate::store::audit::Stamp;
 use crate::store::impact_assessments::{self, AssessmentFilter, AssessmentKey, ImpactAssessment};
+use crate::store::revisions::Revision;
 use crate::store::sources::{self, Source};
-use crate::store::PageRequest;
+use crate::store::{write_transaction, PageRequest};
 
 /// Query parameters of `GET /impact-assessments`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -121,7 +126,203 @@ pub async fn get_assessment(
         .db
         .run(move |conn| impact_assessments::get(conn, &id))
         .await?;
-    Ok(responses::json(&req, &assessment))
+    Ok(responses::json_at_revision(
+        &req,
+        assessment.revision,
+        &assessment,
+    ))
+}
+
+/// An assessment's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssessmentRevisionList {
+    /// Every revision, oldest first; a deletion is the last one.
+    pub items: Vec<Revision<ImpactAssessment>>,
+}
+
+/// Get every revision of an impact assessment.
+#[utoipa::path(
+    tag = "evidence",
+    params(("id" = String, Path, description = "The assessment's id",
+        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+    responses(
+        (status = 200, description = "Every revision, oldest first", body = AssessmentRevisionList, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No assessment ever had this id (or it predates revisions)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/impact-assessments/{id}/revisions")]
+pub async fn list_assessment_revisions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let items = state
+        .db
+        .run(move |conn| impact_assessments::revisions(conn, &id))
+        .await?;
+    Ok(responses::json(
+        &req,
+        &serde_json::json!({ "items": items }),
+    ))
+}
+
+/// The answer to a write: the assessment, with its revision ETag for the next `If-Match`.
+fn written(status: StatusCode, assessment: &ImpactAssessment) -> HttpResponse {
+    let mut response = responses::private(status, Some(assessment.revision), assessment);
+    if status == StatusCode::CREATED {
+        let location = format!("/api/v1/impact-assessments/{}", assessment.id);
+        response.headers_mut().insert(
+            header::LOCATION,
+            header::HeaderValue::from_str(&location).expect("ids are ASCII"),
+        );
+    }
+    response
+}
+
+/// Record an impact assessment.
+///
+/// Editors and admins may write any force; force staff only their own forces, as
+/// `force_reported`. The covered deployments must be the same force's.
+#[utoipa::path(
+    tag = "evidence",
+    security(("bearerAuth" = [])),
+    request_body = AssessmentInput,
+    responses(
+        (status = 201, description = "The assessment", body = ImpactAssessment,
+            headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/impact-assessments")]
+pub async fn create_assessment(
+    identity: Identity,
+    state: web::Data<AppState>,
+    body: web::Json<AssessmentInput>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = body.into_inner().parse(identity.role)?;
+    identity.require_force(&fields.force)?;
+    let stamp = Stamp::now(identity.actor());
+    let created = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                impact_assessments::create(conn, &stamp, &fields)
+            })
+        })
+        .await?;
+    Ok(written(StatusCode::CREATED, &created))
+}
+
+/// The current assessment `id`, if the caller may write its force.
+async fn authorise_existing(
+    state: &AppState,
+    identity: &Identity,
+    id: &str,
+) -> Result<ImpactAssessment, ApiError> {
+    let id = id.to_owned();
+    let current = state
+        .db
+        .run(move |conn| impact_assessments::get(conn, &id))
+        .await?;
+    identity.require_force(&current.force)?;
+    Ok(current)
+}
+
+/// Replace an impact assessment's content.
+///
+/// Send `If-Match` with the ETag you read: 428 without it, 412 when someone else changed it first.
+/// The force is fixed.
+#[utoipa::path(
+    tag = "evidence",
+    security(("bearerAuth" = [])),
+    params(("id" = String, Path, description = "The assessment's id",
+        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+        ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
+    request_body = AssessmentInput,
+    responses(
+        (status = 200, description = "The assessment", body = ImpactAssessment,
+            headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No assessment has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/impact-assessments/{id}")]
+pub async fn update_assessment(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<AssessmentInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let expected = responses::if_match_revision(&req)?;
+    let fields = body.into_inner().parse(identity.role)?;
+    authorise_existing(&state, &identity, &id).await?;
+    let stamp = Stamp::now(identity.actor());
+    let updated = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                impact_assessments::update(conn, &stamp, &id, expected, &fields)
+            })
+        })
+        .await?;
+    Ok(written(StatusCode::OK, &updated))
+}
+
+/// Delete an impact assessment.
+///
+/// The deletion is itself a revision: the history stays readable.
+#[utoipa::path(
+    tag = "evidence",
+    security(("bearerAuth" = [])),
+    params(("id" = String, Path, description = "The assessment's id",
+        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+        ("If-Match" = String, Header, description = "The ETag of the revision being deleted")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No assessment has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/impact-assessments/{id}")]
+pub async fn delete_assessment(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let expected = responses::if_match_revision(&req)?;
+    authorise_existing(&state, &identity, &id).await?;
+    let stamp = Stamp::now(identity.actor());
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                impact_assessments::delete(conn, &stamp, &id, expected)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Get one source.

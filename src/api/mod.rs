@@ -2,6 +2,7 @@
 //! the same declarations, so the spec cannot drift from what is served.
 
 mod accounts;
+mod assessment_input;
 mod auth;
 mod cache;
 mod campaigns;
@@ -76,6 +77,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(deployments::delete_deployment)
                 .service(evidence::list_assessments)
                 .service(evidence::get_assessment)
+                .service(evidence::list_assessment_revisions)
+                .service(evidence::create_assessment)
+                .service(evidence::update_assessment)
+                .service(evidence::delete_assessment)
                 .service(evidence::get_source)
                 .service(foi_requests::list_foi_requests)
                 .service(foi_requests::get_foi_request)

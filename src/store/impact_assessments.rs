@@ -263,52 +263,250 @@ pub fn covering(
     into_views(conn, rows, Utc::now().date_naive())
 }
 
+fn check(conn: &mut DbConnection, fields: &AssessmentFields) -> Result<(), StoreError> {
+    if !super::forces::exists(conn, &fields.force)? {
+        return Err(StoreError::Invalid {
+            field: "force",
+            message: format!("no force has the slug `{}`", fields.force),
+        });
+    }
+    let covered: Vec<String> = deployments::table
+        .filter(deployments::id.eq_any(&fields.deployment_ids))
+        .select(deployments::force_slug)
+        .load(conn)?;
+    if covered.len() != fields.deployment_ids.len() {
+        return Err(StoreError::Invalid {
+            field: "deployment_ids",
+            message: "names a deployment that does not exist".into(),
+        });
+    }
+    if covered.iter().any(|force| *force != fields.force) {
+        return Err(StoreError::Invalid {
+            field: "deployment_ids",
+            message: "names a deployment of another force".into(),
+        });
+    }
+    if let Some(source) = &fields.revealed_by_source_id {
+        super::sources::get(conn, source).map_err(|_| StoreError::Invalid {
+            field: "revealed_by_source_id",
+            message: format!("no source has the id `{source}`"),
+        })?;
+    }
+    if let Some(request) = &fields.revealed_by_foi_request_id {
+        let found: i64 = crate::db::schema::foi_requests::table
+            .filter(crate::db::schema::foi_requests::id.eq(request))
+            .count()
+            .get_result(conn)?;
+        if found == 0 {
+            return Err(StoreError::Invalid {
+                field: "revealed_by_foi_request_id",
+                message: format!("no FOI request has the id `{request}`"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes the row and its covered deployments, then its revision and change event; shared by
+/// create and update.
+fn write(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    id: &str,
+    fields: &AssessmentFields,
+    revision: i64,
+    action: Action,
+    changed: &[&'static str],
+) -> Result<ImpactAssessment, StoreError> {
+    let content = (
+        impact_assessments::force_slug.eq(&fields.force),
+        impact_assessments::kind.eq(fields.kind.as_str()),
+        impact_assessments::status.eq(fields.status.as_str()),
+        impact_assessments::title.eq(&fields.title),
+        impact_assessments::completed_on.eq(fields.completed_on),
+        impact_assessments::next_review_due.eq(fields.next_review_due),
+        impact_assessments::url.eq(&fields.url),
+        impact_assessments::summary.eq(&fields.summary),
+        impact_assessments::revealed_by_source_id.eq(&fields.revealed_by_source_id),
+        impact_assessments::revealed_by_foi_request_id.eq(&fields.revealed_by_foi_request_id),
+        impact_assessments::provenance.eq(fields.provenance.as_str()),
+        impact_assessments::revision.eq(revision),
+        impact_assessments::updated_at.eq(stamp.at),
+    );
+    if action == Action::Create {
+        diesel::insert_into(impact_assessments::table)
+            .values((
+                impact_assessments::id.eq(id),
+                content,
+                impact_assessments::created_at.eq(stamp.at),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(impact_assessments::table.find(id))
+            .set(content)
+            .execute(conn)?;
+        diesel::delete(
+            assessment_deployments::table
+                .filter(assessment_deployments::impact_assessment_id.eq(id)),
+        )
+        .execute(conn)?;
+    }
+    for deployment in &fields.deployment_ids {
+        diesel::insert_into(assessment_deployments::table)
+            .values((
+                assessment_deployments::impact_assessment_id.eq(id),
+                assessment_deployments::deployment_id.eq(deployment),
+            ))
+            .execute(conn)?;
+    }
+    let written = get(conn, id)?;
+    record_write(conn, stamp, &written, action, changed)?;
+    Ok(written)
+}
+
+fn record_write(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    assessment: &ImpactAssessment,
+    action: Action,
+    changed: &[&'static str],
+) -> Result<(), StoreError> {
+    super::revisions::record(
+        conn,
+        stamp,
+        ENTITY,
+        &assessment.id,
+        assessment.revision,
+        action,
+        assessment,
+    )?;
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: ENTITY,
+            entity_id: &assessment.id,
+            action,
+            revision: assessment.revision,
+            force_slug: Some(&assessment.force),
+            changed_fields: changed,
+            summary: if action == Action::Delete {
+                format!("{} · {}: deleted", assessment.force, assessment.kind)
+            } else {
+                format!(
+                    "{} · {}: {}",
+                    assessment.force, assessment.kind, assessment.status
+                )
+            },
+        },
+    )
+}
+
+/// The entity type of assessments in revisions and the change feed.
+const ENTITY: &str = "impact_assessment";
+
 /// Records a new assessment and the deployments it covers. Call inside a write transaction.
 pub fn create(
     conn: &mut DbConnection,
     stamp: &Stamp,
     fields: &AssessmentFields,
 ) -> Result<ImpactAssessment, StoreError> {
-    let id = new_id();
-    diesel::insert_into(impact_assessments::table)
-        .values((
-            impact_assessments::id.eq(&id),
-            impact_assessments::force_slug.eq(&fields.force),
-            impact_assessments::kind.eq(fields.kind.as_str()),
-            impact_assessments::status.eq(fields.status.as_str()),
-            impact_assessments::title.eq(&fields.title),
-            impact_assessments::completed_on.eq(fields.completed_on),
-            impact_assessments::next_review_due.eq(fields.next_review_due),
-            impact_assessments::url.eq(&fields.url),
-            impact_assessments::summary.eq(&fields.summary),
-            impact_assessments::revealed_by_source_id.eq(&fields.revealed_by_source_id),
-            impact_assessments::revealed_by_foi_request_id.eq(&fields.revealed_by_foi_request_id),
-            impact_assessments::provenance.eq(fields.provenance.as_str()),
-            impact_assessments::revision.eq(1),
-            impact_assessments::created_at.eq(stamp.at),
-            impact_assessments::updated_at.eq(stamp.at),
-        ))
-        .execute(conn)?;
-    for deployment in &fields.deployment_ids {
-        diesel::insert_into(assessment_deployments::table)
-            .values((
-                assessment_deployments::impact_assessment_id.eq(&id),
-                assessment_deployments::deployment_id.eq(deployment),
-            ))
-            .execute(conn)?;
+    check(conn, fields)?;
+    write(conn, stamp, &new_id(), fields, 1, Action::Create, &[])
+}
+
+fn current_at(
+    conn: &mut DbConnection,
+    id: &str,
+    expected_revision: i64,
+) -> Result<ImpactAssessment, StoreError> {
+    let current = get(conn, id)?;
+    if current.revision != expected_revision {
+        return Err(StoreError::Stale {
+            entity: "impact assessment",
+            key: id.to_owned(),
+            current: current.revision,
+        });
     }
-    audit::record(
+    Ok(current)
+}
+
+/// Replaces an assessment's content if it is still at `expected_revision`; its force is fixed.
+/// Call inside a write transaction.
+pub fn update(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    id: &str,
+    expected_revision: i64,
+    fields: &AssessmentFields,
+) -> Result<ImpactAssessment, StoreError> {
+    let current = current_at(conn, id, expected_revision)?;
+    if fields.force != current.force {
+        return Err(StoreError::Invalid {
+            field: "force",
+            message: "is fixed once an assessment exists".into(),
+        });
+    }
+    check(conn, fields)?;
+    let before = serde_json::to_value(&current).expect("views serialise");
+    let after = serde_json::json!({
+        "kind": fields.kind,
+        "status": fields.status,
+        "title": fields.title,
+        "completed_on": fields.completed_on,
+        "next_review_due": fields.next_review_due,
+        "url": fields.url,
+        "summary": fields.summary,
+        "deployment_ids": fields.deployment_ids,
+        "revealed_by_source_id": fields.revealed_by_source_id,
+        "revealed_by_foi_request_id": fields.revealed_by_foi_request_id,
+        "provenance": fields.provenance,
+    });
+    let changed: Vec<&'static str> = [
+        "kind",
+        "status",
+        "title",
+        "completed_on",
+        "next_review_due",
+        "url",
+        "summary",
+        "deployment_ids",
+        "revealed_by_source_id",
+        "revealed_by_foi_request_id",
+        "provenance",
+    ]
+    .into_iter()
+    .filter(|name| before.get(*name) != after.get(*name))
+    .collect();
+    write(
         conn,
         stamp,
-        Change {
-            entity_type: "impact_assessment",
-            entity_id: &id,
-            action: Action::Create,
-            revision: 1,
-            force_slug: Some(&fields.force),
-            changed_fields: &[],
-            summary: format!("{} · {}: {}", fields.force, fields.kind, fields.status),
-        },
-    )?;
-    get(conn, &id)
+        id,
+        fields,
+        current.revision + 1,
+        Action::Update,
+        &changed,
+    )
+}
+
+/// Deletes an assessment if it is still at `expected_revision`; its revisions stay readable.
+/// Call inside a write transaction.
+pub fn delete(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    id: &str,
+    expected_revision: i64,
+) -> Result<(), StoreError> {
+    let mut current = current_at(conn, id, expected_revision)?;
+    diesel::delete(impact_assessments::table.find(id)).execute(conn)?;
+    current.revision += 1;
+    record_write(conn, stamp, &current, Action::Delete, &[])
+}
+
+/// Every version of an assessment, oldest first.
+pub fn revisions(
+    conn: &mut DbConnection,
+    id: &str,
+) -> Result<Vec<super::revisions::Revision<serde_json::Value>>, StoreError> {
+    super::revisions::history(conn, ENTITY, id)
 }

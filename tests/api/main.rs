@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod assessment_writes;
 mod auth;
 mod changes;
 mod database;

@@ -1,0 +1,141 @@
+//! The body of an impact assessment write, parsed into the data layer's fields with every bad
+//! field named.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::foi_input::date;
+use super::params::Validator;
+use crate::domain::{AssessmentKind, AssessmentStatus, Provenance, Role, Slug};
+use crate::error::ApiError;
+use crate::store::impact_assessments::AssessmentFields;
+
+/// Longest free-text field accepted, in characters.
+const MAX_TEXT: usize = 20_000;
+
+/// An impact assessment as written. Dates are `YYYY-MM-DD`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "force": "south-wales",
+    "kind": "dpia",
+    "status": "published",
+    "title": "Live facial recognition data protection impact assessment",
+    "completed_on": "2020-08-01",
+    "next_review_due": "2021-08-01",
+    "url": "https://www.south-wales.police.uk/",
+    "deployment_ids": []
+}))]
+pub struct AssessmentInput {
+    /// Force slug (fixed once created).
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    pub force: String,
+    #[schema(value_type = AssessmentKind)]
+    pub kind: String,
+    #[schema(value_type = AssessmentStatus)]
+    pub status: String,
+    #[schema(min_length = 1)]
+    pub title: String,
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub completed_on: Option<String>,
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub next_review_due: Option<String>,
+    /// An http(s) URL.
+    pub url: Option<String>,
+    #[serde(default)]
+    pub summary: String,
+    /// Deployments of the same force the assessment covers.
+    #[serde(default)]
+    pub deployment_ids: Vec<String>,
+    pub revealed_by_source_id: Option<String>,
+    pub revealed_by_foi_request_id: Option<String>,
+    /// Defaults to `researched`; always `force_reported` for force staff.
+    #[schema(value_type = Option<Provenance>)]
+    pub provenance: Option<String>,
+}
+
+fn id(v: &mut Validator, field: &str, raw: &str) -> Option<String> {
+    match uuid::Uuid::try_parse(raw) {
+        Ok(parsed) if parsed.hyphenated().to_string() == raw => Some(raw.to_owned()),
+        _ => {
+            v.reject(
+                field,
+                format!(
+                    "`{}` is not an id",
+                    raw.chars().take(80).collect::<String>()
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn text(v: &mut Validator, field: &str, value: Option<String>) -> Option<String> {
+    let value = value
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())?;
+    if value.chars().count() > MAX_TEXT {
+        v.reject(field, format!("must be at most {MAX_TEXT} characters"));
+    }
+    Some(value)
+}
+
+impl AssessmentInput {
+    /// Parses the body for a writer with `role`: force staff report as `force_reported`.
+    pub fn parse(self, role: Role) -> Result<AssessmentFields, ApiError> {
+        let mut v = Validator::default();
+        let force = v
+            .parse::<Slug>("force", Some(&self.force))
+            .map(Slug::into_inner);
+        let kind = v.parse::<AssessmentKind>("kind", Some(&self.kind));
+        let status = v.parse::<AssessmentStatus>("status", Some(&self.status));
+        let mut provenance = v
+            .parse::<Provenance>("provenance", self.provenance.as_deref())
+            .unwrap_or(Provenance::Researched);
+        if role == Role::ForceStaff {
+            if self.provenance.is_some() && provenance != Provenance::ForceReported {
+                v.reject("provenance", "force staff report as `force_reported`");
+            }
+            provenance = Provenance::ForceReported;
+        }
+        let title = text(&mut v, "title", Some(self.title));
+        if title.is_none() {
+            v.reject("title", "must not be empty");
+        }
+        let url = text(&mut v, "url", self.url);
+        if url
+            .as_deref()
+            .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
+        {
+            v.reject("url", "must be an http(s) URL");
+        }
+        let mut deployment_ids: Vec<String> = self
+            .deployment_ids
+            .iter()
+            .enumerate()
+            .filter_map(|(i, raw)| id(&mut v, &format!("deployment_ids[{i}]"), raw))
+            .collect();
+        deployment_ids.sort();
+        deployment_ids.dedup();
+        let fields = AssessmentFields {
+            completed_on: date(&mut v, "completed_on", self.completed_on.as_deref()),
+            next_review_due: date(&mut v, "next_review_due", self.next_review_due.as_deref()),
+            summary: text(&mut v, "summary", Some(self.summary)).unwrap_or_default(),
+            revealed_by_source_id: self
+                .revealed_by_source_id
+                .and_then(|raw| id(&mut v, "revealed_by_source_id", &raw)),
+            revealed_by_foi_request_id: self
+                .revealed_by_foi_request_id
+                .and_then(|raw| id(&mut v, "revealed_by_foi_request_id", &raw)),
+            force: force.unwrap_or_default(),
+            kind: kind.unwrap_or(AssessmentKind::Other),
+            status: status.unwrap_or(AssessmentStatus::NotHeld),
+            title: title.unwrap_or_default(),
+            url,
+            deployment_ids,
+            provenance,
+        };
+        v.finish()?;
+        Ok(fields)
+    }
+}

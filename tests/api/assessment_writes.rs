@@ -1,0 +1,63 @@
+//! Impact assessment writes: force scoping, If-Match, history and the change feed.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use surveillance_registry::domain::Role;
+
+use crate::both_backends;
+use crate::helpers::{error_fields, TestDb};
+
+fn body(force: &str, deployments: &[&str]) -> Value {
+    json!({"force": force, "kind": "dpia", "status": "published", "title": "Drone DPIA",
+        "completed_on": "2023-01-01", "next_review_due": "2024-01-01", "deployment_ids": deployments})
+}
+
+both_backends! {
+    async fn assessments_are_written_by_their_force_with_history(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let staff = app.token_for(Role::ForceStaff, &["kent"]).await;
+        let drones = json!({"force": "kent", "tool": "drones", "status": "in_use"});
+        let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &drones).await;
+        let kent_drones: Value = response.json().await.unwrap();
+        let kent_drones = kent_drones["id"].as_str().unwrap().to_owned();
+
+        let response = app.send(Method::POST, "/api/v1/impact-assessments", &staff, None, &body("kent", &[&kent_drones])).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let created: Value = response.json().await.unwrap();
+        assert_eq!((created["provenance"].clone(), created["deployment_ids"].clone()), (json!("force_reported"), json!([kent_drones])));
+        let other = app.send(Method::POST, "/api/v1/impact-assessments", &staff, None, &body("essex", &[])).await;
+        assert_eq!(other.status(), StatusCode::FORBIDDEN);
+        let crossed = app.send(Method::POST, "/api/v1/impact-assessments", &editor, None, &body("essex", &[&kent_drones])).await;
+        assert_eq!(crossed.status(), StatusCode::BAD_REQUEST, "an assessment covers its own force's deployments");
+        let bad = app.send(Method::POST, "/api/v1/impact-assessments", &editor, None,
+            &json!({"force": "kent", "kind": "guess", "status": "published", "title": "", "completed_on": "01/01/2023", "url": "ftp://x"})).await;
+        let problem: Value = bad.json().await.unwrap();
+        let mut fields = error_fields(&problem);
+        fields.sort();
+        assert_eq!(fields, ["completed_on", "kind", "title", "url"]);
+
+        let path = format!("/api/v1/impact-assessments/{}", created["id"].as_str().unwrap());
+        let (_, etag) = app.get_tagged(&path).await;
+        let mut changed = body("kent", &[&kent_drones]);
+        changed["status"] = json!("withheld");
+        assert_eq!(app.send(Method::PUT, &path, &staff, None, &changed).await.status(), StatusCode::PRECONDITION_REQUIRED);
+        assert_eq!(app.send(Method::PUT, &path, &editor, Some(&etag), &changed).await.status(), StatusCode::OK);
+        assert_eq!(app.send(Method::PUT, &path, &staff, Some(&etag), &changed).await.status(), StatusCode::PRECONDITION_FAILED);
+        let essex_staff = app.token_for(Role::ForceStaff, &["essex"]).await;
+        let (_, etag) = app.get_tagged(&path).await;
+        assert_eq!(app.send(Method::PUT, &path, &essex_staff, Some(&etag), &changed).await.status(), StatusCode::FORBIDDEN);
+        let deleted = app.client.delete(app.url(&path)).bearer_auth(&staff).header("If-Match", &etag).send().await.unwrap();
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+        app.get_problem(&path, StatusCode::NOT_FOUND).await;
+
+        let history = app.get_json(&format!("{path}/revisions"), StatusCode::OK).await;
+        let actions: Vec<&str> = history["items"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["create", "update", "delete"]);
+        assert_eq!(history["items"][1]["actor_role"], "editor");
+        let feed = app.get_json("/api/v1/changes?entity_type=impact_assessment", StatusCode::OK).await;
+        assert_eq!(feed["items"][1]["changed_fields"], json!(["status", "provenance"]), "the editor's write is `researched`");
+        let anonymous = app.client.post(app.url("/api/v1/impact-assessments")).json(&body("kent", &[])).send().await.unwrap();
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    }
+}
