@@ -5,12 +5,12 @@ use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::assessment_input::AssessmentInput;
+use super::evidence_input::{AssessmentInput, SourceInput};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::{path_id, Validator};
 use super::{responses, AppState};
 use crate::auth::Identity;
-use crate::domain::{AssessmentKind, AssessmentStatus, Slug};
+use crate::domain::{AssessmentKind, AssessmentStatus, Role, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::impact_assessments::{self, AssessmentFilter, AssessmentKey, ImpactAssessment};
@@ -345,5 +345,94 @@ pub async fn get_source(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &id)?;
     let source = state.db.run(move |conn| sources::get(conn, &id)).await?;
-    Ok(responses::json(&req, &source))
+    Ok(responses::json_at_revision(&req, source.revision, &source))
+}
+
+/// Record a source.
+///
+/// Any account that writes may add the document behind a claim.
+#[utoipa::path(
+    tag = "evidence",
+    security(("bearerAuth" = [])),
+    request_body = SourceInput,
+    responses(
+        (status = 201, description = "The source", body = Source,
+            headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/sources")]
+pub async fn create_source(
+    identity: Identity,
+    state: web::Data<AppState>,
+    body: web::Json<SourceInput>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = body.into_inner().parse()?;
+    let stamp = Stamp::now(identity.actor());
+    let created = state
+        .db
+        .run(move |conn| write_transaction(conn, |conn| sources::create(conn, &stamp, &fields)))
+        .await?;
+    let mut response = responses::private(StatusCode::CREATED, Some(created.revision), &created);
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(&format!("/api/v1/sources/{}", created.id))
+            .expect("ids are ASCII"),
+    );
+    Ok(response)
+}
+
+/// Replace a source's content.
+///
+/// Editors and admins only: a source may back claims about any force. Send `If-Match` with the ETag
+/// you read.
+#[utoipa::path(
+    tag = "evidence",
+    security(("bearerAuth" = [])),
+    params(("id" = String, Path, description = "The source's id",
+        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+        ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
+    request_body = SourceInput,
+    responses(
+        (status = 200, description = "The source", body = Source,
+            headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "Only editors and admins change sources", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No source has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/sources/{id}")]
+pub async fn update_source(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<SourceInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let expected = responses::if_match_revision(&req)?;
+    identity.require_role(&[Role::Admin, Role::Editor])?;
+    let fields = body.into_inner().parse()?;
+    let stamp = Stamp::now(identity.actor());
+    let updated = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                sources::update(conn, &stamp, &id, expected, &fields)
+            })
+        })
+        .await?;
+    Ok(responses::private(
+        StatusCode::OK,
+        Some(updated.revision),
+        &updated,
+    ))
 }

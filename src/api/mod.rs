@@ -2,7 +2,6 @@
 //! the same declarations, so the spec cannot drift from what is served.
 
 mod accounts;
-mod assessment_input;
 mod auth;
 mod cache;
 mod campaigns;
@@ -11,6 +10,7 @@ mod deployment_input;
 mod deployments;
 mod docs;
 mod evidence;
+mod evidence_input;
 mod exports;
 pub mod foi_input;
 mod foi_requests;
@@ -82,6 +82,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(evidence::update_assessment)
                 .service(evidence::delete_assessment)
                 .service(evidence::get_source)
+                .service(evidence::create_source)
+                .service(evidence::update_source)
                 .service(foi_requests::list_foi_requests)
                 .service(foi_requests::get_foi_request)
                 .service(foi_requests::list_foi_revisions)

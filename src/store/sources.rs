@@ -24,6 +24,7 @@ use crate::domain::SourceKind;
     "published_on": "2019-07-04",
     "retrieved_on": "2019-07-05",
     "sha256": null,
+    "revision": 1,
     "updated_at": "2026-11-26T23:00:00Z"
 }))]
 pub struct Source {
@@ -38,6 +39,8 @@ pub struct Source {
     pub retrieved_on: Option<NaiveDate>,
     /// SHA-256 of the document as retrieved, so a later copy can be checked against it.
     pub sha256: Option<String>,
+    /// Increases by one with every write; the basis of `If-Match`.
+    pub revision: i64,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -66,6 +69,7 @@ struct SourceRow {
     published_on: Option<NaiveDate>,
     retrieved_on: Option<NaiveDate>,
     sha256: Option<String>,
+    revision: i64,
     updated_at: chrono::NaiveDateTime,
 }
 
@@ -81,6 +85,7 @@ impl SourceRow {
             published_on: self.published_on,
             retrieved_on: self.retrieved_on,
             sha256: self.sha256,
+            revision: self.revision,
             updated_at: utc(self.updated_at),
         })
     }
@@ -164,6 +169,7 @@ pub fn restore(
         sources::published_on.eq(record.published_on),
         sources::retrieved_on.eq(record.retrieved_on),
         sources::sha256.eq(&record.sha256),
+        sources::revision.eq(record.revision),
         sources::updated_at.eq(at),
     );
     if action == Action::Create {
@@ -179,10 +185,7 @@ pub fn restore(
             .set(content)
             .execute(conn)?;
     }
-    let revision: i64 = sources::table
-        .find(&record.id)
-        .select(sources::revision)
-        .first(conn)?;
+    let revision = record.revision;
     audit::record(
         conn,
         &Stamp {
@@ -206,41 +209,118 @@ pub fn restore(
     })
 }
 
+const ENTITY: &str = "source";
+
+/// Writes a source's content as `revision`, with its snapshot and change event; shared by create
+/// and update.
+fn write(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    id: &str,
+    fields: &SourceFields,
+    revision: i64,
+    action: Action,
+    changed: &[&'static str],
+) -> Result<Source, StoreError> {
+    let at = stamp.at;
+    let content = (
+        sources::url.eq(&fields.url),
+        sources::archive_url.eq(&fields.archive_url),
+        sources::title.eq(&fields.title),
+        sources::publisher.eq(&fields.publisher),
+        sources::kind.eq(fields.kind.as_str()),
+        sources::published_on.eq(fields.published_on),
+        sources::retrieved_on.eq(fields.retrieved_on),
+        sources::sha256.eq(&fields.sha256),
+        sources::revision.eq(revision),
+        sources::updated_at.eq(at),
+    );
+    if action == Action::Create {
+        diesel::insert_into(sources::table)
+            .values((sources::id.eq(id), content, sources::created_at.eq(at)))
+            .execute(conn)?;
+    } else {
+        diesel::update(sources::table.find(id))
+            .set(content)
+            .execute(conn)?;
+    }
+    let written = get(conn, id)?;
+    super::revisions::record(conn, stamp, ENTITY, id, revision, action, &written)?;
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: ENTITY,
+            entity_id: id,
+            action,
+            revision,
+            force_slug: None,
+            changed_fields: changed,
+            summary: format!("Source: {}", fields.title),
+        },
+    )?;
+    Ok(written)
+}
+
 /// Records a new source; call inside a write transaction.
 pub fn create(
     conn: &mut DbConnection,
     stamp: &Stamp,
     fields: &SourceFields,
 ) -> Result<Source, StoreError> {
-    let id = new_id();
-    let at = stamp.at;
-    diesel::insert_into(sources::table)
-        .values((
-            sources::id.eq(&id),
-            sources::url.eq(&fields.url),
-            sources::archive_url.eq(&fields.archive_url),
-            sources::title.eq(&fields.title),
-            sources::publisher.eq(&fields.publisher),
-            sources::kind.eq(fields.kind.as_str()),
-            sources::published_on.eq(fields.published_on),
-            sources::retrieved_on.eq(fields.retrieved_on),
-            sources::sha256.eq(&fields.sha256),
-            sources::created_at.eq(at),
-            sources::updated_at.eq(at),
-        ))
-        .execute(conn)?;
-    audit::record(
+    write(conn, stamp, &new_id(), fields, 1, Action::Create, &[])
+}
+
+/// Replaces a source's content if it is still at `expected_revision`. Call inside a write
+/// transaction.
+pub fn update(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    id: &str,
+    expected_revision: i64,
+    fields: &SourceFields,
+) -> Result<Source, StoreError> {
+    let current = get(conn, id)?;
+    if current.revision != expected_revision {
+        return Err(StoreError::Stale {
+            entity: "source",
+            key: id.to_owned(),
+            current: current.revision,
+        });
+    }
+    let before = SourceFields {
+        url: current.url,
+        archive_url: current.archive_url,
+        title: current.title,
+        publisher: current.publisher,
+        kind: current.kind,
+        published_on: current.published_on,
+        retrieved_on: current.retrieved_on,
+        sha256: current.sha256,
+    };
+    let mut changed = Vec::new();
+    macro_rules! compare {
+        ($($field:ident),+) => {
+            $(if before.$field != fields.$field { changed.push(stringify!($field)); })+
+        };
+    }
+    compare!(
+        url,
+        archive_url,
+        title,
+        publisher,
+        kind,
+        published_on,
+        retrieved_on,
+        sha256
+    );
+    write(
         conn,
         stamp,
-        Change {
-            entity_type: "source",
-            entity_id: &id,
-            action: Action::Create,
-            revision: 1,
-            force_slug: None,
-            changed_fields: &[],
-            summary: format!("Source added: {}", fields.title),
-        },
-    )?;
-    get(conn, &id)
+        id,
+        fields,
+        current.revision + 1,
+        Action::Update,
+        &changed,
+    )
 }

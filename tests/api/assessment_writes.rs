@@ -61,3 +61,33 @@ both_backends! {
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     }
 }
+
+both_backends! {
+    async fn sources_are_added_by_writers_and_corrected_by_editors(db: TestDb) {
+        let app = db.spawn().await;
+        let staff = app.token_for(Role::ForceStaff, &["kent"]).await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let source = json!({"url": "https://www.kent.police.uk/drones", "title": "Drone unit", "kind": "force_statement",
+            "published_on": "2023-05-01", "sha256": "AB".repeat(32)});
+        let response = app.send(Method::POST, "/api/v1/sources", &staff, None, &source).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let created: Value = response.json().await.unwrap();
+        assert_eq!((created["revision"].clone(), created["sha256"].clone()), (json!(1), json!("ab".repeat(32))));
+        let path = format!("/api/v1/sources/{}", created["id"].as_str().unwrap());
+        let (_, etag) = app.get_tagged(&path).await;
+        let mut corrected = source.clone();
+        corrected["title"] = json!("Kent Police drone unit");
+        assert_eq!(app.send(Method::PUT, &path, &staff, Some(&etag), &corrected).await.status(), StatusCode::FORBIDDEN);
+        let response = app.send(Method::PUT, &path, &editor, Some(&etag), &corrected).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(app.send(Method::PUT, &path, &editor, Some(&etag), &corrected).await.status(), StatusCode::PRECONDITION_FAILED);
+        let feed = app.get_json("/api/v1/changes?entity_type=source", StatusCode::OK).await;
+        assert_eq!(feed["items"][1]["changed_fields"], json!(["title"]));
+        let bad = app.send(Method::POST, "/api/v1/sources", &editor, None,
+            &json!({"title": "x", "kind": "rumour", "url": "file:///etc/passwd", "sha256": "zz"})).await;
+        let problem: Value = bad.json().await.unwrap();
+        let mut fields = error_fields(&problem);
+        fields.sort();
+        assert_eq!(fields, ["kind", "sha256", "url"]);
+    }
+}

@@ -1,14 +1,15 @@
-//! The body of an impact assessment write, parsed into the data layer's fields with every bad
-//! field named.
+//! The bodies of impact assessment and source writes, parsed into the data layer's fields with
+//! every bad field named.
 
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::foi_input::date;
 use super::params::Validator;
-use crate::domain::{AssessmentKind, AssessmentStatus, Provenance, Role, Slug};
+use crate::domain::{AssessmentKind, AssessmentStatus, Provenance, Role, Slug, SourceKind};
 use crate::error::ApiError;
 use crate::store::impact_assessments::AssessmentFields;
+use crate::store::sources::SourceFields;
 
 /// Longest free-text field accepted, in characters.
 const MAX_TEXT: usize = 20_000;
@@ -134,6 +135,77 @@ impl AssessmentInput {
             url,
             deployment_ids,
             provenance,
+        };
+        v.finish()?;
+        Ok(fields)
+    }
+}
+
+/// A source as written.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "url": "https://www.whatdotheyknow.com/request/police_surveillance_tools",
+    "title": "What police surveillance tools are in use in our community?",
+    "publisher": "Office of the Police and Crime Commissioner for Cambridgeshire and Peterborough",
+    "kind": "foi_response",
+    "published_on": "2019-07-04",
+    "retrieved_on": "2019-07-05"
+}))]
+pub struct SourceInput {
+    /// An http(s) URL.
+    pub url: Option<String>,
+    /// A web archive's copy (http(s) URL).
+    pub archive_url: Option<String>,
+    #[schema(min_length = 1)]
+    pub title: String,
+    pub publisher: Option<String>,
+    #[schema(value_type = SourceKind)]
+    pub kind: String,
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub published_on: Option<String>,
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub retrieved_on: Option<String>,
+    /// Hex SHA-256 of the document as retrieved.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub sha256: Option<String>,
+}
+
+impl SourceInput {
+    pub fn parse(self) -> Result<SourceFields, ApiError> {
+        let mut v = Validator::default();
+        let url = |v: &mut Validator, field: &str, raw: Option<String>| {
+            let url = text(v, field, raw);
+            if url
+                .as_deref()
+                .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
+            {
+                v.reject(field, "must be an http(s) URL");
+            }
+            url
+        };
+        let title = text(&mut v, "title", Some(self.title));
+        if title.is_none() {
+            v.reject("title", "must not be empty");
+        }
+        let sha256 = self.sha256.map(|h| h.trim().to_ascii_lowercase());
+        if sha256
+            .as_deref()
+            .is_some_and(|h| h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            v.reject("sha256", "must be 64 hexadecimal digits");
+        }
+        let fields = SourceFields {
+            url: url(&mut v, "url", self.url),
+            archive_url: url(&mut v, "archive_url", self.archive_url),
+            title: title.unwrap_or_default(),
+            publisher: text(&mut v, "publisher", self.publisher),
+            kind: v
+                .parse::<SourceKind>("kind", Some(&self.kind))
+                .unwrap_or(SourceKind::Other),
+            published_on: date(&mut v, "published_on", self.published_on.as_deref()),
+            retrieved_on: date(&mut v, "retrieved_on", self.retrieved_on.as_deref()),
+            sha256,
         };
         v.finish()?;
         Ok(fields)
