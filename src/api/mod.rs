@@ -118,6 +118,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(overviews::force_profile)
                 .service(tools::list_tools)
                 .service(tools::get_tool)
+                .service(tools::update_tool)
                 .service(overviews::tool_forces)
                 .service(overviews::get_matrix)
                 .service(overviews::get_matrix_csv)

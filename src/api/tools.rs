@@ -1,16 +1,19 @@
 //! `/api/v1/tools`: the surveillance-tool taxonomy.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::{path_slug, Validator};
 use super::{responses, AppState};
-use crate::domain::Slug;
+use crate::auth::Identity;
+use crate::domain::{Role, Slug};
 use crate::error::{ApiError, Problem};
-use crate::store::tools::{self, Tool, ToolFilter};
-use crate::store::PageRequest;
+use crate::store::audit::Stamp;
+use crate::store::tools::{self, Tool, ToolFields, ToolFilter};
+use crate::store::{write_transaction, PageRequest};
 
 /// Query parameters of `GET /tools`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -99,5 +102,117 @@ pub async fn get_tool(
         .db
         .run(move |conn| tools::get(conn, slug.as_str()))
         .await?;
-    Ok(responses::json(&req, &tool))
+    Ok(responses::json_at_revision(&req, tool.revision, &tool))
+}
+
+/// A tool's description as written. Slugs are stable; a tool is deprecated, never deleted.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "IMSI catcher",
+    "description": "A device that imitates a mobile phone mast so that nearby phones connect to it.",
+    "parent": null,
+    "aliases": ["cell-site simulator", "Stingray"],
+    "atlas_category": "cell-site-simulator",
+    "deprecated": false
+}))]
+pub struct ToolInput {
+    #[schema(min_length = 1)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The broader tool this one refines.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The Atlas of Surveillance category imported as this tool.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    pub atlas_category: Option<String>,
+    #[serde(default)]
+    pub deprecated: bool,
+}
+
+impl ToolInput {
+    fn parse(self) -> Result<ToolFields, ApiError> {
+        let mut v = Validator::default();
+        let name = self.name.trim().to_owned();
+        if name.is_empty() {
+            v.reject("name", "must not be empty");
+        }
+        let parent = v
+            .parse::<Slug>("parent", self.parent.as_deref())
+            .map(Slug::into_inner);
+        let atlas_category = v
+            .parse::<Slug>("atlas_category", self.atlas_category.as_deref())
+            .map(Slug::into_inner);
+        let mut aliases: Vec<String> = self
+            .aliases
+            .iter()
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect();
+        aliases.dedup();
+        v.finish()?;
+        Ok(ToolFields {
+            name,
+            description: self.description.trim().to_owned(),
+            parent,
+            aliases,
+            atlas_category,
+            deprecated: self.deprecated,
+        })
+    }
+}
+
+/// Replace a tool's description, or deprecate it.
+///
+/// Editors and admins only. Send `If-Match` with the ETag you read. There is no delete: claims
+/// refer to tools by slug for ever.
+#[utoipa::path(
+    tag = "tools",
+    security(("bearerAuth" = [])),
+    params(("slug" = String, Path, description = "The tool's stable slug", example = "imsi-catcher",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64),
+        ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
+    request_body = ToolInput,
+    responses(
+        (status = 200, description = "The tool", body = Tool,
+            headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "Only editors and admins manage the taxonomy", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No tool has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/tools/{slug}")]
+pub async fn update_tool(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Json<ToolInput>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path_slug("slug", &slug)?.into_inner();
+    let expected = responses::if_match_revision(&req)?;
+    identity.require_role(&[Role::Admin, Role::Editor])?;
+    let fields = body.into_inner().parse()?;
+    let stamp = Stamp::now(identity.actor());
+    let updated = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                tools::update(conn, &stamp, &slug, expected, &fields)
+            })
+        })
+        .await?;
+    Ok(responses::private(
+        StatusCode::OK,
+        Some(updated.revision),
+        &updated,
+    ))
 }

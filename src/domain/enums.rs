@@ -226,6 +226,7 @@ vocabulary! {
         Source = "source",
         FoiRequest = "foi_request",
         Campaign = "campaign",
+        Tool = "tool",
     }
 }
 

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::audit::{self, Action, Change, Stamp};
 use super::{parse_json_list, utc, Page, PageRequest, StoreError};
 use crate::db::schema::tools;
 use crate::db::DbConnection;
@@ -19,6 +20,7 @@ use crate::db::DbConnection;
     "aliases": ["cell-site simulator", "Stingray"],
     "atlas_category": "cell-site-simulator",
     "deprecated": false,
+    "revision": 1,
     "updated_at": "2026-11-26T23:00:00Z"
 }))]
 pub struct Tool {
@@ -32,6 +34,8 @@ pub struct Tool {
     /// The Atlas of Surveillance technology category imported as this tool.
     pub atlas_category: Option<String>,
     pub deprecated: bool,
+    /// Increases by one with every write; the basis of `If-Match`.
+    pub revision: i64,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -53,6 +57,7 @@ struct ToolRow {
     atlas_category: Option<String>,
     position: i32,
     deprecated: bool,
+    revision: i64,
     updated_at: chrono::NaiveDateTime,
 }
 
@@ -66,6 +71,7 @@ impl ToolRow {
             parent: self.parent_slug,
             atlas_category: self.atlas_category,
             deprecated: self.deprecated,
+            revision: self.revision,
             updated_at: utc(self.updated_at),
         })
     }
@@ -125,4 +131,126 @@ pub fn get(conn: &mut DbConnection, slug: &str) -> Result<Tool, StoreError> {
             key: slug.to_owned(),
         })?
         .into_tool()
+}
+
+/// A tool's description as editors write it (the slug and taxonomy position are fixed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolFields {
+    pub name: String,
+    pub description: String,
+    pub parent: Option<String>,
+    pub aliases: Vec<String>,
+    pub atlas_category: Option<String>,
+    /// Deprecated tools stay readable (their slugs are stable) but should get no new claims.
+    pub deprecated: bool,
+}
+
+/// Replaces a tool's description if it is still at `expected_revision`. Call inside a write
+/// transaction.
+pub fn update(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    slug: &str,
+    expected_revision: i64,
+    fields: &ToolFields,
+) -> Result<Tool, StoreError> {
+    let current = get(conn, slug)?;
+    if current.revision != expected_revision {
+        return Err(StoreError::Stale {
+            entity: "tool",
+            key: slug.to_owned(),
+            current: current.revision,
+        });
+    }
+    // The parent must exist, and the taxonomy stay a tree: no tool may be its own ancestor.
+    let mut ancestor = fields.parent.clone();
+    while let Some(parent) = ancestor {
+        if parent == slug {
+            return Err(StoreError::Invalid {
+                field: "parent",
+                message: "would make the tool its own ancestor".into(),
+            });
+        }
+        ancestor = get(conn, &parent)
+            .map_err(|_| StoreError::Invalid {
+                field: "parent",
+                message: format!("no tool has the slug `{parent}`"),
+            })?
+            .parent;
+    }
+    let mut changed = Vec::new();
+    let before = (
+        &current.name,
+        &current.description,
+        &current.parent,
+        &current.aliases,
+        &current.atlas_category,
+        current.deprecated,
+    );
+    let names = [
+        "name",
+        "description",
+        "parent",
+        "aliases",
+        "atlas_category",
+        "deprecated",
+    ];
+    let differs = [
+        *before.0 != fields.name,
+        *before.1 != fields.description,
+        *before.2 != fields.parent,
+        *before.3 != fields.aliases,
+        *before.4 != fields.atlas_category,
+        before.5 != fields.deprecated,
+    ];
+    for (name, differs) in names.into_iter().zip(differs) {
+        if differs {
+            changed.push(name);
+        }
+    }
+    let revision = current.revision + 1;
+    diesel::update(tools::table.find(slug))
+        .set((
+            tools::name.eq(&fields.name),
+            tools::description.eq(&fields.description),
+            tools::parent_slug.eq(&fields.parent),
+            tools::aliases.eq(serde_json::to_string(&fields.aliases).expect("strings serialise")),
+            tools::atlas_category.eq(&fields.atlas_category),
+            tools::deprecated.eq(fields.deprecated),
+            tools::revision.eq(revision),
+            tools::updated_at.eq(stamp.at),
+        ))
+        .execute(conn)?;
+    let updated = get(conn, slug)?;
+    super::revisions::record(
+        conn,
+        stamp,
+        "tool",
+        slug,
+        revision,
+        Action::Update,
+        &updated,
+    )?;
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: "tool",
+            entity_id: slug,
+            action: Action::Update,
+            revision,
+            force_slug: None,
+            changed_fields: &changed,
+            summary: format!(
+                "Tool {slug}: {}{}",
+                fields.name,
+                if fields.deprecated {
+                    " (deprecated)"
+                } else {
+                    ""
+                }
+            ),
+        },
+    )?;
+    Ok(updated)
 }

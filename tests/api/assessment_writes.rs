@@ -91,3 +91,29 @@ both_backends! {
         assert_eq!(fields, ["kind", "sha256", "url"]);
     }
 }
+
+both_backends! {
+    async fn editors_deprecate_tools_and_no_one_deletes_them(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let staff = app.token_for(Role::ForceStaff, &["kent"]).await;
+        let (tool, etag) = app.get_tagged("/api/v1/tools/drones").await;
+        let mut body = json!({"name": tool["name"], "description": tool["description"], "parent": tool["parent"],
+            "aliases": tool["aliases"], "atlas_category": tool["atlas_category"], "deprecated": true});
+        assert_eq!(app.send(Method::PUT, "/api/v1/tools/drones", &staff, Some(&etag), &body).await.status(), StatusCode::FORBIDDEN);
+        let response = app.send(Method::PUT, "/api/v1/tools/drones", &editor, Some(&etag), &body).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let deprecated = app.get_all("/api/v1/tools?deprecated=true").await;
+        assert_eq!(deprecated.iter().map(|t| t["slug"].as_str().unwrap()).collect::<Vec<_>>(), ["drones"]);
+        let feed = app.get_json("/api/v1/changes?entity_type=tool", StatusCode::OK).await;
+        assert_eq!(feed["items"][0]["changed_fields"], json!(["deprecated"]));
+
+        let (_, etag) = app.get_tagged("/api/v1/tools/facial-recognition").await;
+        let (fr, _) = app.get_tagged("/api/v1/tools/facial-recognition").await;
+        body = json!({"name": fr["name"], "parent": "live-facial-recognition"});
+        let cycle = app.send(Method::PUT, "/api/v1/tools/facial-recognition", &editor, Some(&etag), &body).await;
+        assert_eq!(cycle.status(), StatusCode::BAD_REQUEST, "the taxonomy stays a tree");
+        let delete = app.client.delete(app.url("/api/v1/tools/drones")).bearer_auth(&editor).send().await.unwrap();
+        assert_eq!(delete.status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+}
