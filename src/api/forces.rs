@@ -1,16 +1,19 @@
 //! `/api/v1/forces`: the police forces and their FOI authorities.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::{path_slug, Validator};
 use super::{responses, AppState};
-use crate::domain::{ForceKind, Nation};
+use crate::auth::Identity;
+use crate::domain::{ForceKind, Nation, Role};
 use crate::error::{ApiError, Problem};
-use crate::store::forces::{self, Force, ForceFilter};
-use crate::store::PageRequest;
+use crate::store::audit::Stamp;
+use crate::store::forces::{self, Force, ForceDetails, ForceFilter};
+use crate::store::{write_transaction, PageRequest};
 
 /// Query parameters of `GET /forces`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -108,5 +111,117 @@ pub async fn get_force(
         .db
         .run(move |conn| forces::get(conn, slug.as_str()))
         .await?;
-    Ok(responses::json(&req, &force))
+    Ok(responses::json_at_revision(&req, force.revision, &force))
+}
+
+/// A force's details as written.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Cambridgeshire Constabulary",
+    "website": "https://www.cambs.police.uk",
+    "foi_email": "foi@cambs.police.uk",
+    "foi_url": "https://www.cambs.police.uk/foi-ai/af/accessing-information/"
+}))]
+pub struct ForceInput {
+    #[schema(min_length = 1)]
+    pub name: String,
+    /// State, province or county, outside the UK.
+    pub region: Option<String>,
+    /// An http(s) URL.
+    pub website: Option<String>,
+    pub foi_email: Option<String>,
+    /// An http(s) URL.
+    pub foi_url: Option<String>,
+}
+
+impl ForceInput {
+    fn parse(self) -> Result<ForceDetails, ApiError> {
+        let mut v = Validator::default();
+        let clean =
+            |value: Option<String>| value.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        let name = self.name.trim().to_owned();
+        if name.is_empty() {
+            v.reject("name", "must not be empty");
+        }
+        let url = |v: &mut Validator, field: &str, raw: Option<String>| {
+            let url = clean(raw);
+            if url
+                .as_deref()
+                .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
+            {
+                v.reject(field, "must be an http(s) URL");
+            }
+            url
+        };
+        let website = url(&mut v, "website", self.website);
+        let foi_url = url(&mut v, "foi_url", self.foi_url);
+        let foi_email = clean(self.foi_email);
+        if foi_email
+            .as_deref()
+            .is_some_and(|e| e.split('@').filter(|part| !part.is_empty()).count() != 2)
+        {
+            v.reject("foi_email", "must be an email address");
+        }
+        v.finish()?;
+        Ok(ForceDetails {
+            name,
+            region: clean(self.region),
+            website,
+            foi_email,
+            foi_url,
+        })
+    }
+}
+
+/// Correct a force's details.
+///
+/// Editors and admins only; slug, kind, country and nation are reference facts and stay as they
+/// are. Send `If-Match` with the ETag you read.
+#[utoipa::path(
+    tag = "forces",
+    security(("bearerAuth" = [])),
+    params(("slug" = String, Path, description = "The force's data.police.uk identifier", example = "cambridgeshire",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64),
+        ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
+    request_body = ForceInput,
+    responses(
+        (status = 200, description = "The force", body = Force,
+            headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
+        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "Only editors and admins correct forces", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/forces/{slug}")]
+pub async fn update_force(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Json<ForceInput>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path_slug("slug", &slug)?.into_inner();
+    let expected = responses::if_match_revision(&req)?;
+    identity.require_role(&[Role::Admin, Role::Editor])?;
+    let details = body.into_inner().parse()?;
+    let stamp = Stamp::now(identity.actor());
+    let updated = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                forces::update(conn, &stamp, &slug, expected, &details)
+            })
+        })
+        .await?;
+    Ok(responses::private(
+        StatusCode::OK,
+        Some(updated.revision),
+        &updated,
+    ))
 }

@@ -115,6 +115,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(search::search_registry)
                 .service(forces::list_forces)
                 .service(forces::get_force)
+                .service(forces::update_force)
                 .service(overviews::force_profile)
                 .service(tools::list_tools)
                 .service(tools::get_tool)

@@ -227,6 +227,7 @@ vocabulary! {
         FoiRequest = "foi_request",
         Campaign = "campaign",
         Tool = "tool",
+        Force = "force",
     }
 }
 

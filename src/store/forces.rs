@@ -28,6 +28,7 @@ use crate::domain::{AuthorityKind, FoiLaw, ForceKind, Nation};
         {"slug": "cambridgeshire", "name": "Cambridgeshire Constabulary", "kind": "force", "foi_law": "foia", "website": "https://www.cambs.police.uk"},
         {"slug": "cambridgeshire-pcc", "name": "Cambridgeshire and Peterborough Police and Crime Commissioner", "kind": "pcc", "foi_law": "foia", "website": null}
     ],
+    "revision": 1,
     "updated_at": "2026-11-26T23:00:00Z"
 }))]
 pub struct Force {
@@ -46,6 +47,8 @@ pub struct Force {
     pub foi_url: Option<String>,
     /// The force itself first, then its oversight body.
     pub authorities: Vec<Authority>,
+    /// Increases by one with every write; the basis of `If-Match`.
+    pub revision: i64,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -79,6 +82,7 @@ struct ForceRow {
     website: Option<String>,
     foi_email: Option<String>,
     foi_url: Option<String>,
+    revision: i64,
     updated_at: chrono::NaiveDateTime,
 }
 
@@ -203,8 +207,85 @@ fn with_authorities(
                 foi_email: row.foi_email,
                 foi_url: row.foi_url,
                 authorities,
+                revision: row.revision,
                 updated_at: utc(row.updated_at),
             })
         })
         .collect()
+}
+
+/// A force's details as editors correct them (slug, kind, country and nation are reference facts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForceDetails {
+    pub name: String,
+    pub region: Option<String>,
+    pub website: Option<String>,
+    pub foi_email: Option<String>,
+    pub foi_url: Option<String>,
+}
+
+/// Replaces a force's details if it is still at `expected_revision`. Call inside a write
+/// transaction.
+pub fn update(
+    conn: &mut DbConnection,
+    stamp: &super::audit::Stamp,
+    slug: &str,
+    expected_revision: i64,
+    details: &ForceDetails,
+) -> Result<Force, StoreError> {
+    use super::audit::{self, Action, Change};
+    let current = get(conn, slug)?;
+    if current.revision != expected_revision {
+        return Err(StoreError::Stale {
+            entity: "force",
+            key: slug.to_owned(),
+            current: current.revision,
+        });
+    }
+    let changed: Vec<&'static str> = [
+        ("name", current.name != details.name),
+        ("region", current.region != details.region),
+        ("website", current.website != details.website),
+        ("foi_email", current.foi_email != details.foi_email),
+        ("foi_url", current.foi_url != details.foi_url),
+    ]
+    .into_iter()
+    .filter_map(|(name, differs)| differs.then_some(name))
+    .collect();
+    let revision = current.revision + 1;
+    diesel::update(forces::table.find(slug))
+        .set((
+            forces::name.eq(&details.name),
+            forces::region.eq(&details.region),
+            forces::website.eq(&details.website),
+            forces::foi_email.eq(&details.foi_email),
+            forces::foi_url.eq(&details.foi_url),
+            forces::revision.eq(revision),
+            forces::updated_at.eq(stamp.at),
+        ))
+        .execute(conn)?;
+    let updated = get(conn, slug)?;
+    super::revisions::record(
+        conn,
+        stamp,
+        "force",
+        slug,
+        revision,
+        Action::Update,
+        &updated,
+    )?;
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: "force",
+            entity_id: slug,
+            action: Action::Update,
+            revision,
+            force_slug: Some(slug),
+            changed_fields: &changed,
+            summary: format!("Force {slug}: details updated"),
+        },
+    )?;
+    Ok(updated)
 }

@@ -4,7 +4,6 @@
 mod helpers;
 
 mod accounts;
-mod assessment_writes;
 mod auth;
 mod changes;
 mod database;
@@ -18,5 +17,6 @@ mod health;
 mod imports;
 mod openapi;
 mod overviews;
+mod registry_writes;
 mod search;
 mod tools;

@@ -1,4 +1,4 @@
-//! Impact assessment writes: force scoping, If-Match, history and the change feed.
+//! Writes to assessments, sources, tools and forces: who may, If-Match, history and the feed.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -115,5 +115,27 @@ both_backends! {
         assert_eq!(cycle.status(), StatusCode::BAD_REQUEST, "the taxonomy stays a tree");
         let delete = app.client.delete(app.url("/api/v1/tools/drones")).bearer_auth(&editor).send().await.unwrap();
         assert_eq!(delete.status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+}
+
+both_backends! {
+    async fn editors_correct_a_force_s_details(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let staff = app.token_for(Role::ForceStaff, &["kent"]).await;
+        let (_, etag) = app.get_tagged("/api/v1/forces/kent").await;
+        let body = json!({"name": "Kent Police", "website": "https://www.kent.police.uk", "foi_email": "foi@kent.police.uk"});
+        assert_eq!(app.send(Method::PUT, "/api/v1/forces/kent", &staff, Some(&etag), &body).await.status(), StatusCode::FORBIDDEN);
+        let response = app.send(Method::PUT, "/api/v1/forces/kent", &editor, Some(&etag), &body).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let kent = app.get_json("/api/v1/forces/kent", StatusCode::OK).await;
+        assert_eq!((kent["foi_email"].clone(), kent["revision"].clone(), kent["nation"].clone()), (json!("foi@kent.police.uk"), json!(2), json!("england")));
+        assert_eq!(app.send(Method::PUT, "/api/v1/forces/kent", &editor, Some(&etag), &body).await.status(), StatusCode::PRECONDITION_FAILED);
+        let feed = app.get_json("/api/v1/changes?entity_type=force", StatusCode::OK).await;
+        assert_eq!(feed["items"][0]["force"], "kent");
+        let (_, etag) = app.get_tagged("/api/v1/forces/kent").await;
+        let bad = app.send(Method::PUT, "/api/v1/forces/kent", &editor, Some(&etag), &json!({"name": "", "website": "kent", "foi_email": "nobody"})).await;
+        let problem: Value = bad.json().await.unwrap();
+        assert_eq!(error_fields(&problem), ["name", "website", "foi_email"]);
     }
 }
