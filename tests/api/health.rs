@@ -20,7 +20,7 @@ both_backends! {
         assert_eq!(problem["instance"], "/api/v1/no-such-thing");
         let response = app.client.delete(app.url("/api/v1/forces/kent")).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(response.headers()["allow"], "GET, HEAD");
+        assert_eq!(response.headers()["allow"], "GET, HEAD, PUT");
         assert_eq!(response.headers()["content-type"], "application/problem+json");
         let problem: serde_json::Value = response.json().await.unwrap();
         assert_eq!(problem["status"], 405);
