@@ -34,7 +34,7 @@ pub struct ImportQuery {
     tag = "imports",
     security(("bearerAuth" = [])),
     params(ImportQuery),
-    request_body(content((String = "text/csv"), (String = "application/x-ndjson"))),
+    request_body(content((Vec<u8> = "text/csv"), (Vec<u8> = "application/x-ndjson"))),
     responses(
         (status = 200, description = "What the import did (or would do, in a dry run)", body = ImportReport),
         (status = 400, description = "Rows cannot be imported (`errors` names each as `line <n>`), or the format is unknown",
