@@ -88,9 +88,10 @@ def main(base_url):
         sys.exit(f"GET /deployments/{deployments[0].id}: unexpected {detail.to_dict()}")
     print(f"deployment: {detail.id} with {len(detail.evidence)} sources")
 
-    replies, _ = page_through(list_foi_requests, client, "GET /foi-requests", authority="cambridgeshire-pcc")
+    replies, _ = page_through(list_foi_requests, client, "GET /foi-requests",
+                              campaign="2019-surveillance-tools", authority="cambridgeshire-pcc")
     if len(replies) != 1:
-        sys.exit(f"GET /foi-requests?authority=cambridgeshire-pcc: {len(replies)} requests, expected the 2019 reply")
+        sys.exit(f"GET /foi-requests?campaign=2019-surveillance-tools: {len(replies)} requests, expected the 2019 reply")
     reply = ok(get_foi_request.sync_detailed(replies[0].id, client=client), f"GET /foi-requests/{replies[0].id}")
     outcomes = [str(a.outcome) for a in reply.answers]
     if reply.reference_numbers != ["FOI/OPCC/19-026-037", "19-040-043"] or str(reply.due_on) != "2019-07-11" \
