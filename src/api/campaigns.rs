@@ -1,7 +1,7 @@
 //! `/api/v1/campaigns`: one request sent to many authorities, and its progress across them.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -229,4 +229,47 @@ pub async fn update_campaign(
         Some(updated.revision),
         &updated,
     ))
+}
+
+/// Delete a campaign that has sent no request.
+///
+/// Editors and admins only; a campaign whose requests exist is part of the record (409). Send
+/// `If-Match` with the ETag you read.
+#[utoipa::path(
+    tag = "foi",
+    security(("bearerAuth" = [])),
+    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "2019-surveillance-tools"),
+        ("If-Match" = String, Header, description = "The ETag of the revision being deleted")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The slug is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "Only editors and admins run campaigns", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No campaign has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The campaign has sent requests", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/campaigns/{slug}")]
+pub async fn delete_campaign(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path_slug("slug", &slug)?.into_inner();
+    let expected = responses::if_match_revision(&req)?;
+    identity.require_role(&[Role::Admin, Role::Editor])?;
+    let stamp = Stamp::now(identity.actor());
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                campaigns::delete(conn, &stamp, &slug, expected)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -436,3 +436,45 @@ pub async fn update_source(
         &updated,
     ))
 }
+
+/// Delete a source no claim cites.
+///
+/// Editors and admins only. A source that backs a deployment or reveals an assessment answers 409:
+/// correct those first. The deletion is itself a revision.
+#[utoipa::path(
+    tag = "evidence",
+    security(("bearerAuth" = [])),
+    params(("id" = String, Path, description = "The source's id",
+        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+        ("If-Match" = String, Header, description = "The ETag of the revision being deleted")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "Only editors and admins delete sources", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No source has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The source backs claims", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/sources/{id}")]
+pub async fn delete_source(
+    req: HttpRequest,
+    identity: Identity,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id("id", &id)?;
+    let expected = responses::if_match_revision(&req)?;
+    identity.require_role(&[Role::Admin, Role::Editor])?;
+    let stamp = Stamp::now(identity.actor());
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| sources::delete(conn, &stamp, &id, expected))
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

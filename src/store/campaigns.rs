@@ -655,6 +655,37 @@ pub fn restore(
     }
 }
 
+/// Deletes a campaign that sent no request (yet), if it is still at `expected_revision`; one with
+/// requests is part of the record (409). Its revisions stay readable. Call inside a write
+/// transaction.
+pub fn delete(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    slug: &str,
+    expected_revision: i64,
+) -> Result<(), StoreError> {
+    let mut current = get(conn, slug)?;
+    if current.revision != expected_revision {
+        return Err(StoreError::Stale {
+            entity: "campaign",
+            key: slug.to_owned(),
+            current: current.revision,
+        });
+    }
+    let sent: i64 = foi_requests::table
+        .filter(foi_requests::campaign_slug.eq(slug))
+        .count()
+        .get_result(conn)?;
+    if sent > 0 {
+        return Err(StoreError::Conflict(format!(
+            "campaign `{slug}` sent {sent} requests; they are part of the record"
+        )));
+    }
+    diesel::delete(campaigns::table.find(slug)).execute(conn)?;
+    current.revision += 1;
+    audit_write(conn, stamp, &current, Action::Delete, &[])
+}
+
 /// Every version of a campaign, oldest first.
 pub fn revisions(
     conn: &mut DbConnection,

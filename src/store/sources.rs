@@ -324,3 +324,53 @@ pub fn update(
         &changed,
     )
 }
+
+/// Deletes a source no claim cites, if it is still at `expected_revision` (a cited source would
+/// leave claims without their evidence: 409). Its revisions stay readable. Call inside a write
+/// transaction.
+pub fn delete(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    id: &str,
+    expected_revision: i64,
+) -> Result<(), StoreError> {
+    use crate::db::schema::{deployment_sources, impact_assessments};
+    let current = get(conn, id)?;
+    if current.revision != expected_revision {
+        return Err(StoreError::Stale {
+            entity: "source",
+            key: id.to_owned(),
+            current: current.revision,
+        });
+    }
+    let citing: i64 = deployment_sources::table
+        .filter(deployment_sources::source_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let revealing: i64 = impact_assessments::table
+        .filter(impact_assessments::revealed_by_source_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if citing + revealing > 0 {
+        return Err(StoreError::Conflict(format!(
+            "source `{id}` backs {citing} deployments and {revealing} impact assessments; \
+             correct them first"
+        )));
+    }
+    diesel::delete(sources::table.find(id)).execute(conn)?;
+    let revision = current.revision + 1;
+    super::revisions::record(conn, stamp, ENTITY, id, revision, Action::Delete, &current)?;
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: ENTITY,
+            entity_id: id,
+            action: Action::Delete,
+            revision,
+            force_slug: None,
+            changed_fields: &[],
+            summary: format!("Source deleted: {}", current.title),
+        },
+    )
+}

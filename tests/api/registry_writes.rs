@@ -139,3 +139,38 @@ both_backends! {
         assert_eq!(error_fields(&problem), ["name", "website", "foi_email"]);
     }
 }
+
+both_backends! {
+    async fn only_unused_sources_and_campaigns_are_deleted(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let mut ids = Vec::new();
+        for title in ["Cited", "Spare"] {
+            let source = json!({"title": title, "kind": "media", "url": "https://example.org/"});
+            let created: Value = app.send(Method::POST, "/api/v1/sources", &editor, None, &source).await.json().await.unwrap();
+            ids.push(created["id"].as_str().unwrap().to_owned());
+        }
+        let drones = json!({"force": "kent", "tool": "drones", "status": "in_use", "source_ids": [ids[0]]});
+        assert_eq!(app.send(Method::POST, "/api/v1/deployments", &editor, None, &drones).await.status(), StatusCode::CREATED);
+        let delete = |path: String, etag: String| {
+            app.client.delete(app.url(&path)).bearer_auth(&editor).header("If-Match", etag).send()
+        };
+        for (id, expected) in [(&ids[0], StatusCode::CONFLICT), (&ids[1], StatusCode::NO_CONTENT)] {
+            let path = format!("/api/v1/sources/{id}");
+            let (_, etag) = app.get_tagged(&path).await;
+            assert_eq!(delete(path, etag).await.unwrap().status(), expected);
+        }
+        app.get_problem(&format!("/api/v1/sources/{}", ids[1]), StatusCode::NOT_FOUND).await;
+
+        for (slug, targets, expected) in [("sent", json!(["kent"]), StatusCode::CONFLICT), ("draft", json!([]), StatusCode::NO_CONTENT)] {
+            let campaign = json!({"slug": slug, "title": "Drones", "started_on": "2024-01-08", "authorities": targets});
+            assert_eq!(app.send(Method::POST, "/api/v1/campaigns", &editor, None, &campaign).await.status(), StatusCode::CREATED);
+            let path = format!("/api/v1/campaigns/{slug}");
+            let (_, etag) = app.get_tagged(&path).await;
+            assert_eq!(delete(path, etag).await.unwrap().status(), expected, "{slug}");
+        }
+        app.get_problem("/api/v1/campaigns/draft", StatusCode::NOT_FOUND).await;
+        let history = app.get_json("/api/v1/campaigns/draft/revisions", StatusCode::OK).await;
+        assert_eq!(history["items"][1]["action"], "delete");
+    }
+}
