@@ -155,13 +155,12 @@ pub async fn create_campaign(
             })
         })
         .await?;
-    let mut response = responses::private(StatusCode::CREATED, Some(created.revision), &created);
-    response.headers_mut().insert(
-        header::LOCATION,
-        header::HeaderValue::from_str(&format!("/api/v1/campaigns/{}", created.slug))
-            .expect("slugs are ASCII"),
-    );
-    Ok(response)
+    Ok(responses::written(
+        StatusCode::CREATED,
+        created.revision,
+        &format!("/api/v1/campaigns/{}", created.slug),
+        &created,
+    ))
 }
 
 /// Replace a campaign's description and questions.

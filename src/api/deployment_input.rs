@@ -1,6 +1,5 @@
 //! The body of a deployment write, parsed into the data layer's state with every bad field named.
 
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -62,27 +61,6 @@ pub struct DeploymentInput {
     pub source_ids: Vec<String>,
 }
 
-fn date(v: &mut Validator, field: &str, raw: Option<&str>) -> Option<NaiveDate> {
-    match raw.map(|r| NaiveDate::parse_from_str(r, "%Y-%m-%d")) {
-        Some(Ok(date)) => Some(date),
-        Some(Err(_)) => {
-            v.reject(field, "must be a date written YYYY-MM-DD");
-            None
-        }
-        None => None,
-    }
-}
-
-fn text(v: &mut Validator, field: &str, value: Option<String>) -> Option<String> {
-    let value = value
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())?;
-    if value.chars().count() > MAX_TEXT {
-        v.reject(field, format!("must be at most {MAX_TEXT} characters"));
-    }
-    Some(value)
-}
-
 impl DeploymentInput {
     /// Parses the body for `identity`: force staff write `force_reported` claims and cannot verify.
     /// Returns the force and tool slugs and the state.
@@ -103,16 +81,10 @@ impl DeploymentInput {
                 v.reject("verified", "only registry editors mark claims verified");
             }
         }
-        let use_policy_url = text(&mut v, "use_policy_url", self.use_policy_url);
-        if use_policy_url
-            .as_deref()
-            .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
-        {
-            v.reject("use_policy_url", "must be an http(s) URL");
-        }
+        let use_policy_url = v.url("use_policy_url", self.use_policy_url);
         let mut vendors = Vec::new();
         for vendor in self.vendors {
-            if let Some(vendor) = text(&mut v, "vendors", Some(vendor)) {
+            if let Some(vendor) = v.text("vendors", Some(vendor), MAX_TEXT) {
                 vendors.push(vendor);
             }
         }
@@ -134,14 +106,16 @@ impl DeploymentInput {
         let state = DeploymentState {
             status: status.unwrap_or(DeploymentStatus::NotResearched),
             vendors,
-            product: text(&mut v, "product", self.product),
-            first_known_use: date(&mut v, "first_known_use", self.first_known_use.as_deref()),
-            last_confirmed: date(&mut v, "last_confirmed", self.last_confirmed.as_deref()),
-            ended_on: date(&mut v, "ended_on", self.ended_on.as_deref()),
-            summary: text(&mut v, "summary", Some(self.summary)).unwrap_or_default(),
-            legal_basis: text(&mut v, "legal_basis", self.legal_basis),
-            authorisation: text(&mut v, "authorisation", self.authorisation),
-            public_consultation: text(&mut v, "public_consultation", self.public_consultation),
+            product: v.text("product", self.product, MAX_TEXT),
+            first_known_use: v.date("first_known_use", self.first_known_use.as_deref()),
+            last_confirmed: v.date("last_confirmed", self.last_confirmed.as_deref()),
+            ended_on: v.date("ended_on", self.ended_on.as_deref()),
+            summary: v
+                .text("summary", Some(self.summary), MAX_TEXT)
+                .unwrap_or_default(),
+            legal_basis: v.text("legal_basis", self.legal_basis, MAX_TEXT),
+            authorisation: v.text("authorisation", self.authorisation, MAX_TEXT),
+            public_consultation: v.text("public_consultation", self.public_consultation, MAX_TEXT),
             use_policy_url,
             provenance,
             verified: self.verified,

@@ -1,6 +1,6 @@
 //! `/api/v1/deployments`: the registry's claims, their evidence and their history.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -274,15 +274,12 @@ pub async fn list_revisions(
 
 /// The answer to a write: the deployment, with its revision ETag for the next `If-Match`.
 fn written(status: StatusCode, deployment: &Deployment) -> HttpResponse {
-    let mut response = responses::private(status, Some(deployment.revision), deployment);
-    if status == StatusCode::CREATED {
-        let location = format!("/api/v1/deployments/{}", deployment.id);
-        response.headers_mut().insert(
-            header::LOCATION,
-            header::HeaderValue::from_str(&location).expect("ids are ASCII"),
-        );
-    }
-    response
+    responses::written(
+        status,
+        deployment.revision,
+        &format!("/api/v1/deployments/{}", deployment.id),
+        deployment,
+    )
 }
 
 /// Record a deployment.

@@ -1,6 +1,6 @@
 //! `/api/v1/impact-assessments` and `/api/v1/sources`: the evidence behind claims.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -171,15 +171,12 @@ pub async fn list_assessment_revisions(
 
 /// The answer to a write: the assessment, with its revision ETag for the next `If-Match`.
 fn written(status: StatusCode, assessment: &ImpactAssessment) -> HttpResponse {
-    let mut response = responses::private(status, Some(assessment.revision), assessment);
-    if status == StatusCode::CREATED {
-        let location = format!("/api/v1/impact-assessments/{}", assessment.id);
-        response.headers_mut().insert(
-            header::LOCATION,
-            header::HeaderValue::from_str(&location).expect("ids are ASCII"),
-        );
-    }
-    response
+    responses::written(
+        status,
+        assessment.revision,
+        &format!("/api/v1/impact-assessments/{}", assessment.id),
+        assessment,
+    )
 }
 
 /// Record an impact assessment.
@@ -376,13 +373,12 @@ pub async fn create_source(
         .db
         .run(move |conn| write_transaction(conn, |conn| sources::create(conn, &stamp, &fields)))
         .await?;
-    let mut response = responses::private(StatusCode::CREATED, Some(created.revision), &created);
-    response.headers_mut().insert(
-        header::LOCATION,
-        header::HeaderValue::from_str(&format!("/api/v1/sources/{}", created.id))
-            .expect("ids are ASCII"),
-    );
-    Ok(response)
+    Ok(responses::written(
+        StatusCode::CREATED,
+        created.revision,
+        &format!("/api/v1/sources/{}", created.id),
+        &created,
+    ))
 }
 
 /// Replace a source's content.

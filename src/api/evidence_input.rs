@@ -4,7 +4,6 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::foi_input::date;
 use super::params::Validator;
 use crate::domain::{AssessmentKind, AssessmentStatus, Provenance, Role, Slug, SourceKind};
 use crate::error::ApiError;
@@ -71,16 +70,6 @@ fn id(v: &mut Validator, field: &str, raw: &str) -> Option<String> {
     }
 }
 
-fn text(v: &mut Validator, field: &str, value: Option<String>) -> Option<String> {
-    let value = value
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())?;
-    if value.chars().count() > MAX_TEXT {
-        v.reject(field, format!("must be at most {MAX_TEXT} characters"));
-    }
-    Some(value)
-}
-
 impl AssessmentInput {
     /// Parses the body for a writer with `role`: force staff report as `force_reported`.
     pub fn parse(self, role: Role) -> Result<AssessmentFields, ApiError> {
@@ -99,17 +88,11 @@ impl AssessmentInput {
             }
             provenance = Provenance::ForceReported;
         }
-        let title = text(&mut v, "title", Some(self.title));
+        let title = v.text("title", Some(self.title), MAX_TEXT);
         if title.is_none() {
             v.reject("title", "must not be empty");
         }
-        let url = text(&mut v, "url", self.url);
-        if url
-            .as_deref()
-            .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
-        {
-            v.reject("url", "must be an http(s) URL");
-        }
+        let url = v.url("url", self.url);
         let mut deployment_ids: Vec<String> = self
             .deployment_ids
             .iter()
@@ -119,9 +102,11 @@ impl AssessmentInput {
         deployment_ids.sort();
         deployment_ids.dedup();
         let fields = AssessmentFields {
-            completed_on: date(&mut v, "completed_on", self.completed_on.as_deref()),
-            next_review_due: date(&mut v, "next_review_due", self.next_review_due.as_deref()),
-            summary: text(&mut v, "summary", Some(self.summary)).unwrap_or_default(),
+            completed_on: v.date("completed_on", self.completed_on.as_deref()),
+            next_review_due: v.date("next_review_due", self.next_review_due.as_deref()),
+            summary: v
+                .text("summary", Some(self.summary), MAX_TEXT)
+                .unwrap_or_default(),
             revealed_by_source_id: self
                 .revealed_by_source_id
                 .and_then(|raw| id(&mut v, "revealed_by_source_id", &raw)),
@@ -174,17 +159,7 @@ pub struct SourceInput {
 impl SourceInput {
     pub fn parse(self) -> Result<SourceFields, ApiError> {
         let mut v = Validator::default();
-        let url = |v: &mut Validator, field: &str, raw: Option<String>| {
-            let url = text(v, field, raw);
-            if url
-                .as_deref()
-                .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
-            {
-                v.reject(field, "must be an http(s) URL");
-            }
-            url
-        };
-        let title = text(&mut v, "title", Some(self.title));
+        let title = v.text("title", Some(self.title), MAX_TEXT);
         if title.is_none() {
             v.reject("title", "must not be empty");
         }
@@ -196,15 +171,15 @@ impl SourceInput {
             v.reject("sha256", "must be 64 hexadecimal digits");
         }
         let fields = SourceFields {
-            url: url(&mut v, "url", self.url),
-            archive_url: url(&mut v, "archive_url", self.archive_url),
+            url: v.url("url", self.url),
+            archive_url: v.url("archive_url", self.archive_url),
             title: title.unwrap_or_default(),
-            publisher: text(&mut v, "publisher", self.publisher),
+            publisher: v.text("publisher", self.publisher, MAX_TEXT),
             kind: v
                 .parse::<SourceKind>("kind", Some(&self.kind))
                 .unwrap_or(SourceKind::Other),
-            published_on: date(&mut v, "published_on", self.published_on.as_deref()),
-            retrieved_on: date(&mut v, "retrieved_on", self.retrieved_on.as_deref()),
+            published_on: v.date("published_on", self.published_on.as_deref()),
+            retrieved_on: v.date("retrieved_on", self.retrieved_on.as_deref()),
             sha256,
         };
         v.finish()?;

@@ -1,7 +1,6 @@
 //! The bodies of FOI request and campaign writes, parsed into the data layer's fields with every
 //! bad field named (`answers[2].outcome`, `stages[0].started_on`).
 
-use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -163,37 +162,6 @@ pub struct StageInput {
     pub notes: String,
 }
 
-/// A date written `YYYY-MM-DD`.
-pub fn date(v: &mut Validator, field: &str, raw: Option<&str>) -> Option<NaiveDate> {
-    match raw.map(|r| NaiveDate::parse_from_str(r, "%Y-%m-%d")) {
-        Some(Ok(date)) => Some(date),
-        Some(Err(_)) => {
-            v.reject(field, "must be a date written YYYY-MM-DD");
-            None
-        }
-        None => None,
-    }
-}
-
-/// Trimmed text, `None` when empty, rejected beyond [`MAX_TEXT`].
-fn text(v: &mut Validator, field: &str, value: Option<String>) -> Option<String> {
-    let value = value
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())?;
-    if value.chars().count() > MAX_TEXT {
-        v.reject(field, format!("must be at most {MAX_TEXT} characters"));
-    }
-    Some(value)
-}
-
-/// Text that must not be empty.
-fn required_text(v: &mut Validator, field: &str, value: String) -> String {
-    text(v, field, Some(value)).unwrap_or_else(|| {
-        v.reject(field, "must not be empty");
-        String::new()
-    })
-}
-
 fn bounded<T>(v: &mut Validator, field: &str, items: Vec<T>) -> Vec<T> {
     if items.len() > MAX_ITEMS {
         v.reject(field, format!("may hold at most {MAX_ITEMS} items"));
@@ -219,17 +187,6 @@ fn uuid(v: &mut Validator, field: &str, raw: &str) -> Option<String> {
             None
         }
     }
-}
-
-fn url(v: &mut Validator, field: &str, raw: Option<String>) -> Option<String> {
-    let url = text(v, field, raw);
-    if url
-        .as_deref()
-        .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
-    {
-        v.reject(field, "must be an http(s) URL");
-    }
-    url
 }
 
 /// Whether `section` is written as the registry stores sections: `s` or `reg`, the number, and
@@ -351,12 +308,14 @@ impl AnswerInput {
         }
         AnswerFields {
             id: None,
-            question: required_text(v, &field("question"), self.question),
+            question: v.required_text(&field("question"), self.question, MAX_TEXT),
             tools,
             outcome: v
                 .parse(&field("outcome"), Some(&self.outcome))
                 .unwrap_or(AnswerOutcome::NoAnswer),
-            answer_text: text(v, &field("answer_text"), Some(self.answer_text)).unwrap_or_default(),
+            answer_text: v
+                .text(&field("answer_text"), Some(self.answer_text), MAX_TEXT)
+                .unwrap_or_default(),
             redirected_to: self
                 .redirected_to
                 .and_then(|a| slug(v, &field("redirected_to"), &a)),
@@ -372,8 +331,8 @@ impl StageInput {
     fn parse(self, v: &mut Validator, at: &str) -> Option<StageFields> {
         let field = |name: &str| format!("{at}.{name}");
         let kind = v.parse::<StageKind>(&field("kind"), Some(&self.kind));
-        let started_on = date(v, &field("started_on"), Some(&self.started_on));
-        let decided_on = date(v, &field("decided_on"), self.decided_on.as_deref());
+        let started_on = v.date(&field("started_on"), Some(&self.started_on));
+        let decided_on = v.date(&field("decided_on"), self.decided_on.as_deref());
         if let (Some(started), Some(decided)) = (started_on, decided_on) {
             if decided < started {
                 v.reject(&field("decided_on"), "is before `started_on`");
@@ -382,11 +341,13 @@ impl StageInput {
         Some(StageFields {
             id: None,
             kind: kind?,
-            reference: text(v, &field("reference"), self.reference),
+            reference: v.text(&field("reference"), self.reference, MAX_TEXT),
             started_on: started_on?,
             decided_on,
-            result: text(v, &field("result"), self.result),
-            notes: text(v, &field("notes"), Some(self.notes)).unwrap_or_default(),
+            result: v.text(&field("result"), self.result, MAX_TEXT),
+            notes: v
+                .text(&field("notes"), Some(self.notes), MAX_TEXT)
+                .unwrap_or_default(),
         })
     }
 }
@@ -412,9 +373,9 @@ impl FoiRequestInput {
         let law = v
             .parse::<FoiLaw>("law", self.law.as_deref())
             .unwrap_or(default_law);
-        let received_on = date(&mut v, "received_on", Some(&self.received_on));
-        let responded_on = date(&mut v, "responded_on", self.responded_on.as_deref());
-        let sent_on = date(&mut v, "sent_on", self.sent_on.as_deref());
+        let received_on = v.date("received_on", Some(&self.received_on));
+        let responded_on = v.date("responded_on", self.responded_on.as_deref());
+        let sent_on = v.date("sent_on", self.sent_on.as_deref());
         if let (Some(sent), Some(received)) = (sent_on, received_on) {
             if received < sent {
                 v.reject("received_on", "is before `sent_on`");
@@ -428,7 +389,11 @@ impl FoiRequestInput {
             .into_iter()
             .enumerate()
         {
-            match text(&mut v, &format!("reference_numbers[{i}]"), Some(reference)) {
+            match v.text(
+                &format!("reference_numbers[{i}]"),
+                Some(reference),
+                MAX_TEXT,
+            ) {
                 Some(reference) if !reference_numbers.contains(&reference) => {
                     reference_numbers.push(reference)
                 }
@@ -449,14 +414,18 @@ impl FoiRequestInput {
         let fields = FoiRequestFields {
             campaign,
             law,
-            title: required_text(&mut v, "title", self.title),
+            title: v.required_text("title", self.title, MAX_TEXT),
             reference_numbers,
-            request_text: text(&mut v, "request_text", Some(self.request_text)).unwrap_or_default(),
+            request_text: v
+                .text("request_text", Some(self.request_text), MAX_TEXT)
+                .unwrap_or_default(),
             sent_on,
             responded_on,
             state,
-            source_url: url(&mut v, "source_url", self.source_url),
-            reply_text: text(&mut v, "reply_text", Some(self.reply_text)).unwrap_or_default(),
+            source_url: v.url("source_url", self.source_url),
+            reply_text: v
+                .text("reply_text", Some(self.reply_text), MAX_TEXT)
+                .unwrap_or_default(),
             provenance: provenance(&mut v, writer, self.provenance.as_deref()),
             answers,
             stages: stages.into_iter().flatten().collect(),
@@ -527,7 +496,7 @@ impl CampaignInput {
     pub fn parse(self) -> Result<(Slug, CampaignFields, Targets), ApiError> {
         let mut v = Validator::default();
         let slug_value = v.parse::<Slug>("slug", Some(&self.slug));
-        let started_on = date(&mut v, "started_on", Some(&self.started_on));
+        let started_on = v.date("started_on", Some(&self.started_on));
         let law = v
             .parse::<FoiLaw>("law", self.law.as_deref())
             .unwrap_or(FoiLaw::Foia);
@@ -536,7 +505,8 @@ impl CampaignInput {
             .into_iter()
             .enumerate()
         {
-            let question = required_text(&mut v, &format!("questions[{i}].question"), q.question);
+            let question =
+                v.required_text(&format!("questions[{i}].question"), q.question, MAX_TEXT);
             let mut tools = Vec::new();
             for (j, tool) in q.tools.into_iter().enumerate() {
                 if let Some(tool) = slug(&mut v, &format!("questions[{i}].tools[{j}]"), &tool) {
@@ -569,9 +539,13 @@ impl CampaignInput {
             }
         }
         let fields = CampaignFields {
-            title: required_text(&mut v, "title", self.title),
-            description: text(&mut v, "description", Some(self.description)).unwrap_or_default(),
-            request_text: text(&mut v, "request_text", Some(self.request_text)).unwrap_or_default(),
+            title: v.required_text("title", self.title, MAX_TEXT),
+            description: v
+                .text("description", Some(self.description), MAX_TEXT)
+                .unwrap_or_default(),
+            request_text: v
+                .text("request_text", Some(self.request_text), MAX_TEXT)
+                .unwrap_or_default(),
             started_on: started_on.unwrap_or_default(),
             law,
             questions,

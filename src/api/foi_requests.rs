@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::cache::{self, Cached};
-use super::foi_input::{date, FoiRequestInput};
+use super::foi_input::FoiRequestInput;
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::{path_id, Validator};
 use super::{responses, AppState};
@@ -117,10 +117,10 @@ pub fn parse_foi_query(
         outcome: v.parse("outcome", q.outcome.as_deref()),
         state: v.parse("state", q.state.as_deref()),
         exemption,
-        received_gte: date(&mut v, "received__gte", q.received_gte.as_deref()),
-        received_lte: date(&mut v, "received__lte", q.received_lte.as_deref()),
-        responded_gte: date(&mut v, "responded__gte", q.responded_gte.as_deref()),
-        responded_lte: date(&mut v, "responded__lte", q.responded_lte.as_deref()),
+        received_gte: v.date("received__gte", q.received_gte.as_deref()),
+        received_lte: v.date("received__lte", q.received_lte.as_deref()),
+        responded_gte: v.date("responded__gte", q.responded_gte.as_deref()),
+        responded_lte: v.date("responded__lte", q.responded_lte.as_deref()),
         overdue: v.flag("overdue", q.overdue.as_deref()),
         q: v.parse("q", q.q.as_deref()),
     };
@@ -239,15 +239,12 @@ pub async fn list_foi_revisions(
 
 /// The answer to a write: the request, with its revision ETag for the next `If-Match`.
 fn written(status: StatusCode, request: &FoiRequest) -> HttpResponse {
-    let mut response = responses::private(status, Some(request.revision), request);
-    if status == StatusCode::CREATED {
-        let location = format!("/api/v1/foi-requests/{}", request.id);
-        response.headers_mut().insert(
-            header::LOCATION,
-            header::HeaderValue::from_str(&location).expect("ids are ASCII"),
-        );
-    }
-    response
+    responses::written(
+        status,
+        request.revision,
+        &format!("/api/v1/foi-requests/{}", request.id),
+        request,
+    )
 }
 
 /// Parses a request body for `identity`, who must be allowed to write the authority's force.

@@ -144,18 +144,8 @@ impl ForceInput {
         if name.is_empty() {
             v.reject("name", "must not be empty");
         }
-        let url = |v: &mut Validator, field: &str, raw: Option<String>| {
-            let url = clean(raw);
-            if url
-                .as_deref()
-                .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
-            {
-                v.reject(field, "must be an http(s) URL");
-            }
-            url
-        };
-        let website = url(&mut v, "website", self.website);
-        let foi_url = url(&mut v, "foi_url", self.foi_url);
+        let website = v.url("website", self.website);
+        let foi_url = v.url("foi_url", self.foi_url);
         let foi_email = clean(self.foi_email);
         if foi_email
             .as_deref()

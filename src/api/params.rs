@@ -13,6 +13,9 @@ use crate::error::{ApiError, FieldError};
 /// flood of large bodies cannot exhaust memory.
 pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 
+/// Longest URL accepted, in characters.
+pub const MAX_URL: usize = 2_000;
+
 /// Default and largest page sizes.
 pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 500;
@@ -99,6 +102,49 @@ impl Validator {
                 false
             }
         }
+    }
+
+    /// Parses a date written `YYYY-MM-DD`.
+    pub fn date(&mut self, field: &str, raw: Option<&str>) -> Option<chrono::NaiveDate> {
+        match raw.map(|r| chrono::NaiveDate::parse_from_str(r, "%Y-%m-%d")) {
+            Some(Ok(date)) => Some(date),
+            Some(Err(_)) => {
+                self.reject(field, "must be a date written YYYY-MM-DD");
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Trimmed text, `None` when empty, rejected beyond `max` characters.
+    pub fn text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+        let value = value
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())?;
+        if value.chars().count() > max {
+            self.reject(field, format!("must be at most {max} characters"));
+        }
+        Some(value)
+    }
+
+    /// Text that must not be empty.
+    pub fn required_text(&mut self, field: &str, value: String, max: usize) -> String {
+        self.text(field, Some(value), max).unwrap_or_else(|| {
+            self.reject(field, "must not be empty");
+            String::new()
+        })
+    }
+
+    /// An optional http(s) URL.
+    pub fn url(&mut self, field: &str, value: Option<String>) -> Option<String> {
+        let url = self.text(field, value, MAX_URL);
+        if url
+            .as_deref()
+            .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
+        {
+            self.reject(field, "must be an http(s) URL");
+        }
+        url
     }
 
     /// Records an error found by other means.

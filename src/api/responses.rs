@@ -90,6 +90,24 @@ pub fn private<T: Serialize>(status: StatusCode, revision: Option<i64>, value: &
     response.json(value)
 }
 
+/// The answer to a write: the entity with its `"r<revision>"` ETag for the next `If-Match`, and for
+/// a creation (201) its `Location`.
+pub fn written<T: Serialize>(
+    status: StatusCode,
+    revision: i64,
+    location: &str,
+    value: &T,
+) -> HttpResponse {
+    let mut response = private(status, Some(revision), value);
+    if status == StatusCode::CREATED {
+        response.headers_mut().insert(
+            header::LOCATION,
+            header::HeaderValue::from_str(location).expect("locations we build are ASCII"),
+        );
+    }
+    response
+}
+
 /// A private page of a list, with its `Link: rel="next"` header.
 pub fn private_list<T: Serialize>(page: &ListResponse<T>) -> HttpResponse {
     with_next_link(private(StatusCode::OK, None, page), page)
