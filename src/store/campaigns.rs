@@ -556,13 +556,7 @@ pub fn update(
     fields: &CampaignFields,
 ) -> Result<Campaign, StoreError> {
     let current = get(conn, slug)?;
-    if current.revision != expected_revision {
-        return Err(StoreError::Stale {
-            entity: "campaign",
-            key: slug.to_owned(),
-            current: current.revision,
-        });
-    }
+    super::expect_revision("campaign", slug, current.revision, expected_revision)?;
     check_tools(conn, fields)?;
     diesel::update(campaigns::table.find(slug))
         .set((
@@ -665,13 +659,7 @@ pub fn delete(
     expected_revision: i64,
 ) -> Result<(), StoreError> {
     let mut current = get(conn, slug)?;
-    if current.revision != expected_revision {
-        return Err(StoreError::Stale {
-            entity: "campaign",
-            key: slug.to_owned(),
-            current: current.revision,
-        });
-    }
+    super::expect_revision("campaign", slug, current.revision, expected_revision)?;
     let sent: i64 = foi_requests::table
         .filter(foi_requests::campaign_slug.eq(slug))
         .count()

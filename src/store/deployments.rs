@@ -858,13 +858,7 @@ pub fn update(
     state: &DeploymentState,
 ) -> Result<Deployment, StoreError> {
     let current = get(conn, id, None)?;
-    if current.revision != expected_revision {
-        return Err(StoreError::Stale {
-            entity: "deployment",
-            key: id.to_owned(),
-            current: current.revision,
-        });
-    }
+    super::expect_revision("deployment", id, current.revision, expected_revision)?;
     check_references(conn, &current.force, &current.tool, state)?;
     let changed = changed_fields(&current.state, state);
     let revision = current.revision + 1;
@@ -898,13 +892,7 @@ pub fn delete(
     expected_revision: i64,
 ) -> Result<(), StoreError> {
     let current = get(conn, id, None)?;
-    if current.revision != expected_revision {
-        return Err(StoreError::Stale {
-            entity: "deployment",
-            key: id.to_owned(),
-            current: current.revision,
-        });
-    }
+    super::expect_revision("deployment", id, current.revision, expected_revision)?;
     let revision = current.revision + 1;
     let target = Target {
         id,

@@ -1152,13 +1152,7 @@ fn current_at(
     expected_revision: i64,
 ) -> Result<FoiRequest, StoreError> {
     let current = get(conn, calendar, id)?;
-    if current.revision != expected_revision {
-        return Err(StoreError::Stale {
-            entity: "FOI request",
-            key: id.to_owned(),
-            current: current.revision,
-        });
-    }
+    super::expect_revision("FOI request", id, current.revision, expected_revision)?;
     Ok(current)
 }
 

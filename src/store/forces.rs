@@ -235,13 +235,7 @@ pub fn update(
 ) -> Result<Force, StoreError> {
     use super::audit::{self, Action, Change};
     let current = get(conn, slug)?;
-    if current.revision != expected_revision {
-        return Err(StoreError::Stale {
-            entity: "force",
-            key: slug.to_owned(),
-            current: current.revision,
-        });
-    }
+    super::expect_revision("force", slug, current.revision, expected_revision)?;
     let changed: Vec<&'static str> = [
         ("name", current.name != details.name),
         ("region", current.region != details.region),

@@ -421,13 +421,7 @@ fn current_at(
     expected_revision: i64,
 ) -> Result<ImpactAssessment, StoreError> {
     let current = get(conn, id)?;
-    if current.revision != expected_revision {
-        return Err(StoreError::Stale {
-            entity: "impact assessment",
-            key: id.to_owned(),
-            current: current.revision,
-        });
-    }
+    super::expect_revision("impact assessment", id, current.revision, expected_revision)?;
     Ok(current)
 }
 

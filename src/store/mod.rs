@@ -76,6 +76,24 @@ impl From<tokio::task::JoinError> for StoreError {
     }
 }
 
+/// The write precondition: `Stale` unless the entity is still at the revision the writer read.
+pub(crate) fn expect_revision(
+    entity: &'static str,
+    key: &str,
+    current: i64,
+    expected: i64,
+) -> Result<(), StoreError> {
+    if current == expected {
+        Ok(())
+    } else {
+        Err(StoreError::Stale {
+            entity,
+            key: key.to_owned(),
+            current,
+        })
+    }
+}
+
 /// Parses a stored vocabulary value, reporting the column if the database holds something unknown.
 pub(crate) fn parse_column<T: std::str::FromStr>(
     column: &'static str,

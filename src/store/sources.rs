@@ -281,13 +281,7 @@ pub fn update(
     fields: &SourceFields,
 ) -> Result<Source, StoreError> {
     let current = get(conn, id)?;
-    if current.revision != expected_revision {
-        return Err(StoreError::Stale {
-            entity: "source",
-            key: id.to_owned(),
-            current: current.revision,
-        });
-    }
+    super::expect_revision("source", id, current.revision, expected_revision)?;
     let before = SourceFields {
         url: current.url,
         archive_url: current.archive_url,
@@ -336,13 +330,7 @@ pub fn delete(
 ) -> Result<(), StoreError> {
     use crate::db::schema::{deployment_sources, impact_assessments};
     let current = get(conn, id)?;
-    if current.revision != expected_revision {
-        return Err(StoreError::Stale {
-            entity: "source",
-            key: id.to_owned(),
-            current: current.revision,
-        });
-    }
+    super::expect_revision("source", id, current.revision, expected_revision)?;
     let citing: i64 = deployment_sources::table
         .filter(deployment_sources::source_id.eq(id))
         .count()

@@ -155,13 +155,7 @@ pub fn update(
     fields: &ToolFields,
 ) -> Result<Tool, StoreError> {
     let current = get(conn, slug)?;
-    if current.revision != expected_revision {
-        return Err(StoreError::Stale {
-            entity: "tool",
-            key: slug.to_owned(),
-            current: current.revision,
-        });
-    }
+    super::expect_revision("tool", slug, current.revision, expected_revision)?;
     // The parent must exist, and the taxonomy stay a tree: no tool may be its own ancestor.
     let mut ancestor = fields.parent.clone();
     while let Some(parent) = ancestor {
