@@ -68,6 +68,18 @@ pub struct Cli {
     )]
     pub shutdown_timeout: u64,
 
+    /// Milliseconds a cached answer (matrix, profiles, statistics, pages) is served before the
+    /// database is asked whether anything was written. Writes through this process are seen at
+    /// once; this bounds how long a write through another instance, or `import`, takes to show.
+    #[arg(
+        long,
+        env = "REGISTRY_CACHE_RECHECK_MS",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(0..=60_000),
+        global = true
+    )]
+    pub cache_recheck_ms: u64,
+
     /// Token signing keys: KID=PATH[,KID=PATH...], PEM files of Ed25519 keys
     /// (`openssl genpkey -algorithm ed25519`). The first, a private key, signs; all verify (later
     /// ones may be public keys). Unset: a key is generated at start and dies with the process.

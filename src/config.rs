@@ -1,6 +1,7 @@
 //! Settings of a running service, built from flags and the environment and passed down explicitly.
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::auth::AuthSettings;
 use crate::db::DatabaseUrl;
@@ -26,6 +27,9 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Seconds to let in-flight requests finish after SIGTERM or SIGINT.
     pub shutdown_timeout: u64,
+    /// How long cached answers are served without asking the database whether another instance
+    /// wrote (writes through this instance expire them at once).
+    pub cache_recheck: Duration,
     pub auth: AuthSettings,
 }
 
@@ -34,7 +38,8 @@ impl fmt::Display for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "listen={}:{} database={} pool={} workers={} shutdown_timeout={}s jwt_keys={} \
+            "listen={}:{} database={} pool={} workers={} shutdown_timeout={}s cache_recheck={}ms \
+             jwt_keys={} \
              jwt_issuer={} token_lifetime={}s trust_forwarded_for={}",
             self.host,
             self.port,
@@ -43,6 +48,7 @@ impl fmt::Display for Settings {
             self.workers
                 .map_or_else(|| "auto".to_owned(), |w| w.to_string()),
             self.shutdown_timeout,
+            self.cache_recheck.as_millis(),
             self.auth
                 .keys
                 .as_ref()

@@ -162,6 +162,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 database_pool_size: cli.db_pool_size,
                 workers: cli.workers,
                 shutdown_timeout: cli.shutdown_timeout,
+                cache_recheck: std::time::Duration::from_millis(cli.cache_recheck_ms),
                 auth: AuthSettings {
                     keys,
                     issuer: cli.jwt_issuer,

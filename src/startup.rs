@@ -63,12 +63,14 @@ impl Application {
         let state = web::Data::new(AppState::new(
             database,
             std::sync::Arc::new(FoiCalendar::embedded()),
+            settings.cache_recheck,
         ));
         let spec = web::Data::new(SpecJson(openapi_document()));
         let known_routes = web::Data::new(api::KnownRoutes::from_spec(&api::openapi()));
 
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(api::expire_cache_after_writes))
                 .wrap(from_fn(api::head_as_get))
                 .wrap(from_fn(api::problem_details))
                 .wrap(cors())

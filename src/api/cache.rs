@@ -1,9 +1,12 @@
-//! A cache of answers (matrix, profiles, statistics, deployment pages), validated on every request
-//! against the database's write marker: a write on any instance makes every cached answer stale at
-//! once, so several instances behind a load balancer never serve each other's stale data.
+//! A cache of answers (matrix, profiles, statistics, deployment pages), validated against the
+//! database's write marker. A hit needs no database round trip while the marker was read less than
+//! `recheck` ago; a write through this instance expires the marker at once, and a write through
+//! another instance behind the same load balancer (or the `import` command) is seen within
+//! `recheck`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use actix_web::http::header::{self, EntityTag, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
@@ -63,24 +66,62 @@ impl Cached {
     }
 }
 
-/// What the cache held for a key, or the freshly computed value and the marker it was computed at.
+/// What the cache held for a key, or the freshly computed value.
 enum Lookup<T> {
     Hit(Cached),
-    Miss { marker: i64, value: T },
+    Miss(T),
+}
+
+/// The write marker as last read from the database, and when.
+#[derive(Default)]
+struct KnownMarker {
+    /// The marker and the instant its read began.
+    read: Option<(i64, Instant)>,
+    /// Bumped by every local write, so that a read which began before the write cannot store its
+    /// (by then outdated) marker as fresh.
+    epoch: u64,
 }
 
 /// Cached answers keyed by request (representation, day, path and query).
 #[derive(Clone)]
 pub struct ResponseCache {
     entries: Arc<Mutex<HashMap<String, (i64, Cached)>>>,
+    marker: Arc<Mutex<KnownMarker>>,
     capacity: usize,
+    recheck: Duration,
 }
 
 impl ResponseCache {
-    pub fn new(capacity: usize) -> Self {
+    /// Holds up to `capacity` answers and trusts a marker read for `recheck`.
+    pub fn new(capacity: usize, recheck: Duration) -> Self {
         Self {
             entries: Arc::new(Mutex::new(HashMap::new())),
+            marker: Arc::new(Mutex::new(KnownMarker::default())),
             capacity,
+            recheck,
+        }
+    }
+
+    /// Forgets the marker, so the next read goes to the database: called after every local write.
+    pub fn expire_marker(&self) {
+        let mut known = lock(&self.marker);
+        known.read = None;
+        known.epoch += 1;
+    }
+
+    /// The cached answer for `key`, when the marker is fresh enough to trust without asking.
+    fn fresh_hit(&self, key: &str) -> Option<Cached> {
+        let (marker, read_at) = lock(&self.marker).read?;
+        if read_at.elapsed() >= self.recheck {
+            return None;
+        }
+        self.entry(key, marker)
+    }
+
+    fn entry(&self, key: &str, marker: i64) -> Option<Cached> {
+        match lock(&self.entries).get(key) {
+            Some((at, cached)) if *at == marker => Some(cached.clone()),
+            _ => None,
         }
     }
 
@@ -90,21 +131,24 @@ impl ResponseCache {
         conn: &mut DbConnection,
         key: &str,
         compute: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-    ) -> Result<Lookup<T>, StoreError> {
+    ) -> Result<(i64, Lookup<T>), StoreError> {
+        let (epoch, read_at) = (lock(&self.marker).epoch, Instant::now());
         let marker = store::write_marker(conn)?;
-        if let Some((at, cached)) = self.lock().get(key) {
-            if *at == marker {
-                return Ok(Lookup::Hit(cached.clone()));
+        {
+            let mut known = lock(&self.marker);
+            if known.epoch == epoch {
+                known.read = Some((marker, read_at));
             }
         }
-        Ok(Lookup::Miss {
-            marker,
-            value: compute(conn)?,
-        })
+        let found = match self.entry(key, marker) {
+            Some(cached) => Lookup::Hit(cached),
+            None => Lookup::Miss(compute(conn)?),
+        };
+        Ok((marker, found))
     }
 
     fn store(&self, key: String, marker: i64, cached: Cached) {
-        let mut entries = self.lock();
+        let mut entries = lock(&self.entries);
         if entries.len() >= self.capacity {
             entries.retain(|_, (at, _)| *at == marker);
             if entries.len() >= self.capacity {
@@ -113,13 +157,13 @@ impl ResponseCache {
         }
         entries.insert(key, (marker, cached));
     }
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (i64, Cached)>> {
-        // A panic while holding the lock leaves only a cache behind: keep using it.
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves only a cache behind: keep using it.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Answers from the cache when nothing was written since the answer was computed; otherwise runs
@@ -139,14 +183,17 @@ pub async fn respond<T: Send + 'static>(
         chrono::Utc::now().date_naive(),
         req.uri()
     );
+    if let Some(cached) = cache.fresh_hit(&key) {
+        return Ok(cached.respond(req));
+    }
     let lookup_key = key.clone();
-    let found = state
+    let (marker, found) = state
         .db
         .run(move |conn| cache.lookup(conn, &lookup_key, compute))
         .await?;
     let cached = match found {
         Lookup::Hit(cached) => cached,
-        Lookup::Miss { marker, value } => {
+        Lookup::Miss(value) => {
             let cached = render(value);
             state.cache.store(key, marker, cached.clone());
             cached

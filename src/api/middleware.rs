@@ -8,6 +8,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use tracing_actix_web::RequestId;
 
+use super::AppState;
 use crate::error::ApiError;
 
 /// Makes every error answer a problem document with `instance` set: errors raised by handlers are
@@ -52,6 +53,23 @@ fn framework_error(status: StatusCode) -> ApiError {
         s if s.is_server_error() => ApiError::Internal(format!("framework answered {s}")),
         s => ApiError::invalid_field("request", s.canonical_reason().unwrap_or("invalid request")),
     }
+}
+
+/// Expires the response cache's write marker once a request that may have written is answered, so
+/// that this instance's next read sees the write at once.
+pub async fn expire_cache_after_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = match *req.method() {
+        Method::GET | Method::HEAD | Method::OPTIONS => None,
+        _ => req.app_data::<web::Data<AppState>>().cloned(),
+    };
+    let res = next.call(req).await;
+    if let Some(state) = state {
+        state.cache.expire_marker();
+    }
+    res
 }
 
 /// Echoes the request id that tracing assigned, so a user can quote it in a bug report.

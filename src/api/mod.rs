@@ -31,28 +31,34 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use self::cache::ResponseCache;
 use crate::db::Database;
 use crate::foi::FoiCalendar;
 
-pub use middleware::{head_as_get, not_found, problem_details, request_id_header, KnownRoutes};
+pub use middleware::{
+    expire_cache_after_writes, head_as_get, not_found, problem_details, request_id_header,
+    KnownRoutes,
+};
 pub use params::{json_error, query_error, JSON_BODY_LIMIT};
 
 /// What every handler can reach.
 pub struct AppState {
     pub db: Database,
-    /// Expensive answers, revalidated against the database on every request.
+    /// Expensive answers, revalidated against the database's write marker.
     pub cache: ResponseCache,
     /// The statutory working-day calendar behind every FOI deadline.
     pub calendar: Arc<FoiCalendar>,
 }
 
 impl AppState {
-    pub fn new(db: Database, calendar: Arc<FoiCalendar>) -> Self {
+    /// `cache_recheck`: how long a cached answer is served before the database is asked whether
+    /// another instance wrote since.
+    pub fn new(db: Database, calendar: Arc<FoiCalendar>, cache_recheck: Duration) -> Self {
         Self {
             db,
-            cache: ResponseCache::new(1024),
+            cache: ResponseCache::new(1024, cache_recheck),
             calendar,
         }
     }

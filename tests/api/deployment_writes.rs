@@ -37,16 +37,6 @@ async fn put(
     request.send().await.unwrap()
 }
 
-async fn delete(app: &TestApp, token: &str, id: &str, etag: &str) -> reqwest::Response {
-    app.client
-        .delete(app.url(&format!("/api/v1/deployments/{id}")))
-        .bearer_auth(token)
-        .header("If-Match", etag)
-        .send()
-        .await
-        .unwrap()
-}
-
 /// Creates a deployment as an editor and returns its id and ETag.
 async fn seed(app: &TestApp, editor: &str, force: &str) -> (String, String) {
     let response = post(app, editor, &body(force, "trial")).await;
@@ -57,32 +47,6 @@ async fn seed(app: &TestApp, editor: &str, force: &str) -> (String, String) {
 }
 
 both_backends! {
-    async fn every_write_is_allowed_or_forbidden_by_role_and_force(db: TestDb) {
-        let app = db.spawn().await;
-        let editor = app.token_for(Role::Editor, &[]).await;
-        let cases = [
-            (app.token_for(Role::Admin, &[]).await, true, true),
-            (editor.clone(), true, true),
-            (app.token_for(Role::ForceStaff, &["kent"]).await, true, false),
-        ];
-        for (token, own_allowed, other_allowed) in cases {
-            for (force, allowed) in [("kent", own_allowed), ("essex", other_allowed)] {
-                let expected = if allowed { StatusCode::CREATED } else { StatusCode::FORBIDDEN };
-                assert_eq!(post(&app, &token, &body(force, "in_use")).await.status(), expected, "create {force}");
-                let (id, etag) = seed(&app, &editor, force).await;
-                let expected = if allowed { StatusCode::OK } else { StatusCode::FORBIDDEN };
-                let updated = put(&app, &token, &id, Some(&etag), &body(force, "in_use")).await;
-                assert_eq!(updated.status(), expected, "update {force}");
-                let etag = if allowed { updated.headers()["etag"].to_str().unwrap().to_owned() } else { etag };
-                let expected = if allowed { StatusCode::NO_CONTENT } else { StatusCode::FORBIDDEN };
-                assert_eq!(delete(&app, &token, &id, &etag).await.status(), expected, "delete {force}");
-            }
-        }
-        assert_eq!(post(&app, "not-a-token", &body("kent", "in_use")).await.status(), StatusCode::UNAUTHORIZED);
-        let anonymous = app.client.post(app.url("/api/v1/deployments")).json(&body("kent", "in_use")).send().await.unwrap();
-        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    }
-
     async fn force_staff_claims_are_marked_force_reported(db: TestDb) {
         let app = db.spawn().await;
         let staff = app.token_for(Role::ForceStaff, &["kent"]).await;

@@ -116,6 +116,9 @@ impl TestDb {
             database_pool_size: 4,
             workers: Some(1),
             shutdown_timeout: 1,
+            // Tests also write through the store directly; asking the database every time keeps
+            // them deterministic (the cache's own tests set a long recheck).
+            cache_recheck: std::time::Duration::ZERO,
             auth: AuthSettings {
                 keys: None,
                 issuer: AuthSettings::DEFAULT_ISSUER.into(),

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod auth;
+mod authorization;
 mod changes;
 mod database;
 mod deployment_writes;

@@ -1,6 +1,9 @@
-use reqwest::StatusCode;
-use serde_json::Value;
-use surveillance_registry::domain::DeploymentStatus;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use surveillance_registry::config::Settings;
+use surveillance_registry::domain::{DeploymentStatus, Role};
 use surveillance_registry::store::deployments;
 use surveillance_registry::store::write_transaction;
 
@@ -120,5 +123,27 @@ both_backends! {
         assert_eq!(after["forces"].as_array().unwrap().len(), 46);
         assert_eq!(after["tool"]["slug"], "cctv");
         app.get_problem("/api/v1/tools/tricorder/forces", StatusCode::NOT_FOUND).await;
+    }
+
+    async fn cached_answers_see_local_writes_at_once_and_other_instances_after_the_recheck(db: TestDb) {
+        let trusting = db.spawn_with(Settings { cache_recheck: Duration::from_secs(3600), ..db.settings() }).await;
+        let other = db.spawn().await;
+        let editor = trusting.token_for(Role::Editor, &[]).await;
+        let other_editor = other.token_for(Role::Editor, &[]).await;
+        let before = trusting.get_json("/api/v1/matrix", StatusCode::OK).await;
+        assert_eq!(cell(&before, "dorset", "cctv"), "not_researched");
+
+        let deployment = json!({"force": "dorset", "tool": "cctv", "status": "in_use", "summary": "Town centre cameras"});
+        let response = other.send(Method::POST, "/api/v1/deployments", &other_editor, None, &deployment).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let unseen = trusting.get_json("/api/v1/matrix", StatusCode::OK).await;
+        assert_eq!(cell(&unseen, "dorset", "cctv"), "not_researched", "another instance's write waits for the recheck");
+
+        let deployment = json!({"force": "kent", "tool": "anpr", "status": "trial", "summary": "Cameras on the M20"});
+        let response = trusting.send(Method::POST, "/api/v1/deployments", &editor, None, &deployment).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let seen = trusting.get_json("/api/v1/matrix", StatusCode::OK).await;
+        assert_eq!(cell(&seen, "kent", "anpr"), "trial", "a write through this instance shows at once");
+        assert_eq!(cell(&seen, "dorset", "cctv"), "in_use", "and so does everything written before it");
     }
 }
