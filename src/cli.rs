@@ -119,8 +119,9 @@ pub enum Command {
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
     },
-    /// Import a file: an export of this registry (deployments as NDJSON or CSV, FOI requests as
-    /// NDJSON) or the Atlas of Surveillance CSV. All or nothing; bad rows are listed by line.
+    /// Import a file: an export of this registry (deployments as NDJSON or CSV; sources, campaigns,
+    /// FOI requests, impact assessments and FOI documents as NDJSON) or the Atlas of Surveillance
+    /// CSV. All or nothing; bad rows are listed by line.
     Import {
         /// The file to read.
         file: std::path::PathBuf,

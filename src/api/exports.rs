@@ -17,7 +17,7 @@ use crate::domain::Nation;
 use crate::error::{ApiError, Problem};
 use crate::store::campaigns::{self, Campaign};
 use crate::store::deployments::{self, Deployment};
-use crate::store::foi_requests::{self, Answer, EvidenceLink, FoiRequest};
+use crate::store::foi_requests::{self, Answer, DocumentCopy, EvidenceLink, FoiRequest};
 use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::overviews;
 use crate::store::sources::{self, Source};
@@ -572,6 +572,73 @@ pub async fn export_foi_answers(
                 next_after: page.next_after,
                 total: None,
             })
+        },
+    ))
+}
+
+impl ExportRow for DocumentCopy {
+    const HEADER: &'static [&'static str] = &[
+        "foi_request_id",
+        "id",
+        "filename",
+        "media_type",
+        "size_bytes",
+        "sha256",
+        "created_at",
+        "content_base64",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        let d = &self.document;
+        vec![
+            self.foi_request_id.clone(),
+            d.id.clone(),
+            d.filename.clone(),
+            d.media_type.clone(),
+            d.size_bytes.to_string(),
+            d.sha256.clone(),
+            d.created_at.to_rfc3339(),
+            self.content_base64.clone(),
+        ]
+    }
+}
+
+/// Documents per page of their export: each may be megabytes.
+const DOCUMENT_BATCH: usize = 4;
+
+/// Export FOI documents.
+///
+/// Every document of every FOI request, in id order, with its bytes in base64, streamed a few
+/// documents at a time. NDJSON lines are what `import` reads back (after the FOI requests).
+#[utoipa::path(
+    tag = "exports",
+    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$")),
+    responses(
+        (status = 200, description = "The export; CSV has a header row", content(
+            (String = "text/csv"), (String = "application/x-ndjson")),
+            headers(("Content-Disposition" = String))),
+        (status = 404, description = "Not a supported format", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/exports/foi-documents.{format}")]
+pub async fn export_foi_documents(
+    state: web::Data<AppState>,
+    format: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let format = Format::parse(&format)?;
+    Ok(stream(
+        state.db.clone(),
+        format,
+        "foi-documents",
+        move |conn, after| {
+            foi_requests::document_copies(
+                conn,
+                &PageRequest {
+                    limit: DOCUMENT_BATCH,
+                    after,
+                    count: false,
+                },
+            )
         },
     ))
 }

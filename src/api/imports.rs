@@ -26,8 +26,9 @@ pub struct ImportQuery {
 
 /// Import a file.
 ///
-/// An export of this registry (`deployments.ndjson`, `deployments.csv`, `foi-requests.ndjson`) or
-/// the Atlas of Surveillance CSV, recognised from its first line. All or nothing: if any row is
+/// An export of this registry (`sources`, `deployments`, `campaigns`, `foi-requests`,
+/// `impact-assessments` or `foi-documents` as `.ndjson`, `deployments.csv`) or the Atlas of
+/// Surveillance CSV, recognised from its first line. All or nothing: if any row is
 /// bad, nothing is written and the problem lists every bad row as `line <n>`. Rows the registry
 /// already holds as they are change nothing, so a file can be imported twice. Editors and admins.
 #[utoipa::path(

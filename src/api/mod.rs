@@ -111,6 +111,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(exports::export_campaigns)
                 .service(exports::export_foi_requests)
                 .service(exports::export_foi_answers)
+                .service(exports::export_foi_documents)
                 .service(exports::export_matrix)
                 .service(imports::import_file)
                 .service(auth::issue_token)

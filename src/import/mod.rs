@@ -1,5 +1,5 @@
-//! Bulk import: the registry's own export formats (deployments as NDJSON or CSV; sources, campaigns
-//! and FOI requests as NDJSON) and the Atlas of Surveillance CSV. All or nothing: every row is parsed and checked
+//! Bulk import: the registry's own export formats (deployments as NDJSON or CSV; sources, campaigns,
+//! FOI requests, impact assessments and FOI documents as NDJSON) and the Atlas of Surveillance CSV. All or nothing: every row is parsed and checked
 //! first and every bad row is reported with its line number; only a clean file is written, in one
 //! transaction. Rows already held as they are change nothing, so importing a file twice is safe.
 
@@ -18,7 +18,8 @@ use crate::foi::FoiCalendar;
 use crate::store::audit::Actor;
 use crate::store::campaigns::{self, Campaign};
 use crate::store::deployments::{self, Deployment, Restored};
-use crate::store::foi_requests::{self, FoiRequest};
+use crate::store::foi_requests::{self, DocumentCopy, FoiRequest};
+use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::sources::{self as source_store, Source};
 use crate::store::{write_transaction, StoreError};
 
@@ -38,6 +39,10 @@ pub enum FileKind {
     CampaignsNdjson,
     /// `/exports/sources.ndjson`.
     SourcesNdjson,
+    /// `/exports/impact-assessments.ndjson`.
+    AssessmentsNdjson,
+    /// `/exports/foi-documents.ndjson`.
+    DocumentsNdjson,
     /// The Atlas of Surveillance's CSV download.
     AtlasCsv,
 }
@@ -91,6 +96,9 @@ enum Row {
     FoiRequest(Box<FoiRequest>),
     Campaign(Box<Campaign>),
     Source(Box<Source>),
+    Assessment(Box<ImpactAssessment>),
+    /// A document and its bytes, checked against its hash.
+    Document(Box<(DocumentCopy, Vec<u8>)>),
     Atlas(Box<atlas::AtlasRow>),
 }
 
@@ -108,6 +116,10 @@ pub fn detect(content: &str) -> Option<FileKind> {
             Some(FileKind::CampaignsNdjson)
         } else if value.get("archive_url").is_some() {
             Some(FileKind::SourcesNdjson)
+        } else if value.get("review_overdue").is_some() {
+            Some(FileKind::AssessmentsNdjson)
+        } else if value.get("content_base64").is_some() {
+            Some(FileKind::DocumentsNdjson)
         } else {
             None
         };
@@ -237,6 +249,8 @@ pub fn run(
         FileKind::FoiRequestsNdjson => own::foi_requests_ndjson(content),
         FileKind::CampaignsNdjson => own::campaigns_ndjson(content),
         FileKind::SourcesNdjson => own::sources_ndjson(content),
+        FileKind::AssessmentsNdjson => own::assessments_ndjson(content),
+        FileKind::DocumentsNdjson => own::documents_ndjson(content),
         FileKind::AtlasCsv => atlas::rows(content),
     };
     let (rows, mut errors) = parsed;
@@ -249,6 +263,8 @@ pub fn run(
             Row::FoiRequest(r) => Some(r.id.as_str()),
             Row::Source(s) => Some(s.id.as_str()),
             Row::Campaign(c) => Some(c.slug.as_str()),
+            Row::Assessment(a) => Some(a.id.as_str()),
+            Row::Document(d) => Some(d.0.document.id.as_str()),
             Row::Atlas(_) => None,
         };
         if let Some(id) = id {
@@ -277,6 +293,17 @@ pub fn run(
                 s.id
             )),
             Row::Source(_) => None,
+            Row::Assessment(a) if !is_id(&a.id) => Some(format!(
+                "`{}` is not an id (a lower-case hyphenated UUID)",
+                a.id
+            )),
+            Row::Assessment(a) if a.revision < 1 => Some("`revision` must be at least 1".into()),
+            Row::Assessment(_) => None,
+            Row::Document(d) if !is_id(&d.0.document.id) => Some(format!(
+                "`{}` is not an id (a lower-case hyphenated UUID)",
+                d.0.document.id
+            )),
+            Row::Document(_) => None,
         };
         if let Some(reason) = problem {
             errors.push(RowError {
@@ -322,6 +349,16 @@ pub fn run(
                 Row::FoiRequest(r) => foi_requests::restore(conn, calendar, &options.actor, r),
                 Row::Campaign(c) => campaigns::restore(conn, &options.actor, c),
                 Row::Source(s) => source_store::restore(conn, &options.actor, s),
+                Row::Assessment(a) => impact_assessments::restore(conn, &options.actor, a),
+                Row::Document(d) => {
+                    let (copy, content) = d.as_ref();
+                    foi_requests::restore_document(
+                        conn,
+                        &copy.foi_request_id,
+                        &copy.document,
+                        content,
+                    )
+                }
                 Row::Atlas(a) => {
                     let (restored, created_force) =
                         atlas::write(conn, &mut agencies, &options.actor, a)?;

@@ -4,22 +4,29 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Row, RowError};
 use crate::store::deployments::{Deployment, DeploymentState};
+use crate::store::foi_requests::DocumentCopy;
 
 type Parsed = (Vec<(usize, Row)>, Vec<RowError>);
 
-/// Parses one JSON record per non-empty line.
-fn ndjson<T: serde::de::DeserializeOwned>(content: &str, wrap: fn(T) -> Row) -> Parsed {
+/// Parses one JSON record per non-empty line; `wrap` makes a row of it, or says why it cannot.
+fn ndjson<T: serde::de::DeserializeOwned>(
+    content: &str,
+    wrap: impl Fn(T) -> Result<Row, String>,
+) -> Parsed {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for (index, line) in content.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<T>(line.trim_start_matches('\u{feff}')) {
-            Ok(record) => rows.push((index + 1, wrap(record))),
-            Err(error) => errors.push(RowError {
+        let row = serde_json::from_str::<T>(line.trim_start_matches('\u{feff}'))
+            .map_err(|error| error.to_string())
+            .and_then(&wrap);
+        match row {
+            Ok(row) => rows.push((index + 1, row)),
+            Err(reason) => errors.push(RowError {
                 line: index + 1,
-                reason: error.to_string(),
+                reason,
             }),
         }
     }
@@ -28,22 +35,56 @@ fn ndjson<T: serde::de::DeserializeOwned>(content: &str, wrap: fn(T) -> Row) -> 
 
 /// `/exports/deployments.ndjson`.
 pub(super) fn deployments_ndjson(content: &str) -> Parsed {
-    ndjson(content, |d: Deployment| Row::Deployment(Box::new(d)))
+    ndjson(content, |d: Deployment| Ok(Row::Deployment(Box::new(d))))
 }
 
 /// `/exports/foi-requests.ndjson`.
 pub(super) fn foi_requests_ndjson(content: &str) -> Parsed {
-    ndjson(content, |r| Row::FoiRequest(Box::new(r)))
+    ndjson(content, |r| Ok(Row::FoiRequest(Box::new(r))))
 }
 
 /// `/exports/sources.ndjson`.
 pub(super) fn sources_ndjson(content: &str) -> Parsed {
-    ndjson(content, |s| Row::Source(Box::new(s)))
+    ndjson(content, |s| Ok(Row::Source(Box::new(s))))
 }
 
 /// `/exports/campaigns.ndjson`.
 pub(super) fn campaigns_ndjson(content: &str) -> Parsed {
-    ndjson(content, |c| Row::Campaign(Box::new(c)))
+    ndjson(content, |c| Ok(Row::Campaign(Box::new(c))))
+}
+
+/// `/exports/impact-assessments.ndjson`.
+pub(super) fn assessments_ndjson(content: &str) -> Parsed {
+    ndjson(content, |a| Ok(Row::Assessment(Box::new(a))))
+}
+
+/// `/exports/foi-documents.ndjson`: each line's bytes are decoded and checked against its size
+/// and SHA-256, so a damaged copy is refused before anything is written.
+pub(super) fn documents_ndjson(content: &str) -> Parsed {
+    ndjson(content, |d: DocumentCopy| {
+        let bytes = decoded(&d)?;
+        Ok(Row::Document(Box::new((d, bytes))))
+    })
+}
+
+/// The bytes of an exported document, if they are the ones it describes.
+fn decoded(copy: &DocumentCopy) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&copy.content_base64)
+        .map_err(|e| format!("`content_base64` is not base64: {e}"))?;
+    if i64::try_from(bytes.len()).ok() != Some(copy.document.size_bytes) {
+        return Err(format!(
+            "`content_base64` holds {} bytes; `size_bytes` says {}",
+            bytes.len(),
+            copy.document.size_bytes
+        ));
+    }
+    if hex::encode(Sha256::digest(&bytes)) != copy.document.sha256 {
+        return Err("`content_base64` does not match `sha256`".into());
+    }
+    Ok(bytes)
 }
 
 /// Several values of one CSV cell, as the exports join them.

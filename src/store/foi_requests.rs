@@ -179,7 +179,7 @@ pub struct Stage {
 }
 
 /// A document of the reply, stored byte for byte.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Document {
     pub id: String,
     pub filename: String,
@@ -1404,6 +1404,98 @@ pub fn document(
         key: document_id.to_owned(),
     })?;
     Ok((row.into_document(), content))
+}
+
+/// A document with its request and its bytes: a row of the documents export, read back by import.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DocumentCopy {
+    pub foi_request_id: String,
+    #[serde(flatten)]
+    pub document: Document,
+    /// The bytes, in standard base64.
+    pub content_base64: String,
+}
+
+/// A page of every stored document with its bytes, in id order. Pages are small: a document may
+/// be many megabytes.
+pub fn document_copies(
+    conn: &mut DbConnection,
+    page: &PageRequest<String>,
+) -> Result<Page<DocumentCopy, String>, StoreError> {
+    use base64::Engine;
+    let mut query = foi_documents::table
+        .select((DocumentRow::as_select(), foi_documents::content))
+        .order(foi_documents::id)
+        .limit(page.limit as i64 + 1)
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(foi_documents::id.gt(after.clone()));
+    }
+    let rows: Vec<(DocumentRow, Vec<u8>)> = query.load(conn)?;
+    let rows = Page::from_overfetch(rows, page.limit, |(row, _)| row.id.clone());
+    Ok(Page {
+        items: rows
+            .items
+            .into_iter()
+            .map(|(row, content)| DocumentCopy {
+                foi_request_id: row.foi_request_id.clone(),
+                document: row.into_document(),
+                content_base64: base64::engine::general_purpose::STANDARD.encode(content),
+            })
+            .collect(),
+        next_after: rows.next_after,
+        total: None,
+    })
+}
+
+/// Stores an exported document as it was (same id and time) on its request, for imports. The
+/// request's revision is not bumped: the exported request already lists the document. `content`
+/// must be the bytes `document` describes. Call inside a write transaction.
+pub fn restore_document(
+    conn: &mut DbConnection,
+    request_id: &str,
+    document: &Document,
+    content: &[u8],
+) -> Result<super::deployments::Restored, StoreError> {
+    use super::deployments::Restored;
+    let held: Option<DocumentRow> = foi_documents::table
+        .find(&document.id)
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(held) = held {
+        return if held.foi_request_id == request_id && held.into_document() == *document {
+            Ok(Restored::Unchanged)
+        } else {
+            Err(StoreError::Invalid {
+                field: "id",
+                message: "the registry holds a different document with this id".into(),
+            })
+        };
+    }
+    let requests: i64 = foi_requests::table
+        .filter(foi_requests::id.eq(request_id))
+        .count()
+        .get_result(conn)?;
+    if requests == 0 {
+        return Err(StoreError::Invalid {
+            field: "foi_request_id",
+            message: format!("no FOI request has the id `{request_id}`; import the requests first"),
+        });
+    }
+    diesel::insert_into(foi_documents::table)
+        .values((
+            foi_documents::id.eq(&document.id),
+            foi_documents::foi_request_id.eq(request_id),
+            foi_documents::filename.eq(&document.filename),
+            foi_documents::media_type.eq(&document.media_type),
+            foi_documents::size_bytes.eq(document.size_bytes),
+            foi_documents::sha256.eq(&document.sha256),
+            foi_documents::content.eq(content),
+            foi_documents::created_at.eq(document.created_at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(Restored::Created)
 }
 
 /// An FOI answer cited as evidence for (or against) a claim.

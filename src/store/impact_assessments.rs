@@ -8,13 +8,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
+use super::deployments::Restored;
 use super::{new_id, parse_column, utc, Page, PageRequest, StoreError};
 use crate::db::schema::{assessment_deployments, deployments, impact_assessments};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::{AssessmentKind, AssessmentStatus, Provenance};
 
 /// An impact assessment of one force's use of one or more tools.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e61",
     "force": "south-wales",
@@ -58,7 +59,7 @@ pub struct ImpactAssessment {
 }
 
 /// The content of an assessment, as written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AssessmentFields {
     pub force: String,
     pub kind: AssessmentKind,
@@ -481,6 +482,70 @@ pub fn update(
         Action::Update,
         &changed,
     )
+}
+
+impl ImpactAssessment {
+    /// The content as written.
+    fn to_fields(&self) -> AssessmentFields {
+        AssessmentFields {
+            force: self.force.clone(),
+            kind: self.kind,
+            status: self.status,
+            title: self.title.clone(),
+            completed_on: self.completed_on,
+            next_review_due: self.next_review_due,
+            url: self.url.clone(),
+            summary: self.summary.clone(),
+            deployment_ids: self.deployment_ids.clone(),
+            revealed_by_source_id: self.revealed_by_source_id.clone(),
+            revealed_by_foi_request_id: self.revealed_by_foi_request_id.clone(),
+            provenance: self.provenance,
+        }
+    }
+}
+
+/// Writes an assessment as exported (same id, revision and time), for imports: nothing when the
+/// registry holds it as it is, an audited update when it differs. Call inside a write transaction.
+pub fn restore(
+    conn: &mut DbConnection,
+    actor: &audit::Actor,
+    record: &ImpactAssessment,
+) -> Result<Restored, StoreError> {
+    let fields = record.to_fields();
+    match get(conn, &record.id) {
+        // `review_overdue` is computed today, whatever the exporting registry said.
+        Ok(current) if current.to_fields() == fields && current.revision == record.revision => {
+            Ok(Restored::Unchanged)
+        }
+        Ok(current) => {
+            update(
+                conn,
+                &Stamp::now(actor.clone()),
+                &record.id,
+                current.revision,
+                &fields,
+            )?;
+            Ok(Restored::Updated)
+        }
+        Err(StoreError::NotFound { .. }) => {
+            check(conn, &fields)?;
+            let stamp = Stamp {
+                actor: actor.clone(),
+                at: record.updated_at.naive_utc(),
+            };
+            write(
+                conn,
+                &stamp,
+                &record.id,
+                &fields,
+                record.revision,
+                Action::Create,
+                &[],
+            )?;
+            Ok(Restored::Created)
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// Deletes an assessment if it is still at `expected_revision`; its revisions stay readable.

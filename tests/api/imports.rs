@@ -58,17 +58,33 @@ both_backends! {
             .unwrap()
         })
         .await;
+        let mut drones = Vec::new();
         for (force, status) in [("kent", "trial"), ("essex", "in_use")] {
             let body = json!({"force": force, "tool": "drones", "status": status, "vendors": ["DJI"], "summary": "Drone unit",
                 "source_ids": [cited.id]});
             let response = source.send(Method::POST, "/api/v1/deployments", &editor, None, &body).await;
             assert_eq!(response.status(), StatusCode::CREATED);
+            drones.push(response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
         }
+        let assessment = json!({"force": "kent", "kind": "dpia", "status": "published", "title": "Drone DPIA",
+            "completed_on": "2023-01-01", "next_review_due": "2024-01-01", "deployment_ids": [drones[0]],
+            "revealed_by_source_id": cited.id});
+        let response = source.send(Method::POST, "/api/v1/impact-assessments", &editor, None, &assessment).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let assessment_path = response.headers()["location"].to_str().unwrap().to_owned();
+        let letter: Vec<u8> = b"%PDF-1.4 the reply".iter().copied().chain([0u8, 255]).collect();
+        let request_id = source.get_json("/api/v1/foi-requests", StatusCode::OK).await["items"][0]["id"].as_str().unwrap().to_owned();
+        let response = source.client.post(source.url(&format!("/api/v1/foi-requests/{request_id}/documents?filename=reply.pdf")))
+            .bearer_auth(&editor).header("Content-Type", "application/pdf").body(letter.clone()).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let document_path = response.headers()["location"].to_str().unwrap().to_owned();
         let deployments = source.get("/api/v1/exports/deployments.ndjson").await.text().await.unwrap();
         let requests = source.get("/api/v1/exports/foi-requests.ndjson").await.text().await.unwrap();
         let campaigns = source.get("/api/v1/exports/campaigns.ndjson").await.text().await.unwrap();
         let cited_sources = source.get("/api/v1/exports/sources.ndjson").await.text().await.unwrap();
         let csv = source.get("/api/v1/exports/deployments.csv").await.text().await.unwrap();
+        let assessments = source.get("/api/v1/exports/impact-assessments.ndjson").await.text().await.unwrap();
+        let documents = source.get("/api/v1/exports/foi-documents.ndjson").await.text().await.unwrap();
 
         let target_db = TestDb::new(db.backend);
         let target = target_db.spawn().await;
@@ -84,8 +100,20 @@ both_backends! {
         assert_eq!((first["kind"].clone(), first["created"].clone()), (json!("campaigns_ndjson"), json!(1)));
         let first = report(&target, &admin, "", requests.clone()).await;
         assert_eq!((first["kind"].clone(), first["created"].clone()), (json!("foi_requests_ndjson"), json!(1)));
+        let first = report(&target, &admin, "", assessments.clone()).await;
+        assert_eq!((first["kind"].clone(), first["created"].clone()), (json!("assessments_ndjson"), json!(1)));
+        let mut damaged: Value = serde_json::from_str(documents.lines().next().unwrap()).unwrap();
+        damaged["content_base64"] = json!("AAAA");
+        let refused = import(&target, &admin, "", format!("{damaged}\n")).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "a document whose bytes do not match its hash");
+        let first = report(&target, &admin, "", documents.clone()).await;
+        assert_eq!((first["kind"].clone(), first["created"].clone()), (json!("documents_ndjson"), json!(1)));
+        let copied = target.get(&document_path).await.bytes().await.unwrap();
+        assert_eq!(copied.as_ref(), letter.as_slice(), "the document comes back byte for byte");
         for path in ["/api/v1/deployments?limit=500", "/api/v1/foi-requests", "/api/v1/forces/cambridgeshire/profile",
-                     "/api/v1/matrix", "/api/v1/campaigns/2019-surveillance-tools", &format!("/api/v1/sources/{}", cited.id)] {
+                     "/api/v1/matrix", "/api/v1/campaigns/2019-surveillance-tools", &format!("/api/v1/sources/{}", cited.id),
+                     "/api/v1/impact-assessments", &assessment_path, &format!("/api/v1/deployments/{}", drones[0]),
+                     &format!("/api/v1/foi-requests/{request_id}"), "/api/v1/forces/kent/profile"] {
             // Reference data (the force itself) is loaded by each registry, not imported.
             let read = |mut body: Value| {
                 body["force"].as_object_mut().map(|force| force.remove("updated_at"));
@@ -97,10 +125,13 @@ both_backends! {
         assert_eq!((again["created"].clone(), again["updated"].clone(), again["unchanged"].clone()), (json!(0), json!(0), json!(9)));
         let again = report(&target, &admin, "", requests).await;
         assert_eq!(again["unchanged"], 1);
+        for file in [assessments, documents] {
+            assert_eq!(report(&target, &admin, "", file).await["unchanged"], 1);
+        }
         let again = report(&target, &admin, "", csv).await;
         assert_eq!((again["kind"].clone(), again["unchanged"].clone()), (json!("deployments_csv"), json!(9)));
         let feed = target.get_json("/api/v1/changes?limit=500", StatusCode::OK).await;
-        assert_eq!(feed["items"].as_array().unwrap().len(), 12, "one event per imported record, none for unchanged ones");
+        assert_eq!(feed["items"].as_array().unwrap().len(), 13, "one event per imported record (a document is part of its request's), none for unchanged ones");
     }
 
     async fn a_file_with_bad_rows_imports_nothing_and_names_each_line(db: TestDb) {
