@@ -314,4 +314,58 @@ both_backends! {
         assert_eq!(identity["username"], "first-admin");
         assert_eq!(identity["organisation"], "Registry team");
     }
+
+    async fn passwords_hashes_and_tokens_never_reach_the_logs(db: TestDb) {
+        let admin_password = "the first admin's password";
+        run_cli(&db, &["accounts", "create", "--username", "first-admin", "--role", "admin", "--password-stdin"],
+            &format!("{admin_password}\n"));
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let mut server = Command::new(env!("CARGO_BIN_EXE_surveillance-registry"))
+            .args(["serve", "--port", &port.to_string(), "--log-format", "json"])
+            .env("DATABASE_URL", db.url.to_string())
+            .env("REGISTRY_JWT_KEYS", keys_config())
+            .env("RUST_LOG", "debug")
+            .stdout(log.reopen().unwrap())
+            .stderr(log.reopen().unwrap())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for _ in 0..100 {
+            if client.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let login = |password: &'static str| {
+            client.post(format!("{base}/api/v1/auth/token")).json(&json!({"username": "first-admin", "password": password})).send()
+        };
+        assert_eq!(login("a wrong guess at the password").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        let token: Value = login(admin_password).await.unwrap().json().await.unwrap();
+        let token = token["access_token"].as_str().unwrap().to_owned();
+        let created = client.post(format!("{base}/api/v1/accounts")).bearer_auth(&token)
+            .json(&json!({"username": "kent-foi", "organisation": "Kent Police", "role": "force_staff",
+                "forces": ["kent"], "password": "kent's first password"}))
+            .send().await.unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let body = created.text().await.unwrap();
+        let id = serde_json::from_str::<Value>(&body).unwrap()["id"].as_str().unwrap().to_owned();
+        let reset = client.post(format!("{base}/api/v1/accounts/{id}/password")).bearer_auth(&token)
+            .json(&json!({"password": "kent's second password"})).send().await.unwrap();
+        assert_eq!(reset.status(), StatusCode::OK);
+        let responses = [body, reset.text().await.unwrap()].concat();
+        let identity = client.get(format!("{base}/api/v1/auth/me")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(identity.status(), StatusCode::OK);
+        Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+        server.wait().unwrap();
+
+        let logged = std::fs::read_to_string(log.path()).unwrap();
+        assert!(logged.contains("/api/v1/auth/token"), "the requests were logged: {logged}");
+        let secrets = [admin_password, "a wrong guess at the password", "kent's first password", "kent's second password", &token, "$argon2"];
+        for secret in secrets {
+            assert!(!logged.contains(secret), "the log holds `{secret}`");
+            assert!(!responses.contains(secret), "a response holds `{secret}`");
+        }
+    }
 }
