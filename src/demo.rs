@@ -22,7 +22,9 @@ use crate::store::foi_requests::{
 };
 use crate::store::impact_assessments::{self, AssessmentFields};
 use crate::store::sources::SourceFields;
-use crate::store::{forces, sources as source_store, write_transaction, PageRequest, StoreError};
+use crate::store::{
+    forces, sources as source_store, write_transaction, PageRequest, Precondition, StoreError,
+};
 
 /// Every synthetic source names this publisher, and every synthetic summary starts with the label.
 pub const DEMO_PUBLISHER: &str = "Synthetic demo data (not real)";
@@ -238,7 +240,7 @@ fn seed_force(
                 conn,
                 &demo_stamp(at),
                 &deployment.id,
-                deployment.revision,
+                Precondition::Revision(deployment.revision),
                 &state,
             )?;
             report.revisions += 1;
@@ -328,7 +330,7 @@ fn seed_cambridgeshire_reply(
             calendar,
             &replied,
             &pending.id,
-            pending.revision,
+            Precondition::Revision(pending.revision),
             &reply,
         )?;
         foi_requests::add_document(
@@ -593,7 +595,7 @@ fn seed_foi(
                 calendar,
                 &demo_stamp(at),
                 &request.id,
-                request.revision,
+                Precondition::Revision(request.revision),
                 &content,
             )?;
             report.foi_requests += 1;

@@ -12,6 +12,10 @@ const BEARER_CHALLENGE: &str = "Bearer realm=\"surveillance-registry\"";
 
 /// One bad input field: which one, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "field": "nation",
+    "message": "`mars` is not one of: england, wales, scotland, northern_ireland, great_britain"
+}))]
 pub struct FieldError {
     /// The query parameter, path parameter, header or JSON field at fault.
     pub field: String,
@@ -226,6 +230,9 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid { field, message } => Self::invalid_field(field, message),
             // Writers name the revision they read in `If-Match`: a stale one fails that precondition.
             stale @ StoreError::Stale { .. } => Self::PreconditionFailed(stale.to_string()),
+            required @ StoreError::PreconditionRequired => {
+                Self::PreconditionRequired(required.to_string())
+            }
             StoreError::Unavailable(message) => Self::Unavailable(message),
             other
             @ (StoreError::Corrupt { .. } | StoreError::Database(_) | StoreError::Task(_)) => {

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
-use super::responses::{self, if_match_revision};
+use super::responses::{self, if_match};
 use super::AppState;
 use crate::auth::{hash_password, Identity, Password};
 use crate::domain::{Role, Slug, Username};
@@ -73,6 +73,19 @@ pub struct PasswordResetRequest {
 /// An account, and the password the server generated for it when it generated one (shown only in
 /// this answer).
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "019abc12-7e4f-7d3a-9c11-2b3c4d5e6f70",
+    "username": "cambs-foi",
+    "display_name": "Cambridgeshire FOI team",
+    "organisation": "Cambridgeshire Constabulary",
+    "role": "force_staff",
+    "forces": ["cambridgeshire"],
+    "disabled": false,
+    "revision": 1,
+    "created_at": "2026-11-26T23:00:00Z",
+    "updated_at": "2026-11-26T23:00:00Z",
+    "generated_password": "q7VbN2xKp9TfR4mWc8LhZ3sD"
+}))]
 pub struct AccountWithPassword {
     #[serde(flatten)]
     account: Account,
@@ -271,7 +284,7 @@ pub async fn get_account(
         (status = 404, description = "No account has this id", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The account changed since the ETag was read", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/accounts/{id}")]
@@ -292,7 +305,7 @@ pub async fn update_account(
             "Nobody may change their own role, forces or disabled state; ask another admin.".into(),
         ));
     }
-    let expected_revision = if_match_revision(&req)?;
+    let expected = if_match(&req);
     let mut v = Validator::default();
     let changes = AccountChanges {
         display_name: body
@@ -309,7 +322,7 @@ pub async fn update_account(
     let stamp = Stamp::now(identity.actor());
     let account = state
         .db
-        .run(move |conn| accounts::update(conn, &stamp, &id, expected_revision, changes))
+        .run(move |conn| accounts::update(conn, &stamp, &id, expected, changes))
         .await?;
     Ok(responses::private(
         StatusCode::OK,

@@ -19,6 +19,7 @@ use crate::store::write_transaction;
 
 /// Every campaign.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"items": [crate::store::revisions::schema_example::<Campaign>()]}))]
 pub struct CampaignList {
     /// Most recently started first.
     pub items: Vec<Campaign>,
@@ -84,6 +85,9 @@ pub async fn get_campaign(
 
 /// A campaign's history.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "items": [crate::store::revisions::schema_example::<Revision<Campaign>>()]
+}))]
 pub struct CampaignRevisionList {
     /// Every revision, oldest first.
     pub items: Vec<Revision<Campaign>>,
@@ -183,7 +187,7 @@ pub async fn create_campaign(
         (status = 404, description = "No campaign has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/campaigns/{slug}")]
@@ -195,7 +199,7 @@ pub async fn update_campaign(
     body: web::Json<CampaignInput>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path_slug("slug", &slug)?.into_inner();
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let (body_slug, fields, targets) = body.into_inner().parse()?;
     if body_slug.as_str() != slug {
@@ -248,7 +252,7 @@ pub async fn update_campaign(
         (status = 404, description = "No campaign has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The campaign has sent requests", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/campaigns/{slug}")]
@@ -259,7 +263,7 @@ pub async fn delete_campaign(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path_slug("slug", &slug)?.into_inner();
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let stamp = Stamp::now(identity.actor());
     state

@@ -171,6 +171,31 @@ pub async fn list_deployments(
 
 /// A deployment with everything behind it.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
+    "force": "cambridgeshire",
+    "tool": "body-worn-video",
+    "status": "in_use",
+    "vendors": [],
+    "product": null,
+    "first_known_use": null,
+    "last_confirmed": "2019-07-04",
+    "ended_on": null,
+    "summary": "Confirmed by the Cambridgeshire OPCC in its FOI reply of 4 July 2019.",
+    "legal_basis": null,
+    "authorisation": null,
+    "public_consultation": null,
+    "use_policy_url": null,
+    "provenance": "foi",
+    "verified": true,
+    "source_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e60"],
+    "revision": 1,
+    "created_at": "2026-11-26T23:00:00Z",
+    "updated_at": "2026-11-26T23:00:00Z",
+    "evidence": [crate::store::revisions::schema_example::<Source>()],
+    "impact_assessments": [],
+    "foi_answers": [crate::store::revisions::schema_example::<AnswerCitation>()]
+}))]
 pub struct DeploymentDetail {
     #[serde(flatten)]
     pub deployment: Deployment,
@@ -240,6 +265,9 @@ pub async fn get_deployment(
 
 /// A deployment's full history.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "items": [crate::store::revisions::schema_example::<DeploymentRevision>()]
+}))]
 pub struct RevisionList {
     /// Every revision, oldest first; a deletion is the last one.
     pub items: Vec<DeploymentRevision>,
@@ -357,7 +385,7 @@ async fn authorise_existing(
         (status = 404, description = "No deployment has this id", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/deployments/{id}")]
@@ -369,7 +397,7 @@ pub async fn update_deployment(
     body: web::Json<DeploymentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &id)?;
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     let (force, tool, deployment_state) = body.into_inner().parse(&identity)?;
     let current = authorise_existing(&state, &identity, &id).await?;
     if force.as_str() != current.force || tool.as_str() != current.tool {
@@ -412,7 +440,7 @@ pub async fn update_deployment(
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No deployment has this id", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/deployments/{id}")]
@@ -423,7 +451,7 @@ pub async fn delete_deployment(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &id)?;
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     authorise_existing(&state, &identity, &id).await?;
     let stamp = Stamp::now(identity.actor());
     state

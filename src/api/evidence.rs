@@ -135,6 +135,9 @@ pub async fn get_assessment(
 
 /// An assessment's history.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "items": [crate::store::revisions::schema_example::<Revision<ImpactAssessment>>()]
+}))]
 pub struct AssessmentRevisionList {
     /// Every revision, oldest first; a deletion is the last one.
     pub items: Vec<Revision<ImpactAssessment>>,
@@ -253,7 +256,7 @@ async fn authorise_existing(
         (status = 404, description = "No assessment has this id", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/impact-assessments/{id}")]
@@ -265,7 +268,7 @@ pub async fn update_assessment(
     body: web::Json<AssessmentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &id)?;
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     let fields = body.into_inner().parse(identity.role)?;
     authorise_existing(&state, &identity, &id).await?;
     let stamp = Stamp::now(identity.actor());
@@ -297,7 +300,7 @@ pub async fn update_assessment(
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No assessment has this id", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/impact-assessments/{id}")]
@@ -308,7 +311,7 @@ pub async fn delete_assessment(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &id)?;
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     authorise_existing(&state, &identity, &id).await?;
     let stamp = Stamp::now(identity.actor());
     state
@@ -402,7 +405,7 @@ pub async fn create_source(
         (status = 404, description = "No source has this id", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/sources/{id}")]
@@ -414,7 +417,7 @@ pub async fn update_source(
     body: web::Json<SourceInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &id)?;
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let fields = body.into_inner().parse()?;
     let stamp = Stamp::now(identity.actor());
@@ -452,7 +455,7 @@ pub async fn update_source(
         (status = 404, description = "No source has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The source backs claims", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/sources/{id}")]
@@ -463,7 +466,7 @@ pub async fn delete_source(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &id)?;
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let stamp = Stamp::now(identity.actor());
     state

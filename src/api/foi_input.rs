@@ -80,6 +80,12 @@ pub struct FoiRequestInput {
 /// One answer as written; its position is its place in `answers`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "question": "And can you guarantee that intrusive police tech will not be used in the future without proper safeguards and public consultation in place to ensure our fundamental rights are protected?",
+    "outcome": "not_valid",
+    "answer_text": "This question is not valid under s8 of the Act as it is an opinion based question rather than a request for information held. However, the Constabulary, which is a separate organisation to the OPCC, and is treated as such under the Act, may hold this information. Therefore, you may wish to resubmit your request to the Constabulary by email to foi@cambs.pnn.police.uk.",
+    "redirected_to": "cambridgeshire"
+}))]
 pub struct AnswerInput {
     #[schema(min_length = 1)]
     pub question: String,
@@ -110,6 +116,7 @@ pub struct AnswerInput {
 /// An exemption as cited.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"section": "s31(3)", "ncnd": true, "absolute": false}))]
 pub struct ExemptionInput {
     /// `s24(2)`, `s31(1)(a)`, `reg12(5)(a)`.
     #[schema(
@@ -128,6 +135,7 @@ pub struct ExemptionInput {
 /// A link from an answer to an entry.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f", "relation": "supports"}))]
 pub struct LinkInput {
     #[schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     pub id: String,
@@ -139,6 +147,7 @@ pub struct LinkInput {
 /// A claim an answer establishes about one tool.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"tool": "body-worn-video", "status": "in_use"}))]
 pub struct ClaimInput {
     #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
     pub tool: String,
@@ -149,6 +158,12 @@ pub struct ClaimInput {
 /// An appeal stage as written.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "internal_review",
+    "reference": "FOI/OPCC/19-026-037",
+    "started_on": "2019-07-18",
+    "notes": "The requester asked for a review of the answer to Q3."
+}))]
 pub struct StageInput {
     #[schema(value_type = StageKind)]
     pub kind: String,
@@ -483,6 +498,13 @@ pub struct CampaignInput {
 /// One question of a campaign.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "question": "As my elected Police and Crime Commissioner, please can you tell me which, if any, of the following tools and tactics are being used by our local force: Body worn Video Cameras, Facial recognition, Hacking, IMSI catchers, Mobile phone extraction, Predictive policing, Social media intelligence",
+    "tools": [
+        "body-worn-video", "facial-recognition", "equipment-interference", "imsi-catcher",
+        "mobile-phone-extraction", "predictive-policing", "social-media-intelligence"
+    ]
+}))]
 pub struct CampaignQuestionInput {
     #[schema(min_length = 1)]
     pub question: String,

@@ -202,6 +202,9 @@ pub async fn get_foi_request(
 
 /// A request's history.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "items": [crate::store::revisions::schema_example::<Revision<FoiRequest>>()]
+}))]
 pub struct FoiRevisionList {
     /// Every revision, oldest first; a deletion is the last one.
     pub items: Vec<Revision<FoiRequest>>,
@@ -337,7 +340,7 @@ async fn authorise_existing(
         (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/foi-requests/{id}")]
@@ -349,7 +352,7 @@ pub async fn update_foi_request(
     body: web::Json<FoiRequestInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &id)?;
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     authorise_existing(&state, &identity, &id).await?;
     let (_, fields) = authorised_fields(&state, &identity, body.into_inner()).await?;
     let stamp = Stamp::now(identity.actor());
@@ -381,7 +384,7 @@ pub async fn update_foi_request(
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/foi-requests/{id}")]
@@ -392,7 +395,7 @@ pub async fn delete_foi_request(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id("id", &id)?;
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     authorise_existing(&state, &identity, &id).await?;
     let stamp = Stamp::now(identity.actor());
     let calendar = state.calendar.clone();
@@ -426,9 +429,9 @@ pub struct UploadQuery {
     security(("bearerAuth" = [])),
     params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), UploadQuery),
     request_body(content(
-        (Vec<u8> = "application/pdf"), (Vec<u8> = "text/plain"), (Vec<u8> = "text/csv"),
-        (Vec<u8> = "text/html"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"),
-        (Vec<u8> = "image/gif"), (Vec<u8> = "image/tiff"),
+        (String = "application/pdf"), (String = "text/plain"), (String = "text/csv"),
+        (String = "text/html"), (String = "image/png"), (String = "image/jpeg"),
+        (String = "image/gif"), (String = "image/tiff"),
     )),
     responses(
         (status = 201, description = "The stored document", body = Document,
@@ -522,8 +525,12 @@ pub async fn upload_document(
     params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
         ("document_id" = String, Path, description = "The document's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
     responses(
-        (status = 200, description = "The document's bytes, with its media type",
-            content((Vec<u8> = "application/octet-stream")),
+        (status = 200, description = "The document's bytes, with the media type it was uploaded with",
+            content(
+                (String = "application/pdf"), (String = "text/plain"), (String = "text/csv"),
+                (String = "text/html"), (String = "image/png"), (String = "image/jpeg"),
+                (String = "image/gif"), (String = "image/tiff"),
+            ),
             headers(("ETag" = String, description = "The SHA-256 of the bytes"),
                 ("Content-Disposition" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),

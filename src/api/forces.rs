@@ -185,7 +185,7 @@ impl ForceInput {
         (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/forces/{slug}")]
@@ -197,7 +197,7 @@ pub async fn update_force(
     body: web::Json<ForceInput>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path_slug("slug", &slug)?.into_inner();
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let details = body.into_inner().parse()?;
     let stamp = Stamp::now(identity.actor());

@@ -11,6 +11,7 @@ use crate::error::{ApiError, Problem};
 
 /// The state of the service.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"status": "ready", "database": "sqlite"}))]
 pub struct Health {
     /// `ok` (alive) or `ready` (database reachable and migrated).
     #[schema(example = "ready")]

@@ -35,7 +35,7 @@ pub struct ImportQuery {
     tag = "imports",
     security(("bearerAuth" = [])),
     params(ImportQuery),
-    request_body(content((Vec<u8> = "text/csv"), (Vec<u8> = "application/x-ndjson"))),
+    request_body(content((String = "text/csv"), (String = "application/x-ndjson"))),
     responses(
         (status = 200, description = "What the import did (or would do, in a dry run)", body = ImportReport),
         (status = 400, description = "Rows cannot be imported (`errors` names each as `line <n>`), or the format is unknown",
@@ -99,7 +99,9 @@ pub async fn import_file(
         )),
         Err(ImportError::UnknownFormat) => Err(ApiError::invalid_field(
             "body",
-            "is not a registry export (deployments.ndjson, deployments.csv, foi-requests.ndjson) nor an Atlas of Surveillance CSV",
+            "is not a registry export (sources, deployments, campaigns, foi-requests, \
+             impact-assessments or foi-documents as .ndjson, deployments.csv) nor an Atlas of \
+             Surveillance CSV",
         )),
         Err(ImportError::Store(error)) => Err(error.into()),
     }

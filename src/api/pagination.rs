@@ -17,6 +17,7 @@ const PAGING_PARAMS: [&str; 3] = ["cursor", "limit", "count"];
 
 /// A page of a list.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = super::docs::list_example::<T>)]
 pub struct ListResponse<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; null on the last page.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::pagination::ListResponse;
-use crate::error::ApiError;
+use crate::store::Precondition;
 
 /// How long anonymous readers and shared caches may reuse an answer before revalidating.
 pub const PUBLIC_CACHE: &str = "public, max-age=60";
@@ -129,32 +129,21 @@ pub fn revision_etag(revision: i64) -> EntityTag {
     EntityTag::new_strong(format!("r{revision}"))
 }
 
-/// The revision an update expects, from `If-Match`: 428 without the header (or with `*`, which
-/// would defeat the point: a writer must say which version their change is based on), 412 when it
-/// names no revision of ours.
-pub fn if_match_revision(req: &HttpRequest) -> Result<i64, ApiError> {
-    let stale = || {
-        ApiError::PreconditionFailed(
-            "`If-Match` does not name the current revision; fetch the resource again and send its \
-             ETag."
-                .into(),
-        )
-    };
+/// What `If-Match` says about the revision an update is based on. `*` counts as missing: a writer
+/// must say which version their change is based on. The store checks it once the target is known
+/// to exist.
+pub fn if_match(req: &HttpRequest) -> Precondition {
     match req.get_header::<IfMatch>() {
-        None if req.headers().contains_key(header::IF_MATCH) => Err(stale()),
-        None | Some(IfMatch::Any) => Err(ApiError::PreconditionRequired(
-            "Updates need `If-Match` with the ETag of the version you read, so that nobody's \
-             change is silently overwritten."
-                .into(),
-        )),
+        None if req.headers().contains_key(header::IF_MATCH) => Precondition::Unknown,
+        None | Some(IfMatch::Any) => Precondition::Missing,
         Some(IfMatch::Items(tags)) => match tags.as_slice() {
             [tag] if !tag.weak => tag
                 .tag()
                 .strip_prefix('r')
                 .map(|rest| rest.split('-').next().unwrap_or(rest))
                 .and_then(|n| n.parse().ok())
-                .ok_or_else(stale),
-            _ => Err(stale()),
+                .map_or(Precondition::Unknown, Precondition::Revision),
+            _ => Precondition::Unknown,
         },
     }
 }

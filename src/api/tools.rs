@@ -186,7 +186,7 @@ impl ToolInput {
         (status = 404, description = "No tool has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/tools/{slug}")]
@@ -198,7 +198,7 @@ pub async fn update_tool(
     body: web::Json<ToolInput>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = path_slug("slug", &slug)?.into_inner();
-    let expected = responses::if_match_revision(&req)?;
+    let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let fields = body.into_inner().parse()?;
     let stamp = Stamp::now(identity.actor());

@@ -5,13 +5,15 @@ use std::str::FromStr;
 
 use super::ParseError;
 
-/// Declares a closed vocabulary: serde and OpenAPI as snake_case strings, `FromStr` with an error that
-/// lists the accepted values, and `ALL` in declaration order.
+/// Declares a closed vocabulary: serde and OpenAPI as snake_case strings (the first one is the
+/// schema's example), `FromStr` with an error that lists the accepted values, and `ALL` in
+/// declaration order.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
                  serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[schema(example = json!($name::ALL[0]))]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }

@@ -49,6 +49,7 @@ impl utoipa::PartialSchema for Moment {
             .description(Some(
                 "A date (YYYY-MM-DD: the whole UTC day) or an RFC 3339 timestamp with an offset",
             ))
+            .examples(["2019-07-04", "2019-07-04T12:00:00Z"])
             .into()
     }
 }

@@ -28,6 +28,7 @@ pub use atlas::AtlasAgency;
 /// What a file holds, recognised from its first line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(example = "deployments_ndjson")]
 pub enum FileKind {
     /// `/exports/deployments.ndjson`.
     DeploymentsNdjson,
@@ -57,6 +58,15 @@ pub struct RowError {
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "kind": "deployments_ndjson",
+    "rows": 7,
+    "created": 0,
+    "updated": 1,
+    "unchanged": 6,
+    "forces_created": 0,
+    "dry_run": true
+}))]
 pub struct ImportReport {
     #[schema(value_type = Option<FileKind>)]
     pub kind: Option<FileKind>,

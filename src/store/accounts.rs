@@ -224,23 +224,17 @@ pub fn credentials(
     }))
 }
 
-/// Applies `changes` if the account is still at `expected_revision`.
+/// Applies `changes` if the account is still at the revision `expected` names.
 pub fn update(
     conn: &mut DbConnection,
     stamp: &Stamp,
     id: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
     changes: AccountChanges,
 ) -> Result<Account, StoreError> {
     write_transaction(conn, |conn| {
         let current = get(conn, id)?;
-        if expected_revision != current.revision {
-            return Err(StoreError::Stale {
-                entity: ENTITY,
-                key: id.to_owned(),
-                current: current.revision,
-            });
-        }
+        super::expect_revision(ENTITY, id, current.revision, expected)?;
         let role = changes.role.unwrap_or(current.role);
         let mut changed = Vec::new();
         if changes.role.is_some() || changes.forces.is_some() {

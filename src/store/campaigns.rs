@@ -56,6 +56,14 @@ pub struct Campaign {
 
 /// One question of a campaign.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, ToSchema)]
+#[schema(example = json!({
+    "position": 1,
+    "question": "As my elected Police and Crime Commissioner, please can you tell me which, if any, of the following tools and tactics are being used by our local force: Body worn Video Cameras, Facial recognition, Hacking, IMSI catchers, Mobile phone extraction, Predictive policing, Social media intelligence",
+    "tools": [
+        "body-worn-video", "facial-recognition", "equipment-interference", "imsi-catcher",
+        "mobile-phone-extraction", "predictive-policing", "social-media-intelligence"
+    ]
+}))]
 pub struct CampaignQuestion {
     /// 1-based.
     pub position: i32,
@@ -85,6 +93,44 @@ pub struct Targets {
 
 /// How a campaign is going across every authority it asked.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "slug": "2019-surveillance-tools",
+    "title": "What police surveillance tools are in use in our community?",
+    "description": "The 2019 campaign asking every Police and Crime Commissioner about seven surveillance tools.",
+    "request_text": "As my elected Police and Crime Commissioner, please can you tell me ...",
+    "started_on": "2019-06-13",
+    "law": "foia",
+    "questions": [
+        {"position": 1, "question": "Which, if any, of the following tools and tactics are being used by our local force?",
+         "tools": ["body-worn-video", "facial-recognition", "equipment-interference", "imsi-catcher",
+                   "mobile-phone-extraction", "predictive-policing", "social-media-intelligence"]},
+        {"position": 2, "question": "What impact assessments have been carried out?", "tools": []},
+        {"position": 3, "question": "Can you guarantee that intrusive police tech will not be used in the future without proper safeguards and public consultation?", "tools": []}
+    ],
+    "revision": 1,
+    "created_at": "2019-06-13T09:00:00Z",
+    "updated_at": "2019-06-13T09:00:00Z",
+    "totals": {"requests": 1, "answered": 1, "answered_late": 0, "awaiting": 0, "overdue": 0},
+    "question_outcomes": [
+        {"position": 1, "outcomes": [{"outcome": "partially_disclosed", "count": 1}]},
+        {"position": 2, "outcomes": [{"outcome": "not_held", "count": 1}]},
+        {"position": 3, "outcomes": [{"outcome": "not_valid", "count": 1}]}
+    ],
+    "exemptions": [],
+    "requests": [
+        {
+            "foi_request_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
+            "authority": "cambridgeshire-pcc",
+            "force": "cambridgeshire",
+            "state": "partially_successful",
+            "received_on": "2019-06-13",
+            "due_on": "2019-07-11",
+            "responded_on": "2019-07-04",
+            "overdue": false,
+            "outcomes": ["partially_disclosed", "not_held", "not_valid"]
+        }
+    ]
+}))]
 pub struct CampaignProgress {
     #[serde(flatten)]
     pub campaign: Campaign,
@@ -99,6 +145,13 @@ pub struct CampaignProgress {
 
 /// Counts of the campaign's requests.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(example = json!({
+    "requests": 1,
+    "answered": 1,
+    "answered_late": 0,
+    "awaiting": 0,
+    "overdue": 0
+}))]
 pub struct ProgressTotals {
     /// Requests sent (one per targeted authority).
     pub requests: i64,
@@ -114,6 +167,10 @@ pub struct ProgressTotals {
 
 /// How one question was answered across the campaign.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "position": 1,
+    "outcomes": [{"outcome": "partially_disclosed", "count": 1}]
+}))]
 pub struct QuestionOutcomes {
     pub position: i32,
     pub outcomes: Vec<OutcomeCount>,
@@ -121,6 +178,7 @@ pub struct QuestionOutcomes {
 
 /// A count of one outcome.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"outcome": "partially_disclosed", "count": 1}))]
 pub struct OutcomeCount {
     pub outcome: AnswerOutcome,
     pub count: i64,
@@ -128,6 +186,7 @@ pub struct OutcomeCount {
 
 /// A count of one cited exemption.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"section": "s31(3)", "count": 4}))]
 pub struct ExemptionCount {
     pub section: String,
     pub count: i64,
@@ -135,6 +194,17 @@ pub struct ExemptionCount {
 
 /// Where one targeted authority stands.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "foi_request_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
+    "authority": "cambridgeshire-pcc",
+    "force": "cambridgeshire",
+    "state": "partially_successful",
+    "received_on": "2019-06-13",
+    "due_on": "2019-07-11",
+    "responded_on": "2019-07-04",
+    "overdue": false,
+    "outcomes": ["partially_disclosed", "not_held", "not_valid"]
+}))]
 pub struct RequestProgress {
     pub foi_request_id: String,
     pub authority: String,
@@ -541,22 +611,33 @@ pub fn create(
                     .collect(),
                 stages: Vec::new(),
             },
-        )?;
+        )
+        .map_err(|error| match error {
+            // Each request is received the day the campaign starts.
+            StoreError::Invalid {
+                field: "received_on",
+                message,
+            } => StoreError::Invalid {
+                field: "started_on",
+                message,
+            },
+            other => other,
+        })?;
     }
     Ok(created)
 }
 
-/// Replaces a campaign's description and questions if it is still at `expected_revision`.
+/// Replaces a campaign's description and questions if it is still at the revision `expected` names.
 /// Requests already sent keep the questions they were sent with.
 pub fn update(
     conn: &mut DbConnection,
     stamp: &Stamp,
     slug: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
     fields: &CampaignFields,
 ) -> Result<Campaign, StoreError> {
     let current = get(conn, slug)?;
-    super::expect_revision("campaign", slug, current.revision, expected_revision)?;
+    super::expect_revision("campaign", slug, current.revision, expected)?;
     check_tools(conn, fields)?;
     diesel::update(campaigns::table.find(slug))
         .set((
@@ -616,7 +697,7 @@ pub fn restore(
                 conn,
                 &Stamp::now(actor.clone()),
                 &record.slug,
-                current.revision,
+                super::Precondition::Revision(current.revision),
                 &fields,
             )?;
             Ok(Restored::Updated)
@@ -649,17 +730,17 @@ pub fn restore(
     }
 }
 
-/// Deletes a campaign that sent no request (yet), if it is still at `expected_revision`; one with
+/// Deletes a campaign that sent no request (yet), if it is still at the revision `expected` names; one with
 /// requests is part of the record (409). Its revisions stay readable. Call inside a write
 /// transaction.
 pub fn delete(
     conn: &mut DbConnection,
     stamp: &Stamp,
     slug: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
 ) -> Result<(), StoreError> {
     let mut current = get(conn, slug)?;
-    super::expect_revision("campaign", slug, current.revision, expected_revision)?;
+    super::expect_revision("campaign", slug, current.revision, expected)?;
     let sent: i64 = foi_requests::table
         .filter(foi_requests::campaign_slug.eq(slug))
         .count()

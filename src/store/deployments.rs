@@ -65,6 +65,22 @@ pub struct Deployment {
 
 /// The content of a deployment, as written and as kept in every revision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "status": "in_use",
+    "vendors": [],
+    "product": null,
+    "first_known_use": null,
+    "last_confirmed": "2019-07-04",
+    "ended_on": null,
+    "summary": "Confirmed by the Cambridgeshire OPCC in its FOI reply of 4 July 2019.",
+    "legal_basis": null,
+    "authorisation": null,
+    "public_consultation": null,
+    "use_policy_url": null,
+    "provenance": "foi",
+    "verified": true,
+    "source_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e60"]
+}))]
 pub struct DeploymentState {
     pub status: DeploymentStatus,
     pub vendors: Vec<String>,
@@ -94,6 +110,29 @@ pub struct NewDeployment {
 
 /// One entry of a deployment's history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "revision": 1,
+    "action": "create",
+    "force": "cambridgeshire",
+    "tool": "body-worn-video",
+    "status": "in_use",
+    "vendors": [],
+    "product": null,
+    "first_known_use": null,
+    "last_confirmed": "2019-07-04",
+    "ended_on": null,
+    "summary": "Confirmed by the Cambridgeshire OPCC in its FOI reply of 4 July 2019.",
+    "legal_basis": null,
+    "authorisation": null,
+    "public_consultation": null,
+    "use_policy_url": null,
+    "provenance": "foi",
+    "verified": true,
+    "source_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e60"],
+    "actor_role": "editor",
+    "actor_organisation": "Surveillance Disclosure Registry",
+    "recorded_at": "2026-11-26T23:00:00Z"
+}))]
 pub struct DeploymentRevision {
     pub revision: i64,
     /// `create`, `update` or `delete`.
@@ -848,17 +887,17 @@ pub fn create(
     get(conn, &id, None)
 }
 
-/// Replaces a deployment's content if it is still at `expected_revision`. Call inside a write
+/// Replaces a deployment's content if it is still at the revision `expected` names. Call inside a write
 /// transaction.
 pub fn update(
     conn: &mut DbConnection,
     stamp: &Stamp,
     id: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
     state: &DeploymentState,
 ) -> Result<Deployment, StoreError> {
     let current = get(conn, id, None)?;
-    super::expect_revision("deployment", id, current.revision, expected_revision)?;
+    super::expect_revision("deployment", id, current.revision, expected)?;
     check_references(conn, &current.force, &current.tool, state)?;
     let changed = changed_fields(&current.state, state);
     let revision = current.revision + 1;
@@ -884,15 +923,15 @@ pub fn update(
     get(conn, id, None)
 }
 
-/// Deletes a deployment if it is still at `expected_revision`; its history stays readable.
+/// Deletes a deployment if it is still at the revision `expected` names; its history stays readable.
 pub fn delete(
     conn: &mut DbConnection,
     stamp: &Stamp,
     id: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
 ) -> Result<(), StoreError> {
     let current = get(conn, id, None)?;
-    super::expect_revision("deployment", id, current.revision, expected_revision)?;
+    super::expect_revision("deployment", id, current.revision, expected)?;
     let revision = current.revision + 1;
     let target = Target {
         id,
@@ -992,7 +1031,7 @@ pub fn restore(
                 conn,
                 &Stamp::now(actor.clone()),
                 &record.id,
-                revision,
+                super::Precondition::Revision(revision),
                 &record.state,
             )?;
             Ok(Restored::Updated)

@@ -54,7 +54,7 @@ const ENTITY: &str = "foi_request";
     "overdue": false,
     "late": false,
     "answers": [{
-        "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e71",
+        "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e72",
         "position": 2,
         "question": "If the police are using any of the above, please let me know what impact assessments have been carried out ...",
         "tools": [],
@@ -108,6 +108,14 @@ pub struct FoiRequest {
 
 /// Deadlines computed from the receipt date and the law's working days.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "due_on": "2019-07-11",
+    "extended_due_on": "2019-08-12",
+    "working_days_taken": 15,
+    "days_overdue": 0,
+    "overdue": false,
+    "late": false
+}))]
 pub struct Deadline {
     /// The 20th working day after receipt: the statutory limit.
     pub due_on: NaiveDate,
@@ -126,6 +134,29 @@ pub struct Deadline {
 
 /// The answer to one question of a request.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e71",
+    "position": 1,
+    "question": "As my elected Police and Crime Commissioner, please can you tell me which, if any, of the following tools and tactics are being used by our local force: Body worn Video Cameras, Facial recognition, Hacking, IMSI catchers, Mobile phone extraction, Predictive policing, Social media intelligence",
+    "tools": [
+        "body-worn-video", "facial-recognition", "equipment-interference", "imsi-catcher",
+        "mobile-phone-extraction", "predictive-policing", "social-media-intelligence"
+    ],
+    "outcome": "partially_disclosed",
+    "answer_text": "Cambridgeshire Constabulary (the “Constabulary”) does use body worn video cameras. The OPCC does not hold information on the other tools and tactics you refer to.",
+    "redirected_to": null,
+    "exemptions": [],
+    "deployments": [
+        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f", "relation": "supports"},
+        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e63", "relation": "supports"},
+        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e64", "relation": "supports"},
+        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e65", "relation": "supports"},
+        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e66", "relation": "supports"},
+        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e67", "relation": "supports"},
+        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e68", "relation": "supports"}
+    ],
+    "impact_assessments": []
+}))]
 pub struct Answer {
     pub id: String,
     /// The question's number (1-based).
@@ -158,6 +189,7 @@ pub struct Exemption {
 
 /// A link from an answer to the entry it bears on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f", "relation": "supports"}))]
 pub struct EvidenceLink {
     pub id: String,
     pub relation: Relation,
@@ -165,6 +197,16 @@ pub struct EvidenceLink {
 
 /// An appeal stage: internal review, a complaint to the commissioner, a tribunal.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e75",
+    "kind": "internal_review",
+    "reference": "FOI/OPCC/19-026-037",
+    "started_on": "2019-07-18",
+    "due_on": "2019-08-15",
+    "decided_on": null,
+    "result": null,
+    "notes": "The requester asked for a review of the answer to Q3."
+}))]
 pub struct Stage {
     pub id: String,
     pub kind: StageKind,
@@ -180,6 +222,14 @@ pub struct Stage {
 
 /// A document of the reply, stored byte for byte.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e74",
+    "filename": "cambridgeshire-opcc-foi-2019-07-04.txt",
+    "media_type": "text/plain",
+    "size_bytes": 3214,
+    "sha256": "351fba11decebd6aec1e6eb2c2e279e7a6c184d562321ecf1b5798ec2a8fd2d6",
+    "created_at": "2019-07-04T12:00:00Z"
+}))]
 pub struct Document {
     pub id: String,
     pub filename: String,
@@ -1009,7 +1059,13 @@ fn record_claim(
                 ..current.state.clone()
             };
             if state != current.state {
-                deployments::update(conn, stamp, &id, current.revision, &state)?;
+                deployments::update(
+                    conn,
+                    stamp,
+                    &id,
+                    super::Precondition::Revision(current.revision),
+                    &state,
+                )?;
             }
             Ok(id)
         }
@@ -1149,24 +1205,24 @@ fn current_at(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     id: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
 ) -> Result<FoiRequest, StoreError> {
     let current = get(conn, calendar, id)?;
-    super::expect_revision("FOI request", id, current.revision, expected_revision)?;
+    super::expect_revision("FOI request", id, current.revision, expected)?;
     Ok(current)
 }
 
-/// Replaces a request's content if it is still at `expected_revision`. Its authority (and so its
+/// Replaces a request's content if it is still at the revision `expected` names. Its authority (and so its
 /// force) may change only within the same force. Call inside a write transaction.
 pub fn update(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     stamp: &Stamp,
     id: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
     fields: &FoiRequestFields,
 ) -> Result<FoiRequest, StoreError> {
-    let current = current_at(conn, calendar, id, expected_revision)?;
+    let current = current_at(conn, calendar, id, expected)?;
     let (force, due_on) = check(conn, calendar, fields)?;
     if force != current.force {
         return Err(invalid(
@@ -1198,15 +1254,15 @@ pub fn update(
 }
 
 /// Deletes a request (answers, stages and documents with it) if it is still at
-/// `expected_revision`; its revisions stay readable. Call inside a write transaction.
+/// the revision `expected` names; its revisions stay readable. Call inside a write transaction.
 pub fn delete(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     stamp: &Stamp,
     id: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
 ) -> Result<(), StoreError> {
-    let mut current = current_at(conn, calendar, id, expected_revision)?;
+    let mut current = current_at(conn, calendar, id, expected)?;
     diesel::delete(foi_requests::table.find(id)).execute(conn)?;
     current.revision += 1;
     audit_write(conn, stamp, &current, Action::Delete, &[])
@@ -1308,7 +1364,7 @@ pub fn restore(
             calendar,
             &stamp,
             &record.id,
-            current.revision,
+            super::Precondition::Revision(current.revision),
             &fields,
         )?;
         return Ok(Restored::Updated);
@@ -1500,6 +1556,15 @@ pub fn restore_document(
 
 /// An FOI answer cited as evidence for (or against) a claim.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "foi_request_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
+    "foi_request_title": "What police surveillance tools are in use in our community?",
+    "authority": "cambridgeshire-pcc",
+    "position": 1,
+    "question": "As my elected Police and Crime Commissioner, please can you tell me which, if any, of the following tools and tactics are being used by our local force: Body worn Video Cameras, Facial recognition, Hacking, IMSI catchers, Mobile phone extraction, Predictive policing, Social media intelligence",
+    "outcome": "partially_disclosed",
+    "relation": "supports"
+}))]
 pub struct AnswerCitation {
     pub foi_request_id: String,
     pub foi_request_title: String,

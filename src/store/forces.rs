@@ -54,6 +54,13 @@ pub struct Force {
 
 /// A body that answers FOI requests.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "slug": "cambridgeshire-pcc",
+    "name": "Cambridgeshire and Peterborough Police and Crime Commissioner",
+    "kind": "pcc",
+    "foi_law": "foia",
+    "website": null
+}))]
 pub struct Authority {
     pub slug: String,
     pub name: String,
@@ -224,18 +231,18 @@ pub struct ForceDetails {
     pub foi_url: Option<String>,
 }
 
-/// Replaces a force's details if it is still at `expected_revision`. Call inside a write
+/// Replaces a force's details if it is still at the revision `expected` names. Call inside a write
 /// transaction.
 pub fn update(
     conn: &mut DbConnection,
     stamp: &super::audit::Stamp,
     slug: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
     details: &ForceDetails,
 ) -> Result<Force, StoreError> {
     use super::audit::{self, Action, Change};
     let current = get(conn, slug)?;
-    super::expect_revision("force", slug, current.revision, expected_revision)?;
+    super::expect_revision("force", slug, current.revision, expected)?;
     let changed: Vec<&'static str> = [
         ("name", current.name != details.name),
         ("region", current.region != details.region),

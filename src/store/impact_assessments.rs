@@ -27,7 +27,7 @@ use crate::domain::{AssessmentKind, AssessmentStatus, Provenance};
     "review_overdue": true,
     "url": "https://www.south-wales.police.uk/",
     "summary": "",
-    "deployment_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f"],
+    "deployment_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e62"],
     "revealed_by_source_id": null,
     "revealed_by_foi_request_id": null,
     "provenance": "official_publication",
@@ -419,23 +419,23 @@ pub fn create(
 fn current_at(
     conn: &mut DbConnection,
     id: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
 ) -> Result<ImpactAssessment, StoreError> {
     let current = get(conn, id)?;
-    super::expect_revision("impact assessment", id, current.revision, expected_revision)?;
+    super::expect_revision("impact assessment", id, current.revision, expected)?;
     Ok(current)
 }
 
-/// Replaces an assessment's content if it is still at `expected_revision`; its force is fixed.
+/// Replaces an assessment's content if it is still at the revision `expected` names; its force is fixed.
 /// Call inside a write transaction.
 pub fn update(
     conn: &mut DbConnection,
     stamp: &Stamp,
     id: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
     fields: &AssessmentFields,
 ) -> Result<ImpactAssessment, StoreError> {
-    let current = current_at(conn, id, expected_revision)?;
+    let current = current_at(conn, id, expected)?;
     if fields.force != current.force {
         return Err(StoreError::Invalid {
             field: "force",
@@ -522,7 +522,7 @@ pub fn restore(
                 conn,
                 &Stamp::now(actor.clone()),
                 &record.id,
-                current.revision,
+                super::Precondition::Revision(current.revision),
                 &fields,
             )?;
             Ok(Restored::Updated)
@@ -548,15 +548,15 @@ pub fn restore(
     }
 }
 
-/// Deletes an assessment if it is still at `expected_revision`; its revisions stay readable.
+/// Deletes an assessment if it is still at the revision `expected` names; its revisions stay readable.
 /// Call inside a write transaction.
 pub fn delete(
     conn: &mut DbConnection,
     stamp: &Stamp,
     id: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
 ) -> Result<(), StoreError> {
-    let mut current = current_at(conn, id, expected_revision)?;
+    let mut current = current_at(conn, id, expected)?;
     diesel::delete(impact_assessments::table.find(id)).execute(conn)?;
     current.revision += 1;
     record_write(conn, stamp, &current, Action::Delete, &[])

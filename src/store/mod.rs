@@ -34,6 +34,12 @@ pub enum StoreError {
         field: &'static str,
         message: String,
     },
+    /// The writer did not say which revision they read.
+    #[error(
+        "Updates need `If-Match` with the ETag of the version you read, so that nobody's change is \
+         silently overwritten."
+    )]
+    PreconditionRequired,
     /// The entity changed since the writer read it (revision `current` is now stored).
     #[error("{entity} `{key}` is at revision {current}; re-read it and apply your change again")]
     Stale {
@@ -56,8 +62,13 @@ impl From<diesel::result::Error> for StoreError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match error {
+            // The database's own wording names tables and columns: keep it in the logs.
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                Self::Conflict(info.message().to_owned())
+                tracing::info!(
+                    constraint = info.message(),
+                    "unique constraint refused a write"
+                );
+                Self::Conflict("Another record already holds one of these unique values.".into())
             }
             other => Self::Database(other),
         }
@@ -76,21 +87,34 @@ impl From<tokio::task::JoinError> for StoreError {
     }
 }
 
-/// The write precondition: `Stale` unless the entity is still at the revision the writer read.
+/// What a writer's `If-Match` said. Stores check it only once the entity is known to exist, so a
+/// missing entity is a 404 whatever the header (RFC 9110, section 13.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    /// No `If-Match`, or `*`: a writer must say which version their change is based on.
+    Missing,
+    /// An entity tag that names no revision of ours.
+    Unknown,
+    /// `"r<n>"`: the revision the writer read.
+    Revision(i64),
+}
+
+/// The write precondition: `PreconditionRequired` without one, `Stale` unless the entity is still
+/// at the revision the writer read.
 pub(crate) fn expect_revision(
     entity: &'static str,
     key: &str,
     current: i64,
-    expected: i64,
+    expected: Precondition,
 ) -> Result<(), StoreError> {
-    if current == expected {
-        Ok(())
-    } else {
-        Err(StoreError::Stale {
+    match expected {
+        Precondition::Revision(read) if read == current => Ok(()),
+        Precondition::Missing => Err(StoreError::PreconditionRequired),
+        Precondition::Revision(_) | Precondition::Unknown => Err(StoreError::Stale {
             entity,
             key: key.to_owned(),
             current,
-        })
+        }),
     }
 }
 

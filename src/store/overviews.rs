@@ -30,6 +30,22 @@ pub fn cell_status(statuses: impl IntoIterator<Item = DeploymentStatus>) -> Depl
 
 /// Everything the registry says about one force, tool by tool.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "force": crate::store::revisions::schema_example::<Force>(),
+    "tools": [
+        crate::store::revisions::schema_example::<ProfileTool>(),
+        {
+            "tool": "live-facial-recognition",
+            "name": "Live facial recognition",
+            "parent": "facial-recognition",
+            "status": "not_researched",
+            "deployments": [],
+            "impact_assessments": [],
+            "evidence": []
+        }
+    ],
+    "status_counts": {"in_use": 1, "not_held": 6, "not_researched": 16}
+}))]
 pub struct ForceProfile {
     pub force: Force,
     /// Every tool of the taxonomy, in taxonomy order.
@@ -40,6 +56,15 @@ pub struct ForceProfile {
 
 /// One tool in a force's profile.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "tool": "body-worn-video",
+    "name": "Body-worn video",
+    "parent": null,
+    "status": "in_use",
+    "deployments": [crate::store::revisions::schema_example::<Deployment>()],
+    "impact_assessments": [],
+    "evidence": [crate::store::revisions::schema_example::<Source>()]
+}))]
 pub struct ProfileTool {
     pub tool: String,
     pub name: String,
@@ -136,6 +161,13 @@ pub fn force_profile(
 
 /// One force's cell for one tool.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "force": "cambridgeshire",
+    "name": "Cambridgeshire Constabulary",
+    "nation": "england",
+    "status": "not_held",
+    "deployment_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e65"]
+}))]
 pub struct ForceCell {
     pub force: String,
     pub name: String,
@@ -147,6 +179,25 @@ pub struct ForceCell {
 
 /// One tool across every force.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "tool": crate::store::revisions::schema_example::<Tool>(),
+    "forces": [
+        {
+            "force": "bedfordshire",
+            "name": "Bedfordshire Police",
+            "nation": "england",
+            "status": "not_researched",
+            "deployment_ids": []
+        },
+        {
+            "force": "cambridgeshire",
+            "name": "Cambridgeshire Constabulary",
+            "nation": "england",
+            "status": "not_held",
+            "deployment_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e65"]
+        }
+    ]
+}))]
 pub struct ToolForces {
     pub tool: Tool,
     /// Every force, in slug order.
@@ -212,6 +263,12 @@ pub struct Matrix {
 
 /// One force's row of the matrix.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "force": "cambridgeshire",
+    "name": "Cambridgeshire Constabulary",
+    "nation": "england",
+    "cells": {"body-worn-video": "in_use", "imsi-catcher": "not_held"}
+}))]
 pub struct MatrixRow {
     pub force: String,
     pub name: String,

@@ -13,6 +13,7 @@ use crate::db::DbConnection;
 
 /// One version of an entity, as it was written.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = example::<T>)]
 pub struct Revision<T> {
     pub revision: i64,
     /// `create`, `update` or `delete`.
@@ -23,6 +24,32 @@ pub struct Revision<T> {
     pub recorded_at: DateTime<Utc>,
     /// The entity as it stood after this write (before it, for a delete).
     pub snapshot: T,
+}
+
+/// The `example` written on `T`'s schema (`null` when it has none). The examples of wrappers and
+/// of generic types (`Revision<T>`, `ListResponse<T>`) are built from it, so they show one entity.
+pub fn schema_example<T: utoipa::PartialSchema>() -> serde_json::Value {
+    serde_json::to_value(T::schema())
+        .ok()
+        .and_then(|mut schema| schema.get_mut("example").map(serde_json::Value::take))
+        .unwrap_or_default()
+}
+
+/// The example of `Revision<T>`: `T`'s example, as the registry's own seed records it.
+fn example<T: utoipa::PartialSchema>() -> serde_json::Value {
+    let snapshot = schema_example::<T>();
+    let revision = snapshot["revision"].as_i64().unwrap_or(1);
+    let recorded_at = snapshot["updated_at"]
+        .as_str()
+        .unwrap_or("2019-07-04T12:00:00Z");
+    serde_json::json!({
+        "revision": revision,
+        "action": if revision == 1 { "create" } else { "update" },
+        "actor_role": "system",
+        "actor_organisation": "Surveillance Disclosure Registry",
+        "recorded_at": recorded_at,
+        "snapshot": snapshot,
+    })
 }
 
 /// Appends a snapshot; call inside the write's transaction.

@@ -15,7 +15,7 @@ use crate::domain::SourceKind;
 /// A document behind a claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
-    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
+    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e60",
     "url": "https://www.cambridgeshire-pcc.gov.uk/foi/19-026-037",
     "archive_url": null,
     "title": "FOI/OPCC/19-026-037: What police surveillance tools are in use in our community?",
@@ -271,17 +271,17 @@ pub fn create(
     write(conn, stamp, &new_id(), fields, 1, Action::Create, &[])
 }
 
-/// Replaces a source's content if it is still at `expected_revision`. Call inside a write
+/// Replaces a source's content if it is still at the revision `expected` names. Call inside a write
 /// transaction.
 pub fn update(
     conn: &mut DbConnection,
     stamp: &Stamp,
     id: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
     fields: &SourceFields,
 ) -> Result<Source, StoreError> {
     let current = get(conn, id)?;
-    super::expect_revision("source", id, current.revision, expected_revision)?;
+    super::expect_revision("source", id, current.revision, expected)?;
     let before = SourceFields {
         url: current.url,
         archive_url: current.archive_url,
@@ -319,18 +319,18 @@ pub fn update(
     )
 }
 
-/// Deletes a source no claim cites, if it is still at `expected_revision` (a cited source would
+/// Deletes a source no claim cites, if it is still at the revision `expected` names (a cited source would
 /// leave claims without their evidence: 409). Its revisions stay readable. Call inside a write
 /// transaction.
 pub fn delete(
     conn: &mut DbConnection,
     stamp: &Stamp,
     id: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
 ) -> Result<(), StoreError> {
     use crate::db::schema::{deployment_sources, impact_assessments};
     let current = get(conn, id)?;
-    super::expect_revision("source", id, current.revision, expected_revision)?;
+    super::expect_revision("source", id, current.revision, expected)?;
     let citing: i64 = deployment_sources::table
         .filter(deployment_sources::source_id.eq(id))
         .count()

@@ -145,17 +145,17 @@ pub struct ToolFields {
     pub deprecated: bool,
 }
 
-/// Replaces a tool's description if it is still at `expected_revision`. Call inside a write
+/// Replaces a tool's description if it is still at the revision `expected` names. Call inside a write
 /// transaction.
 pub fn update(
     conn: &mut DbConnection,
     stamp: &Stamp,
     slug: &str,
-    expected_revision: i64,
+    expected: super::Precondition,
     fields: &ToolFields,
 ) -> Result<Tool, StoreError> {
     let current = get(conn, slug)?;
-    super::expect_revision("tool", slug, current.revision, expected_revision)?;
+    super::expect_revision("tool", slug, current.revision, expected)?;
     // The parent must exist, and the taxonomy stay a tree: no tool may be its own ancestor.
     let mut ancestor = fields.parent.clone();
     while let Some(parent) = ancestor {
@@ -171,6 +171,20 @@ pub fn update(
                 message: format!("no tool has the slug `{parent}`"),
             })?
             .parent;
+    }
+    if let Some(category) = &fields.atlas_category {
+        let holder: Option<String> = tools::table
+            .filter(tools::atlas_category.eq(category))
+            .filter(tools::slug.ne(slug))
+            .select(tools::slug)
+            .first(conn)
+            .optional()?;
+        if let Some(holder) = holder {
+            return Err(StoreError::Invalid {
+                field: "atlas_category",
+                message: format!("`{category}` already maps onto the tool `{holder}`"),
+            });
+        }
     }
     let mut changed = Vec::new();
     let before = (

@@ -3,7 +3,7 @@ use std::str::FromStr;
 use reqwest::StatusCode;
 use surveillance_registry::domain::DeploymentStatus;
 use surveillance_registry::store::deployments;
-use surveillance_registry::store::write_transaction;
+use surveillance_registry::store::{write_transaction, Precondition};
 
 use crate::both_backends;
 use crate::deployments::{create, stamp, state, write};
@@ -18,7 +18,7 @@ both_backends! {
         write(&db, |conn| {
             let d = create(conn, "kent", "drones", "2024-01-01", state(DeploymentStatus::Trial, "DJI"));
             write_transaction(conn, |conn| {
-                deployments::update(conn, &stamp("2024-02-01"), &d.id, 1, &state(DeploymentStatus::InUse, "DJI"))
+                deployments::update(conn, &stamp("2024-02-01"), &d.id, Precondition::Revision(1), &state(DeploymentStatus::InUse, "DJI"))
             })
             .unwrap();
             create(conn, "essex", "anpr", "2024-03-01", state(DeploymentStatus::InUse, "Genetec"));

@@ -83,6 +83,13 @@ both_backends! {
         let (id, etag) = seed(&app, &editor, "kent").await;
         let missing = put(&app, &editor, &id, None, &body("kent", "in_use")).await;
         assert_eq!(missing.status(), StatusCode::PRECONDITION_REQUIRED);
+        let any = put(&app, &editor, &id, Some("*"), &body("kent", "in_use")).await;
+        assert_eq!(any.status(), StatusCode::PRECONDITION_REQUIRED, "`*` says nothing about what was read");
+        let nowhere = "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f";
+        for etag in [None, Some("*"), Some("\"abc\""), Some("\"r1\"")] {
+            let response = put(&app, &editor, nowhere, etag, &body("kent", "in_use")).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "a missing deployment whatever `If-Match` says ({etag:?})");
+        }
         let (first, second) = (body("kent", "in_use"), body("kent", "discontinued"));
         let (a, b) = tokio::join!(
             put(&app, &editor, &id, Some(&etag), &first),

@@ -5,7 +5,7 @@ use surveillance_registry::db::Database;
 use surveillance_registry::domain::{DeploymentStatus, Provenance};
 use surveillance_registry::store::audit::{Actor, Stamp};
 use surveillance_registry::store::deployments::{self, Deployment, DeploymentState, NewDeployment};
-use surveillance_registry::store::write_transaction;
+use surveillance_registry::store::{write_transaction, Precondition};
 
 use crate::both_backends;
 use crate::helpers::{error_fields, TestDb};
@@ -131,10 +131,10 @@ both_backends! {
         let id = write(&db, |conn| {
             let d = create(conn, "essex", "anpr", "2020-03-01", state(DeploymentStatus::Planned, "Genetec"));
             let d = write_transaction(conn, |conn| {
-                deployments::update(conn, &stamp("2021-06-01"), &d.id, 1, &state(DeploymentStatus::InUse, "Genetec"))
+                deployments::update(conn, &stamp("2021-06-01"), &d.id, Precondition::Revision(1), &state(DeploymentStatus::InUse, "Genetec"))
             })
             .unwrap();
-            write_transaction(conn, |conn| deployments::delete(conn, &stamp("2023-01-01"), &d.id, 2)).unwrap();
+            write_transaction(conn, |conn| deployments::delete(conn, &stamp("2023-01-01"), &d.id, Precondition::Revision(2))).unwrap();
             d.id
         })
         .await;

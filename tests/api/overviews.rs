@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use surveillance_registry::config::Settings;
 use surveillance_registry::domain::{DeploymentStatus, Role};
 use surveillance_registry::store::deployments;
-use surveillance_registry::store::write_transaction;
+use surveillance_registry::store::{write_transaction, Precondition};
 
 use crate::both_backends;
 use crate::deployments::{create, stamp, state, write};
@@ -114,7 +114,7 @@ both_backends! {
         assert_eq!(cell(&matrix, "dorset", "cctv"), "in_use");
         assert_ne!(app.get_json("/api/v1/forces/dorset/profile", StatusCode::OK).await, profile_before);
         write(&db, move |conn| {
-            write_transaction(conn, |conn| deployments::delete(conn, &stamp("2024-02-01"), &id, 1)).unwrap();
+            write_transaction(conn, |conn| deployments::delete(conn, &stamp("2024-02-01"), &id, Precondition::Revision(1))).unwrap();
         })
         .await;
         let after = app.get_json("/api/v1/tools/cctv/forces", StatusCode::OK).await;

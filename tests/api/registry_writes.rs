@@ -113,6 +113,14 @@ both_backends! {
         body = json!({"name": fr["name"], "parent": "live-facial-recognition"});
         let cycle = app.send(Method::PUT, "/api/v1/tools/facial-recognition", &editor, Some(&etag), &body).await;
         assert_eq!(cycle.status(), StatusCode::BAD_REQUEST, "the taxonomy stays a tree");
+        let (bwv, _) = app.get_tagged("/api/v1/tools/body-worn-video").await;
+        let (_, etag) = app.get_tagged("/api/v1/tools/drones").await;
+        body = json!({"name": "Drones", "atlas_category": bwv["atlas_category"]});
+        let taken = app.send(Method::PUT, "/api/v1/tools/drones", &editor, Some(&etag), &body).await;
+        assert_eq!(taken.status(), StatusCode::BAD_REQUEST, "an Atlas category maps onto one tool");
+        let problem: Value = taken.json().await.unwrap();
+        assert_eq!(error_fields(&problem), ["atlas_category"]);
+        assert!(!problem.to_string().contains("UNIQUE"), "no database wording: {problem}");
         let delete = app.client.delete(app.url("/api/v1/tools/drones")).bearer_auth(&editor).send().await.unwrap();
         assert_eq!(delete.status(), StatusCode::METHOD_NOT_ALLOWED);
     }
