@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::responses::{self, if_match};
+use super::text_formats::SlugItem;
 use super::AppState;
 use crate::auth::{hash_password, Identity, Password};
 use crate::domain::{Role, Slug, Username};
@@ -28,15 +29,16 @@ pub struct NewAccountRequest {
     #[schema(pattern = "^[a-z0-9][a-z0-9._-]{2,63}$")]
     username: String,
     /// Defaults to the username.
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = "\\S")]
     display_name: Option<String>,
     /// Shown publicly as the author of the account's writes.
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = "\\S")]
     organisation: String,
     #[schema(value_type = Role)]
     role: String,
     /// At least one for `force_staff`; none for `admin` and `editor`.
     #[serde(default)]
+    #[schema(value_type = Vec<SlugItem>)]
     forces: Vec<String>,
     /// At least 12 characters. Omit it to have one generated and returned once.
     #[schema(value_type = Option<String>, format = Password, min_length = 12)]
@@ -49,12 +51,13 @@ pub struct NewAccountRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"role": "force_staff", "forces": ["cambridgeshire", "norfolk"]}))]
 pub struct AccountChangesRequest {
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = "\\S")]
     display_name: Option<String>,
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = "\\S")]
     organisation: Option<String>,
     #[schema(value_type = Option<Role>)]
     role: Option<String>,
+    #[schema(value_type = Option<Vec<SlugItem>>)]
     forces: Option<Vec<String>>,
     /// A disabled account cannot log in, and its tokens stop working at once.
     disabled: Option<bool>,

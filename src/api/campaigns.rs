@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::cache::{self, Cached};
-use super::foi_input::CampaignInput;
+use super::foi_input::{CampaignInput, CampaignUpdateInput};
 use super::params::path_slug;
 use super::{responses, AppState};
 use crate::auth::Identity;
@@ -169,14 +169,14 @@ pub async fn create_campaign(
 
 /// Replace a campaign's description and questions.
 ///
-/// Requests already sent keep the questions they were sent with; `authorities` and
-/// `target_groups` must be empty. Send `If-Match` with the ETag you read.
+/// Requests already sent keep the questions they were sent with; the targets are fixed when the
+/// campaign is created. Send `If-Match` with the ETag you read.
 #[utoipa::path(
     tag = "foi",
     security(("bearerAuth" = [])),
     params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "2019-surveillance-tools"),
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
-    request_body = CampaignInput,
+    request_body = CampaignUpdateInput,
     responses(
         (status = 200, description = "The campaign", body = Campaign,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),

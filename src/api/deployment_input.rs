@@ -4,6 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::params::Validator;
+use super::text_formats::IdItem;
 use crate::auth::Identity;
 use crate::domain::{DeploymentStatus, Provenance, Role, Slug};
 use crate::error::ApiError;
@@ -49,6 +50,7 @@ pub struct DeploymentInput {
     pub authorisation: Option<String>,
     pub public_consultation: Option<String>,
     /// An http(s) URL.
+    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
     pub use_policy_url: Option<String>,
     /// Defaults to `researched`; always `force_reported` for force staff.
     #[schema(value_type = Option<Provenance>)]
@@ -58,6 +60,7 @@ pub struct DeploymentInput {
     pub verified: bool,
     /// Ids of existing sources backing the claim.
     #[serde(default)]
+    #[schema(value_type = Vec<IdItem>)]
     pub source_ids: Vec<String>,
 }
 

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::params::Validator;
+use super::text_formats::IdItem;
 use crate::domain::{AssessmentKind, AssessmentStatus, Provenance, Role, Slug, SourceKind};
 use crate::error::ApiError;
 use crate::store::impact_assessments::AssessmentFields;
@@ -34,20 +35,25 @@ pub struct AssessmentInput {
     pub kind: String,
     #[schema(value_type = AssessmentStatus)]
     pub status: String,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = "\\S")]
     pub title: String,
     #[schema(value_type = Option<chrono::NaiveDate>)]
     pub completed_on: Option<String>,
     #[schema(value_type = Option<chrono::NaiveDate>)]
     pub next_review_due: Option<String>,
     /// An http(s) URL.
+    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
+    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
     pub url: Option<String>,
     #[serde(default)]
     pub summary: String,
     /// Deployments of the same force the assessment covers.
     #[serde(default)]
+    #[schema(value_type = Vec<IdItem>)]
     pub deployment_ids: Vec<String>,
+    #[schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     pub revealed_by_source_id: Option<String>,
+    #[schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     pub revealed_by_foi_request_id: Option<String>,
     /// Defaults to `researched`; always `force_reported` for force staff.
     #[schema(value_type = Option<Provenance>)]
@@ -141,8 +147,9 @@ pub struct SourceInput {
     /// An http(s) URL.
     pub url: Option<String>,
     /// A web archive's copy (http(s) URL).
+    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
     pub archive_url: Option<String>,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = "\\S")]
     pub title: String,
     pub publisher: Option<String>,
     #[schema(value_type = SourceKind)]

@@ -2,9 +2,12 @@
 //! bad field named (`answers[2].outcome`, `stages[0].started_on`).
 
 use serde::Deserialize;
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 use super::params::Validator;
+use super::text_formats::{SlugItem, TextItem};
 use crate::domain::{
     AnswerOutcome, DeploymentStatus, FoiLaw, FoiState, Provenance, Relation, Role, Slug, StageKind,
     TargetGroup,
@@ -49,14 +52,18 @@ pub struct FoiRequestInput {
     /// Defaults to the law the authority answers under (FOISA in Scotland, else FOIA).
     #[schema(value_type = Option<FoiLaw>)]
     pub law: Option<String>,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = "\\S")]
     pub title: String,
     #[serde(default)]
+    #[schema(value_type = Vec<TextItem>)]
     pub reference_numbers: Vec<String>,
     #[serde(default)]
     pub request_text: String,
     #[schema(value_type = Option<NaiveDate>)]
     pub sent_on: Option<String>,
+    /// When the authority received the request. Its deadline is counted on the shipped bank-holiday
+    /// calendar, which covers 2005 to 2030: a date from which the deadline cannot be counted within
+    /// those years is refused (400).
     #[schema(value_type = NaiveDate)]
     pub received_on: String,
     #[schema(value_type = Option<NaiveDate>)]
@@ -65,6 +72,7 @@ pub struct FoiRequestInput {
     #[schema(value_type = Option<FoiState>)]
     pub state: Option<String>,
     /// An http(s) URL.
+    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
     pub source_url: Option<String>,
     #[serde(default)]
     pub reply_text: String,
@@ -87,10 +95,11 @@ pub struct FoiRequestInput {
     "redirected_to": "cambridgeshire"
 }))]
 pub struct AnswerInput {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = "\\S")]
     pub question: String,
     /// Slugs of the tools the question asks about.
     #[serde(default)]
+    #[schema(value_type = Vec<SlugItem>)]
     pub tools: Vec<String>,
     #[schema(value_type = AnswerOutcome)]
     pub outcome: String,
@@ -472,12 +481,14 @@ pub struct CampaignInput {
     /// Fixed once created; on update it must match the path.
     #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
     pub slug: String,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = "\\S")]
     pub title: String,
     #[serde(default)]
     pub description: String,
     #[serde(default)]
     pub request_text: String,
+    /// When the requests were sent; each is taken as received that day, so, as for an FOI request's
+    /// `received_on`, its deadline must fall within the calendar's 2005 to 2030 (400 otherwise).
     #[schema(value_type = NaiveDate)]
     pub started_on: String,
     /// Defaults to `foia`; each Scottish authority is asked under FOISA whatever this says,
@@ -488,12 +499,41 @@ pub struct CampaignInput {
     pub questions: Vec<CampaignQuestionInput>,
     /// On creation: authorities to send the request to (a pending request is recorded for each).
     #[serde(default)]
+    #[schema(value_type = Vec<SlugItem>)]
     pub authorities: Vec<String>,
     /// On creation: whole groups of authorities to send it to.
     #[serde(default)]
     #[schema(value_type = Vec<TargetGroup>)]
     pub target_groups: Vec<String>,
 }
+
+/// The body of `PUT /campaigns/{slug}`: a [`CampaignInput`] without its targets, since a campaign
+/// is sent when it is created (further requests are recorded with `POST /foi-requests`). The
+/// handler reads it as a `CampaignInput` whose targets must be empty; this is its schema.
+pub struct CampaignUpdateInput;
+
+impl utoipa::PartialSchema for CampaignUpdateInput {
+    fn schema() -> RefOr<Schema> {
+        const TARGETS: [&str; 2] = ["authorities", "target_groups"];
+        let mut schema = <CampaignInput as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            for target in TARGETS {
+                object.properties.remove(target);
+            }
+            if let Some(serde_json::Value::Object(example)) = &mut object.example {
+                for target in TARGETS {
+                    example.remove(target);
+                }
+            }
+            object.description = Some(
+                "A campaign's content; its targets are fixed when it is created and sent.".into(),
+            );
+        }
+        schema
+    }
+}
+
+impl utoipa::ToSchema for CampaignUpdateInput {}
 
 /// One question of a campaign.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -506,10 +546,11 @@ pub struct CampaignInput {
     ]
 }))]
 pub struct CampaignQuestionInput {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = "\\S")]
     pub question: String,
     /// Slugs of the tools it asks about.
     #[serde(default)]
+    #[schema(value_type = Vec<SlugItem>)]
     pub tools: Vec<String>,
 }
 

@@ -416,7 +416,12 @@ pub async fn delete_foi_request(
 #[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The document's file name, as shown to readers.
-    #[param(example = "FOI-OPCC-19-026-037.pdf", min_length = 1, max_length = 255)]
+    #[param(
+        example = "FOI-OPCC-19-026-037.pdf",
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[^/\\\u0000-\u001f\u007f-\u009f]*[^/\\\s\u0000-\u001f\u007f-\u009f][^/\\\u0000-\u001f\u007f-\u009f]*$"
+    )]
     filename: String,
 }
 

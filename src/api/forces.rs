@@ -124,14 +124,17 @@ pub async fn get_force(
     "foi_url": "https://www.cambs.police.uk/foi-ai/af/accessing-information/"
 }))]
 pub struct ForceInput {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = "\\S")]
     pub name: String,
     /// State, province or county, outside the UK.
     pub region: Option<String>,
     /// An http(s) URL.
+    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
     pub website: Option<String>,
+    #[schema(pattern = "^\\s*([^@\\s]+@[^@\\s]+)?\\s*$")]
     pub foi_email: Option<String>,
     /// An http(s) URL.
+    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
     pub foi_url: Option<String>,
 }
 
@@ -147,10 +150,7 @@ impl ForceInput {
         let website = v.url("website", self.website);
         let foi_url = v.url("foi_url", self.foi_url);
         let foi_email = clean(self.foi_email);
-        if foi_email
-            .as_deref()
-            .is_some_and(|e| e.split('@').filter(|part| !part.is_empty()).count() != 2)
-        {
+        if foi_email.as_deref().is_some_and(|e| !is_email_address(e)) {
             v.reject("foi_email", "must be an email address");
         }
         v.finish()?;
@@ -162,6 +162,16 @@ impl ForceInput {
             foi_url,
         })
     }
+}
+
+/// One `@` between a local part and a domain, neither empty nor holding whitespace.
+fn is_email_address(address: &str) -> bool {
+    address.split_once('@').is_some_and(|(local, domain)| {
+        let plain = |part: &str| {
+            !part.is_empty() && !part.contains(|c: char| c == '@' || c.is_whitespace())
+        };
+        plain(local) && plain(domain)
+    })
 }
 
 /// Correct a force's details.

@@ -23,6 +23,7 @@ pub mod pagination;
 mod params;
 mod responses;
 mod search;
+mod text_formats;
 mod tools;
 
 use actix_web::web;

@@ -117,7 +117,7 @@ pub async fn get_tool(
     "deprecated": false
 }))]
 pub struct ToolInput {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, pattern = "\\S")]
     pub name: String,
     #[serde(default)]
     pub description: String,
