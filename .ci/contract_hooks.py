@@ -58,6 +58,14 @@ code and its documented meaning, and applies to every operation it fits; each sa
    export ..."). Schemathesis's positive_data_acceptance failure for such a 400 is dropped when
    *every* entry is of that form; any other 400 still fails.
 
+7. A raw file body is bytes, whatever JSON type it would parse as.
+   Document uploads and imports take the file itself as the body (`text/plain`, `image/png`,
+   `text/csv`, ...; not JSON), described as a non-empty string. Schemathesis's negative mode can
+   "violate" that by sending an object or array serialised as JSON text, which is still a
+   non-empty file and rightly stored. Its negative_data_rejection failure is dropped when the
+   request's content type is not JSON and the only violation is the body's `type`; an empty body
+   must still be refused.
+
 With CONTRACT_HOOKS_LOG set, every filled-in ETag and dropped failure is logged there.
 """
 
@@ -95,6 +103,8 @@ STATE_DEPENDENT_ERRORS = tuple(
         # A link between entities of different forces, or a cycle among tools.
         r"^names an? \w+ of another force$",
         r"^would make the tool its own ancestor$",
+        # A value that must be unique among tools.
+        r"^`[^`]+` already maps onto the tool `[^`]+`$",
         # An account's forces against its (stored or sent) role.
         r"^a force_staff account must list at least one force$",
         r"^must be empty for the role \w+, which may write every force$",
@@ -110,6 +120,12 @@ def _log(*fields):
     if path:
         with open(path, "a", encoding="utf-8") as log:
             print(*fields, sep="\t", file=log)
+
+
+# File bodies: schemathesis serialises text and a few image types itself; these media types are
+# files of text or bytes too, sent as they are.
+for _media_type in ("application/pdf", "image/tiff", "application/x-ndjson"):
+    schemathesis.serializer.alias(_media_type, "text/plain")
 
 
 @schemathesis.hook
@@ -184,6 +200,26 @@ def _is_file_content(error):
     )
 
 
+def _is_raw_file_body(case):
+    """Rule 7: a negative case whose only violation is a non-JSON body's JSON `type`."""
+    media_type = (case.media_type or "").split(";")[0].strip().lower()
+    if not media_type or media_type == "application/json" or media_type.endswith("+json"):
+        return False
+    meta = case.meta
+    if meta is None or not meta.is_negative_at(ParameterLocation.BODY):
+        return False
+    if any(meta.is_negative_at(location) for location in meta.components if location != ParameterLocation.BODY):
+        return False
+    data = meta.phase.data
+    mutations = getattr(data, "mutations", ()) or ()
+    if mutations:
+        return all(
+            m.parameter_location == ParameterLocation.BODY and tuple(m.keywords) == ("type",) for m in mutations
+        )
+    description = (getattr(data, "description", "") or "").lower()
+    return description.startswith("violates `type`") or description == "incorrect type"
+
+
 def _is_state_dependent(error):
     message = error.get("message") if isinstance(error, dict) else None
     return isinstance(message, str) and any(p.search(message) for p in STATE_DEPENDENT_ERRORS)
@@ -213,6 +249,10 @@ def filter_failure(context, failure, case, response):
         if errors is not None and all(_is_file_content(error) for error in errors):
             _log("dropped", code, status, case.method, case.formatted_path, "file content")
             return False
+    # Rule 7.
+    if code == "ST201" and _is_raw_file_body(case):
+        _log("dropped", code, status, case.method, case.formatted_path, "raw body type")
+        return False
     # Rule 5.
     if code == "ST301":
         history = case.path.rstrip("/").rsplit("/", 1)[-1] == HISTORY_PATH_SEGMENT

@@ -43,7 +43,6 @@ pub struct AssessmentInput {
     pub next_review_due: Option<String>,
     /// An http(s) URL.
     #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
-    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
     pub url: Option<String>,
     #[serde(default)]
     pub summary: String,
@@ -145,6 +144,7 @@ impl AssessmentInput {
 }))]
 pub struct SourceInput {
     /// An http(s) URL.
+    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
     pub url: Option<String>,
     /// A web archive's copy (http(s) URL).
     #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]

@@ -10,6 +10,7 @@ use super::cache::{self, Cached};
 use super::foi_input::FoiRequestInput;
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::{path_id, Validator};
+use super::text_formats::FileContent;
 use super::{responses, AppState};
 use crate::auth::Identity;
 use crate::domain::{AnswerOutcome, FoiState, Slug};
@@ -434,9 +435,9 @@ pub struct UploadQuery {
     security(("bearerAuth" = [])),
     params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), UploadQuery),
     request_body(content(
-        (String = "application/pdf"), (String = "text/plain"), (String = "text/csv"),
-        (String = "text/html"), (String = "image/png"), (String = "image/jpeg"),
-        (String = "image/gif"), (String = "image/tiff"),
+        (FileContent = "application/pdf"), (FileContent = "text/plain"), (FileContent = "text/csv"),
+        (FileContent = "text/html"), (FileContent = "image/png"), (FileContent = "image/jpeg"),
+        (FileContent = "image/gif"), (FileContent = "image/tiff"),
     )),
     responses(
         (status = 201, description = "The stored document", body = Document,

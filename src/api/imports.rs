@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::params::Validator;
+use super::text_formats::FileContent;
 use super::{responses, AppState};
 use crate::auth::Identity;
 use crate::domain::Role;
@@ -35,7 +36,7 @@ pub struct ImportQuery {
     tag = "imports",
     security(("bearerAuth" = [])),
     params(ImportQuery),
-    request_body(content((String = "text/csv"), (String = "application/x-ndjson"))),
+    request_body(content((FileContent = "text/csv"), (FileContent = "application/x-ndjson"))),
     responses(
         (status = 200, description = "What the import did (or would do, in a dry run)", body = ImportReport),
         (status = 400, description = "Rows cannot be imported (`errors` names each as `line <n>`), or the format is unknown",

@@ -62,3 +62,19 @@ impl utoipa::PartialSchema for TextItem {
 }
 
 impl utoipa::ToSchema for TextItem {}
+
+/// The body of a file upload: its bytes as they are, never empty.
+pub struct FileContent;
+
+impl utoipa::PartialSchema for FileContent {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .description(Some("The file's bytes, sent as the body itself"))
+            .examples(["Dear requester, ..."])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FileContent {}

@@ -554,6 +554,7 @@ pub fn create(
     targets: &Targets,
 ) -> Result<Campaign, StoreError> {
     check_tools(conn, fields)?;
+    let revision = revisions::last(conn, ENTITY, slug)?.map_or(1, |last| last + 1);
     diesel::insert_into(campaigns::table)
         .values((
             campaigns::slug.eq(slug),
@@ -562,7 +563,7 @@ pub fn create(
             campaigns::request_text.eq(&fields.request_text),
             campaigns::started_on.eq(fields.started_on),
             campaigns::law.eq(fields.law.as_str()),
-            campaigns::revision.eq(1),
+            campaigns::revision.eq(revision),
             campaigns::created_at.eq(stamp.at),
             campaigns::updated_at.eq(stamp.at),
         ))

@@ -78,6 +78,20 @@ pub fn record<T: Serialize>(
     Ok(())
 }
 
+/// The last revision recorded for an entity, if any: a slug freed by a deletion and used again
+/// continues its numbering, so that the history stays one sequence.
+pub fn last(
+    conn: &mut DbConnection,
+    entity_type: &str,
+    entity_id: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(entity_revisions::table
+        .filter(entity_revisions::entity_type.eq(entity_type))
+        .filter(entity_revisions::entity_id.eq(entity_id))
+        .select(diesel::dsl::max(entity_revisions::revision))
+        .first(conn)?)
+}
+
 /// Every version of one entity, oldest first; `NotFound` if it never existed.
 pub fn history(
     conn: &mut DbConnection,

@@ -178,7 +178,12 @@ both_backends! {
             assert_eq!(delete(path, etag).await.unwrap().status(), expected, "{slug}");
         }
         app.get_problem("/api/v1/campaigns/draft", StatusCode::NOT_FOUND).await;
+        let again = json!({"slug": "draft", "title": "Drones, again", "started_on": "2024-02-05"});
+        let response = app.send(Method::POST, "/api/v1/campaigns", &editor, None, &again).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "a deleted campaign's slug can be used again");
         let history = app.get_json("/api/v1/campaigns/draft/revisions", StatusCode::OK).await;
-        assert_eq!(history["items"][1]["action"], "delete");
+        let actions: Vec<(i64, &str)> = history["items"].as_array().unwrap().iter()
+            .map(|r| (r["revision"].as_i64().unwrap(), r["action"].as_str().unwrap())).collect();
+        assert_eq!(actions, [(1, "create"), (2, "delete"), (3, "create")], "one history, numbered on");
     }
 }
