@@ -5,7 +5,7 @@
 //! `recheck`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use actix_web::http::header::{self, EntityTag, HeaderValue};
@@ -19,14 +19,19 @@ use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::store::{self, StoreError};
 
-/// One cached answer: its type, body, entity tag (hashed once, when computed) and `Link` header.
+/// One cached answer: its type, body, entity tag (hashed once, when computed), `Link` header, and
+/// its gzip encoding, made the first time a client asks for it and then kept with the answer.
 #[derive(Clone)]
 pub struct Cached {
     pub content_type: &'static str,
     pub body: Bytes,
     pub etag: EntityTag,
     pub link: Option<HeaderValue>,
+    gzipped: Arc<OnceLock<Bytes>>,
 }
+
+/// Bodies smaller than this are sent as they are: gzip would save too little to be worth a header.
+const GZIP_THRESHOLD: usize = 1024;
 
 impl Cached {
     pub fn new(content_type: &'static str, body: Vec<u8>) -> Self {
@@ -35,7 +40,23 @@ impl Cached {
             etag: etag_for(&body),
             body: body.into(),
             link: None,
+            gzipped: Arc::default(),
         }
+    }
+
+    /// The body gzip-encoded, computed once per cached answer.
+    fn gzipped(&self) -> Bytes {
+        self.gzipped
+            .get_or_init(|| {
+                use std::io::Write;
+                let mut encoder = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(self.body.len() / 4),
+                    flate2::Compression::default(),
+                );
+                encoder.write_all(&self.body).expect("writing to memory");
+                encoder.finish().expect("writing to memory").into()
+            })
+            .clone()
     }
 
     /// A JSON answer.
@@ -57,13 +78,44 @@ impl Cached {
         }
     }
 
+    /// The answer for `req`: gzip-encoded when the client accepts it (with its own strong ETag, as
+    /// a different representation), as it is otherwise.
     fn respond(self, req: &HttpRequest) -> HttpResponse {
-        let mut response = responses::tagged(req, self.etag, self.content_type, self.body);
+        let mut response = if self.body.len() >= GZIP_THRESHOLD && accepts_gzip(req) {
+            let etag = EntityTag::new_strong(format!("{}-gzip", self.etag.tag()));
+            let mut response = responses::tagged(req, etag, self.content_type, self.gzipped());
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            response
+        } else {
+            responses::tagged(req, self.etag, self.content_type, self.body)
+        };
+        let headers = response.headers_mut();
+        headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         if let Some(link) = self.link {
-            response.headers_mut().insert(header::LINK, link);
+            headers.insert(header::LINK, link);
         }
         response
     }
+}
+
+/// Whether `Accept-Encoding` lists gzip (or `*`) without refusing it with `q=0`.
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
 /// What the cache held for a key, or the freshly computed value.
@@ -82,11 +134,16 @@ struct KnownMarker {
     epoch: u64,
 }
 
+/// Misses of keys hashing to the same lane are computed one at a time, so that a burst of requests
+/// for an answer not yet cached computes it once, not once per request.
+const FLIGHT_LANES: usize = 64;
+
 /// Cached answers keyed by request (representation, day, path and query).
 #[derive(Clone)]
 pub struct ResponseCache {
     entries: Arc<Mutex<HashMap<String, (i64, Cached)>>>,
     marker: Arc<Mutex<KnownMarker>>,
+    flights: Arc<[tokio::sync::Mutex<()>; FLIGHT_LANES]>,
     capacity: usize,
     recheck: Duration,
 }
@@ -97,6 +154,7 @@ impl ResponseCache {
         Self {
             entries: Arc::new(Mutex::new(HashMap::new())),
             marker: Arc::new(Mutex::new(KnownMarker::default())),
+            flights: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
             capacity,
             recheck,
         }
@@ -125,13 +183,20 @@ impl ResponseCache {
         }
     }
 
-    /// Reads the write marker; on a miss computes the value with the same connection.
-    fn lookup<T>(
+    /// The lane whose turn a miss of `key` waits for.
+    fn flight(&self, key: &str) -> &tokio::sync::Mutex<()> {
+        use std::hash::{BuildHasher, RandomState};
+        static LANES: OnceLock<RandomState> = OnceLock::new();
+        let hash = LANES.get_or_init(RandomState::new).hash_one(key);
+        &self.flights[(hash % FLIGHT_LANES as u64) as usize]
+    }
+
+    /// Reads the write marker, and the answer for `key` if it is current.
+    fn check(
         &self,
         conn: &mut DbConnection,
         key: &str,
-        compute: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-    ) -> Result<(i64, Lookup<T>), StoreError> {
+    ) -> Result<(i64, Option<Cached>), StoreError> {
         let (epoch, read_at) = (lock(&self.marker).epoch, Instant::now());
         let marker = store::write_marker(conn)?;
         {
@@ -140,7 +205,18 @@ impl ResponseCache {
                 known.read = Some((marker, read_at));
             }
         }
-        let found = match self.entry(key, marker) {
+        Ok((marker, self.entry(key, marker)))
+    }
+
+    /// [`Self::check`]; on a miss computes the value with the same connection.
+    fn lookup<T>(
+        &self,
+        conn: &mut DbConnection,
+        key: &str,
+        compute: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<(i64, Lookup<T>), StoreError> {
+        let (marker, found) = self.check(conn, key)?;
+        let found = match found {
             Some(cached) => Lookup::Hit(cached),
             None => Lookup::Miss(compute(conn)?),
         };
@@ -186,6 +262,17 @@ pub async fn respond<T: Send + 'static>(
     if let Some(cached) = cache.fresh_hit(&key) {
         return Ok(cached.respond(req));
     }
+    let check_key = key.clone();
+    let checker = cache.clone();
+    if let (_, Some(cached)) = state
+        .db
+        .run(move |conn| checker.check(conn, &check_key))
+        .await?
+    {
+        return Ok(cached.respond(req));
+    }
+    // A miss: wait for this key's turn, so that concurrent misses compute it once.
+    let _turn = state.cache.flight(&key).lock().await;
     let lookup_key = key.clone();
     let (marker, found) = state
         .db

@@ -185,7 +185,15 @@ async fn serve_matrix(
     })
     .await?;
     let headers = answer.headers_mut();
-    headers.insert(header::VARY, header::HeaderValue::from_static("Accept"));
+    // JSON and CSV share this URL: the answer also varies with `Accept`.
+    let vary = match headers.get(header::VARY).and_then(|v| v.to_str().ok()) {
+        Some(earlier) => format!("{earlier}, Accept"),
+        None => "Accept".to_owned(),
+    };
+    headers.insert(
+        header::VARY,
+        header::HeaderValue::from_str(&vary).expect("header names are valid values"),
+    );
     if csv {
         headers.insert(
             header::CONTENT_DISPOSITION,

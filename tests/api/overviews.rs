@@ -146,4 +146,33 @@ both_backends! {
         assert_eq!(cell(&seen, "kent", "anpr"), "trial", "a write through this instance shows at once");
         assert_eq!(cell(&seen, "dorset", "cctv"), "in_use", "and so does everything written before it");
     }
+
+    async fn cached_answers_are_gzipped_for_clients_that_accept_it(db: TestDb) {
+        let app = db.spawn().await;
+        let plain = app.get("/api/v1/matrix").await;
+        let plain_etag = plain.headers()["etag"].to_str().unwrap().to_owned();
+        let vary = plain.headers()["vary"].to_str().unwrap().to_owned();
+        assert!(vary.starts_with("Accept-Encoding, Accept,"), "{vary}");
+        let plain: Value = plain.json().await.unwrap();
+        let gzip = |etag: Option<&str>| {
+            let mut request = app.client.get(app.url("/api/v1/matrix")).header("Accept-Encoding", "br;q=1, gzip;q=0.8");
+            if let Some(etag) = etag {
+                request = request.header("If-None-Match", etag);
+            }
+            request.send()
+        };
+        let compressed = gzip(None).await.unwrap();
+        assert_eq!(compressed.headers()["content-encoding"], "gzip");
+        let etag = compressed.headers()["etag"].to_str().unwrap().to_owned();
+        assert_ne!(etag, plain_etag, "each representation has its own strong ETag");
+        let bytes = compressed.bytes().await.unwrap();
+        let mut decoded = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes.as_ref()), &mut decoded).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&decoded).unwrap(), plain);
+        assert_eq!(gzip(Some(&etag)).await.unwrap().status(), StatusCode::NOT_MODIFIED);
+        let refused = app.client.get(app.url("/api/v1/matrix")).header("Accept-Encoding", "gzip;q=0").send().await.unwrap();
+        assert!(refused.headers().get("content-encoding").is_none(), "q=0 refuses gzip");
+        let small = app.client.get(app.url("/api/v1/forces/kent/profile?as_of=2000-01-01")).header("Accept-Encoding", "gzip").send().await.unwrap();
+        assert_eq!(small.status(), StatusCode::OK);
+    }
 }
