@@ -39,6 +39,7 @@ pub fn cell_status(statuses: impl IntoIterator<Item = DeploymentStatus>) -> Depl
             "name": "Live facial recognition",
             "parent": "facial-recognition",
             "status": "not_researched",
+            "deployment_count": 0,
             "deployments": [],
             "impact_assessments": [],
             "evidence": []
@@ -61,6 +62,7 @@ pub struct ForceProfile {
     "name": "Body-worn video",
     "parent": null,
     "status": "in_use",
+    "deployment_count": 1,
     "deployments": [crate::store::revisions::schema_example::<Deployment>()],
     "impact_assessments": [],
     "evidence": [crate::store::revisions::schema_example::<Source>()]
@@ -71,11 +73,20 @@ pub struct ProfileTool {
     pub parent: Option<String>,
     /// The cell's status (see the matrix): `not_researched` where nothing is known.
     pub status: DeploymentStatus,
+    /// How many deployments of this tool the force has; `status` reflects them all.
+    pub deployment_count: usize,
+    /// The most recently recorded deployments (at most 10), oldest first; every one is listed at
+    /// `GET /deployments?force=<force>&tool=<tool>`.
     pub deployments: Vec<Deployment>,
+    /// The assessments covering the deployments listed here.
     pub impact_assessments: Vec<ImpactAssessment>,
-    /// The sources behind these deployments.
+    /// The sources behind the deployments listed here.
     pub evidence: Vec<Source>,
 }
+
+/// Deployments per tool in a profile: enough for a page a journalist reads, and a profile stays
+/// small however many deployments a force records.
+const PROFILE_DEPLOYMENTS: usize = 10;
 
 fn all_tools(conn: &mut DbConnection) -> Result<Vec<Tool>, StoreError> {
     Ok(tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items)
@@ -125,8 +136,11 @@ pub fn force_profile(
     let tools = all_tools(conn)?
         .into_iter()
         .map(|tool| {
-            let deployments = by_tool.remove(&tool.slug).unwrap_or_default();
+            let mut deployments = by_tool.remove(&tool.slug).unwrap_or_default();
             let status = cell_status(deployments.iter().map(|d| d.state.status));
+            let deployment_count = deployments.len();
+            deployments.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            deployments.drain(..deployment_count.saturating_sub(PROFILE_DEPLOYMENTS));
             *status_counts.entry(status).or_insert(0) += 1;
             let covers = |a: &&ImpactAssessment| {
                 a.deployment_ids
@@ -146,6 +160,7 @@ pub fn force_profile(
                 name: tool.name,
                 parent: tool.parent,
                 status,
+                deployment_count,
                 deployments,
                 impact_assessments,
                 evidence,

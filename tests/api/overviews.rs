@@ -175,4 +175,22 @@ both_backends! {
         let small = app.client.get(app.url("/api/v1/forces/kent/profile?as_of=2000-01-01")).header("Accept-Encoding", "gzip").send().await.unwrap();
         assert_eq!(small.status(), StatusCode::OK);
     }
+
+    async fn a_profile_lists_the_latest_deployments_of_each_tool_and_counts_them_all(db: TestDb) {
+        let app = db.spawn().await;
+        write(&db, |conn| {
+            for day in 1..=12 {
+                create(conn, "kent", "anpr", &format!("2024-01-{day:02}"), state(DeploymentStatus::InUse, &format!("Vendor {day}")));
+            }
+        })
+        .await;
+        let profile = app.get_json("/api/v1/forces/kent/profile", StatusCode::OK).await;
+        let anpr = profile["tools"].as_array().unwrap().iter().find(|t| t["tool"] == "anpr").unwrap();
+        assert_eq!(anpr["deployment_count"], 12);
+        let vendors: Vec<&str> = anpr["deployments"].as_array().unwrap().iter().map(|d| d["vendors"][0].as_str().unwrap()).collect();
+        let expected: Vec<String> = (3..=12).map(|day| format!("Vendor {day}")).collect();
+        assert_eq!(vendors, expected, "the ten most recent, oldest first");
+        let all = app.get_json("/api/v1/deployments?force=kent&tool=anpr&count=exact", StatusCode::OK).await;
+        assert_eq!(all["total_count"], 12, "every one is in the list");
+    }
 }
