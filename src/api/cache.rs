@@ -1,8 +1,8 @@
 //! A cache of answers (matrix, profiles, statistics, deployment pages), validated against the
 //! database's write marker. A hit needs no database round trip while the marker was read less than
-//! `recheck` ago; a write through this instance expires the marker at once, and a write through
-//! another instance behind the same load balancer (or the `import` command) is seen within
-//! `recheck`.
+//! `recheck` ago; after that one request re-reads it while the others are still served. A write
+//! through this instance expires the marker at once, and a write through another instance behind
+//! the same load balancer (or the `import` command) is seen within `recheck` and a round trip.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -132,6 +132,9 @@ struct KnownMarker {
     /// Bumped by every local write, so that a read which began before the write cannot store its
     /// (by then outdated) marker as fresh.
     epoch: u64,
+    /// When the request now re-reading a marker past its recheck began to; until it is done the
+    /// others are served what the cache holds, rather than all waiting for the database.
+    refreshing_since: Option<Instant>,
 }
 
 /// Misses of keys hashing to the same lane are computed one at a time, so that a burst of requests
@@ -168,11 +171,31 @@ impl ResponseCache {
     }
 
     /// The cached answer for `key`, when the marker is fresh enough to trust without asking.
+    ///
+    /// Once the marker is older than `recheck`, one request at a time re-reads it (this returns
+    /// `None` to that request) while the others are still answered from the cache: a slow
+    /// database delays one request a second, not every request. After a local write the marker is
+    /// gone, and every request asks the database until one has read it again.
     fn fresh_hit(&self, key: &str) -> Option<Cached> {
-        let (marker, read_at) = lock(&self.marker).read?;
-        if read_at.elapsed() >= self.recheck {
+        if self.recheck.is_zero() {
             return None;
         }
+        let marker = {
+            let mut known = lock(&self.marker);
+            let (marker, read_at) = known.read?;
+            if read_at.elapsed() >= self.recheck {
+                // A refresh that has not finished within `recheck` (its request failed, say) is
+                // taken over by this request.
+                let refreshing = known
+                    .refreshing_since
+                    .is_some_and(|since| since.elapsed() < self.recheck);
+                if !refreshing {
+                    known.refreshing_since = Some(Instant::now());
+                    return None;
+                }
+            }
+            marker
+        };
         self.entry(key, marker)
     }
 
@@ -198,13 +221,16 @@ impl ResponseCache {
         key: &str,
     ) -> Result<(i64, Option<Cached>), StoreError> {
         let (epoch, read_at) = (lock(&self.marker).epoch, Instant::now());
-        let marker = store::write_marker(conn)?;
-        {
+        let marker = store::write_marker(conn);
+        let marker = {
             let mut known = lock(&self.marker);
+            known.refreshing_since = None;
+            let marker = marker?;
             if known.epoch == epoch {
                 known.read = Some((marker, read_at));
             }
-        }
+            marker
+        };
         Ok((marker, self.entry(key, marker)))
     }
 

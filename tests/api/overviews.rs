@@ -145,6 +145,15 @@ both_backends! {
         let seen = trusting.get_json("/api/v1/matrix", StatusCode::OK).await;
         assert_eq!(cell(&seen, "kent", "anpr"), "trial", "a write through this instance shows at once");
         assert_eq!(cell(&seen, "dorset", "cctv"), "in_use", "and so does everything written before it");
+
+        let rechecking = db.spawn_with(Settings { cache_recheck: Duration::from_millis(300), ..db.settings() }).await;
+        rechecking.get_json("/api/v1/matrix", StatusCode::OK).await;
+        let deployment = json!({"force": "essex", "tool": "drones", "status": "planned", "summary": "Drone unit"});
+        let response = other.send(Method::POST, "/api/v1/deployments", &other_editor, None, &deployment).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let rechecked = rechecking.get_json("/api/v1/matrix", StatusCode::OK).await;
+        assert_eq!(cell(&rechecked, "essex", "drones"), "planned", "the first read after the recheck asks the database");
     }
 
     async fn cached_answers_are_gzipped_for_clients_that_accept_it(db: TestDb) {
