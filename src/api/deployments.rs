@@ -169,33 +169,19 @@ pub async fn list_deployments(
     .await
 }
 
+/// The example of [`DeploymentDetail`]: the deployment's own, with what it embeds.
+fn detail_example() -> serde_json::Value {
+    use crate::store::revisions::{example_with, schema_example};
+    example_with::<Deployment>(serde_json::json!({
+        "evidence": [schema_example::<Source>()],
+        "impact_assessments": [],
+        "foi_answers": [schema_example::<AnswerCitation>()]
+    }))
+}
+
 /// A deployment with everything behind it.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
-    "force": "cambridgeshire",
-    "tool": "body-worn-video",
-    "status": "in_use",
-    "vendors": [],
-    "product": null,
-    "first_known_use": null,
-    "last_confirmed": "2019-07-04",
-    "ended_on": null,
-    "summary": "Confirmed by the Cambridgeshire OPCC in its FOI reply of 4 July 2019.",
-    "legal_basis": null,
-    "authorisation": null,
-    "public_consultation": null,
-    "use_policy_url": null,
-    "provenance": "foi",
-    "verified": true,
-    "source_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e60"],
-    "revision": 1,
-    "created_at": "2026-11-26T23:00:00Z",
-    "updated_at": "2026-11-26T23:00:00Z",
-    "evidence": [crate::store::revisions::schema_example::<Source>()],
-    "impact_assessments": [],
-    "foi_answers": [crate::store::revisions::schema_example::<AnswerCitation>()]
-}))]
+#[schema(example = detail_example)]
 pub struct DeploymentDetail {
     #[serde(flatten)]
     pub deployment: Deployment,

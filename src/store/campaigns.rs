@@ -91,46 +91,35 @@ pub struct Targets {
     pub groups: Vec<TargetGroup>,
 }
 
+/// The example of [`CampaignProgress`]: the 2019 campaign's own, with the Cambridgeshire reply.
+fn progress_example() -> serde_json::Value {
+    super::revisions::example_with::<Campaign>(serde_json::json!({
+        "totals": {"requests": 1, "answered": 1, "answered_late": 0, "awaiting": 0, "overdue": 0},
+        "question_outcomes": [
+            {"position": 1, "outcomes": [{"outcome": "partially_disclosed", "count": 1}]},
+            {"position": 2, "outcomes": [{"outcome": "not_held", "count": 1}]},
+            {"position": 3, "outcomes": [{"outcome": "not_valid", "count": 1}]}
+        ],
+        "exemptions": [],
+        "requests": [
+            {
+                "foi_request_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
+                "authority": "cambridgeshire-pcc",
+                "force": "cambridgeshire",
+                "state": "partially_successful",
+                "received_on": "2019-06-13",
+                "due_on": "2019-07-11",
+                "responded_on": "2019-07-04",
+                "overdue": false,
+                "outcomes": ["partially_disclosed", "not_held", "not_valid"]
+            }
+        ]
+    }))
+}
+
 /// How a campaign is going across every authority it asked.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "slug": "2019-surveillance-tools",
-    "title": "What police surveillance tools are in use in our community?",
-    "description": "The 2019 campaign asking every Police and Crime Commissioner about seven surveillance tools.",
-    "request_text": "As my elected Police and Crime Commissioner, please can you tell me ...",
-    "started_on": "2019-06-13",
-    "law": "foia",
-    "questions": [
-        {"position": 1, "question": "Which, if any, of the following tools and tactics are being used by our local force?",
-         "tools": ["body-worn-video", "facial-recognition", "equipment-interference", "imsi-catcher",
-                   "mobile-phone-extraction", "predictive-policing", "social-media-intelligence"]},
-        {"position": 2, "question": "What impact assessments have been carried out?", "tools": []},
-        {"position": 3, "question": "Can you guarantee that intrusive police tech will not be used in the future without proper safeguards and public consultation?", "tools": []}
-    ],
-    "revision": 1,
-    "created_at": "2019-06-13T09:00:00Z",
-    "updated_at": "2019-06-13T09:00:00Z",
-    "totals": {"requests": 1, "answered": 1, "answered_late": 0, "awaiting": 0, "overdue": 0},
-    "question_outcomes": [
-        {"position": 1, "outcomes": [{"outcome": "partially_disclosed", "count": 1}]},
-        {"position": 2, "outcomes": [{"outcome": "not_held", "count": 1}]},
-        {"position": 3, "outcomes": [{"outcome": "not_valid", "count": 1}]}
-    ],
-    "exemptions": [],
-    "requests": [
-        {
-            "foi_request_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
-            "authority": "cambridgeshire-pcc",
-            "force": "cambridgeshire",
-            "state": "partially_successful",
-            "received_on": "2019-06-13",
-            "due_on": "2019-07-11",
-            "responded_on": "2019-07-04",
-            "overdue": false,
-            "outcomes": ["partially_disclosed", "not_held", "not_valid"]
-        }
-    ]
-}))]
+#[schema(example = progress_example)]
 pub struct CampaignProgress {
     #[serde(flatten)]
     pub campaign: Campaign,

@@ -108,31 +108,22 @@ pub struct NewDeployment {
     pub state: DeploymentState,
 }
 
+/// The example of [`DeploymentRevision`]: the deployment's own, as its first revision records it.
+fn revision_example() -> serde_json::Value {
+    super::revisions::example_with::<Deployment>(serde_json::json!({
+        "id": null,
+        "created_at": null,
+        "updated_at": null,
+        "action": "create",
+        "actor_role": "editor",
+        "actor_organisation": "Surveillance Disclosure Registry",
+        "recorded_at": "2026-11-26T23:00:00Z"
+    }))
+}
+
 /// One entry of a deployment's history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "revision": 1,
-    "action": "create",
-    "force": "cambridgeshire",
-    "tool": "body-worn-video",
-    "status": "in_use",
-    "vendors": [],
-    "product": null,
-    "first_known_use": null,
-    "last_confirmed": "2019-07-04",
-    "ended_on": null,
-    "summary": "Confirmed by the Cambridgeshire OPCC in its FOI reply of 4 July 2019.",
-    "legal_basis": null,
-    "authorisation": null,
-    "public_consultation": null,
-    "use_policy_url": null,
-    "provenance": "foi",
-    "verified": true,
-    "source_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e60"],
-    "actor_role": "editor",
-    "actor_organisation": "Surveillance Disclosure Registry",
-    "recorded_at": "2026-11-26T23:00:00Z"
-}))]
+#[schema(example = revision_example)]
 pub struct DeploymentRevision {
     pub revision: i64,
     /// `create`, `update` or `delete`.

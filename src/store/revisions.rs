@@ -35,6 +35,22 @@ pub fn schema_example<T: utoipa::PartialSchema>() -> serde_json::Value {
         .unwrap_or_default()
 }
 
+/// `T`'s example with `changes` applied: each key of `changes` set (or, when null, removed). For
+/// views that extend or reshape another view, so their examples cannot drift apart.
+pub fn example_with<T: utoipa::PartialSchema>(changes: serde_json::Value) -> serde_json::Value {
+    let mut example = schema_example::<T>();
+    if let (Some(fields), serde_json::Value::Object(changes)) = (example.as_object_mut(), changes) {
+        for (key, value) in changes {
+            if value.is_null() {
+                fields.remove(&key);
+            } else {
+                fields.insert(key, value);
+            }
+        }
+    }
+    example
+}
+
 /// The example of `Revision<T>`: `T`'s example, as the registry's own seed records it.
 fn example<T: utoipa::PartialSchema>() -> serde_json::Value {
     let snapshot = schema_example::<T>();
