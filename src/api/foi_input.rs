@@ -54,6 +54,7 @@ pub struct FoiRequestInput {
     pub law: Option<String>,
     #[schema(min_length = 1, pattern = "\\S")]
     pub title: String,
+    /// The authority's references for the request; one given twice is kept once.
     #[serde(default)]
     #[schema(value_type = Vec<TextItem>)]
     pub reference_numbers: Vec<String>,
@@ -418,10 +419,12 @@ impl FoiRequestInput {
                 Some(reference),
                 MAX_TEXT,
             ) {
-                Some(reference) if !reference_numbers.contains(&reference) => {
-                    reference_numbers.push(reference)
+                // A reference given twice is one reference.
+                Some(reference) => {
+                    if !reference_numbers.contains(&reference) {
+                        reference_numbers.push(reference);
+                    }
                 }
-                Some(_) => v.reject(&format!("reference_numbers[{i}]"), "is listed twice"),
                 None => v.reject(&format!("reference_numbers[{i}]"), "must not be empty"),
             }
         }

@@ -321,6 +321,15 @@ both_backends! {
         assert!(feed["items"][1]["changed_fields"].as_array().unwrap().contains(&json!("state")));
     }
 
+    async fn a_reference_given_twice_is_kept_once(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let mut body = request_body("kent", "2020-01-06");
+        body["reference_numbers"] = json!(["FOI 001", " FOI 001 ", "FOI 002"]);
+        let created = create(&app, &editor, &body).await;
+        assert_eq!(created["reference_numbers"], json!(["FOI 001", "FOI 002"]));
+    }
+
     async fn force_staff_record_only_their_own_forces_replies(db: TestDb) {
         let app = db.spawn().await;
         let staff = app.token_for(Role::ForceStaff, &["kent"]).await;
