@@ -38,7 +38,9 @@ code and its documented meaning, and applies to every operation it fits; each sa
    like on its own: it cannot compare two fields, nor a field with stored data. Likewise a date
    from which no statutory deadline can be computed: the shipped bank-holiday calendar covers 2005
    to 2030 (each such field says so), and whether a date late in 2030 still works depends on the
-   holidays of the weeks after it, which no schema can state. Schemathesis's
+   holidays of the weeks after it, which no schema can state. And two items of one list may not
+   name the same thing (an answer's exemption sections, its links, its claims' tools), which
+   `uniqueItems` cannot say because it compares whole items. Schemathesis's
    positive_data_acceptance failure for a 400 is dropped when *every* `errors` entry of the
    problem+json answer is one of these rules (STATE_DEPENDENT_ERRORS). Fail-closed: any other
    400 (a format the schema could have stated, an unknown message) still fails the run.
@@ -103,6 +105,11 @@ STATE_DEPENDENT_ERRORS = tuple(
         # A link between entities of different forces, or a cycle among tools.
         r"^names an? \w+ of another force$",
         r"^would make the tool its own ancestor$",
+        # Two items of one list naming the same thing (an exemption's section, a link's target, a
+        # claim's tool): JSON Schema's uniqueItems compares whole items, not one field of them.
+        r"^is cited twice in this answer$",
+        r"^is linked twice$",
+        r"^is claimed twice$",
         # A value that must be unique among tools.
         r"^`[^`]+` already maps onto the tool `[^`]+`$",
         # An account's forces against its (stored or sent) role.
