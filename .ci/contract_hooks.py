@@ -129,6 +129,23 @@ def _log(*fields):
             print(*fields, sep="\t", file=log)
 
 
+# Schemathesis reads URLs out of response bodies to find links between operations. A stored web
+# address the API rightly keeps as text (say "http://[", which no one can dereference) makes
+# urllib raise inside that scan and aborts the whole run; such a value is simply not a link here.
+from schemathesis.engine import observations as _observations
+
+_same_origin_path = _observations._same_origin_path
+
+
+def _same_origin_path_or_none(value, origin):
+    try:
+        return _same_origin_path(value, origin)
+    except ValueError:
+        return None
+
+
+_observations._same_origin_path = _same_origin_path_or_none
+
 # File bodies: schemathesis serialises text and a few image types itself; these media types are
 # files of text or bytes too, sent as they are.
 for _media_type in ("application/pdf", "image/tiff", "application/x-ndjson"):
