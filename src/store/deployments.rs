@@ -25,30 +25,21 @@ use crate::domain::{DeploymentStatus, Nation, Provenance, SearchTerms};
 diesel::alias!(deployment_revisions as later_revision: LaterRevision);
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
+/// The example of [`Deployment`]: its state's example, with where and when it stands.
+fn deployment_example() -> serde_json::Value {
+    super::revisions::example_with::<DeploymentState>(serde_json::json!({
+        "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
+        "force": "cambridgeshire",
+        "tool": "body-worn-video",
+        "revision": 1,
+        "created_at": "2026-11-26T23:00:00Z",
+        "updated_at": "2026-11-26T23:00:00Z"
+    }))
+}
+
 /// What the registry says about one force's use of one tool.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
-    "force": "cambridgeshire",
-    "tool": "body-worn-video",
-    "status": "in_use",
-    "vendors": [],
-    "product": null,
-    "first_known_use": null,
-    "last_confirmed": "2019-07-04",
-    "ended_on": null,
-    "summary": "Confirmed by the Cambridgeshire OPCC in its FOI reply of 4 July 2019.",
-    "legal_basis": null,
-    "authorisation": null,
-    "public_consultation": null,
-    "use_policy_url": null,
-    "provenance": "foi",
-    "verified": true,
-    "source_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e60"],
-    "revision": 1,
-    "created_at": "2026-11-26T23:00:00Z",
-    "updated_at": "2026-11-26T23:00:00Z"
-}))]
+#[schema(example = deployment_example)]
 pub struct Deployment {
     pub id: String,
     /// Force slug.
