@@ -13,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::schema::{forces, sources, tools};
-use crate::db::DbConnection;
+use crate::db::{bulk, DbConnection};
 use crate::foi::FoiCalendar;
 use crate::store::audit::Actor;
 use crate::store::campaigns::{self, Campaign};
@@ -339,19 +339,25 @@ pub fn run(
         let mut agencies = agencies;
         let mut done = 0;
         // Deployments the registry does not hold go in with a few multi-row statements per batch.
-        let new: Vec<&Deployment> = rows
+        let mut new: Vec<&Deployment> = rows
             .iter()
             .filter_map(|(_, row)| match row {
                 Row::Deployment(d) if !existing.contains(&d.id) => Some(d.as_ref()),
                 _ => None,
             })
             .collect();
-        for batch in new.chunks(BATCH) {
-            deployments::insert_new(conn, &options.actor, batch)?;
-            report.created += batch.len();
-            done += batch.len();
-            progress(done, total);
-        }
+        // In id order, each batch's keys land together in the indexes that lead with the id.
+        new.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let growth = deployments::bulk_growth(&new);
+        bulk::with_indexes_rebuilt(conn, &growth, |conn| {
+            for batch in new.chunks(BATCH) {
+                deployments::insert_new(conn, &options.actor, batch)?;
+                report.created += batch.len();
+                done += batch.len();
+                progress(done, total);
+            }
+            Ok::<_, StoreError>(())
+        })?;
         for (line, row) in &rows {
             let restored = match row {
                 Row::Deployment(d) if !existing.contains(&d.id) => continue,

@@ -101,23 +101,39 @@ pub fn record(
 }
 
 /// A change event of a bulk write (see [`record_many`]).
-pub struct NewEvent {
+pub struct NewEvent<'a> {
     pub entity_type: &'static str,
-    pub entity_id: String,
+    pub entity_id: &'a str,
     pub action: Action,
     pub revision: i64,
-    pub force_slug: Option<String>,
-    pub summary: String,
+    pub force_slug: Option<&'a str>,
+    pub summary: &'a str,
     pub occurred_at: NaiveDateTime,
 }
 
 /// Appends many change events at once, in order; call inside the write's transaction.
-pub fn record_many(
+pub fn record_many<'a>(
     conn: &mut DbConnection,
-    actor: &Actor,
-    events: Vec<NewEvent>,
+    actor: &'a Actor,
+    events: impl Iterator<Item = NewEvent<'a>>,
 ) -> Result<(), StoreError> {
     use crate::db::bulk::{insert_rows, Value};
+    let rows: Vec<Vec<Value<'a>>> = events
+        .map(|e| {
+            vec![
+                Value::Text(e.entity_type),
+                Value::Text(e.entity_id),
+                Value::Text(e.action.as_str()),
+                Value::Int(e.revision),
+                Value::OptText(e.force_slug),
+                Value::Text(actor.role_name()),
+                Value::Text(&actor.organisation),
+                Value::Text("[]"),
+                Value::Text(e.summary),
+                Value::Time(e.occurred_at),
+            ]
+        })
+        .collect();
     insert_rows(
         conn,
         "change_events",
@@ -133,23 +149,7 @@ pub fn record_many(
             "summary",
             "occurred_at",
         ],
-        events
-            .into_iter()
-            .map(|e| {
-                vec![
-                    Value::Text(e.entity_type.to_owned()),
-                    Value::Text(e.entity_id),
-                    Value::Text(e.action.as_str().to_owned()),
-                    Value::Int(e.revision),
-                    Value::OptText(e.force_slug),
-                    Value::Text(actor.role_name().to_owned()),
-                    Value::Text(actor.organisation.clone()),
-                    Value::Text("[]".to_owned()),
-                    Value::Text(e.summary),
-                    Value::Time(e.occurred_at),
-                ]
-            })
-            .collect(),
+        &rows,
     )?;
     Ok(())
 }

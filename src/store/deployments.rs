@@ -1031,27 +1031,33 @@ pub fn insert_new(
     records: &[&Deployment],
 ) -> Result<(), StoreError> {
     use crate::db::bulk::{insert_rows, Value};
-    let content = |d: &Deployment| {
+    let to_json = |value: &[String]| serde_json::to_string(value).expect("strings serialise");
+    let vendors: Vec<String> = records.iter().map(|d| to_json(&d.state.vendors)).collect();
+    let source_ids: Vec<String> = records
+        .iter()
+        .map(|d| to_json(&d.state.source_ids))
+        .collect();
+    fn content<'a>(d: &'a Deployment, vendors: &'a str) -> [Value<'a>; 16] {
         let s = &d.state;
-        vec![
-            Value::Text(d.force.clone()),
-            Value::Text(d.tool.clone()),
-            Value::Text(s.status.as_str().to_owned()),
-            Value::Text(serde_json::to_string(&s.vendors).expect("strings serialise")),
-            Value::OptText(s.product.clone()),
+        [
+            Value::Text(&d.force),
+            Value::Text(&d.tool),
+            Value::Text(s.status.as_str()),
+            Value::Text(vendors),
+            Value::OptText(s.product.as_deref()),
             Value::OptDate(s.first_known_use),
             Value::OptDate(s.last_confirmed),
             Value::OptDate(s.ended_on),
-            Value::Text(s.summary.clone()),
-            Value::OptText(s.legal_basis.clone()),
-            Value::OptText(s.authorisation.clone()),
-            Value::OptText(s.public_consultation.clone()),
-            Value::OptText(s.use_policy_url.clone()),
-            Value::Text(s.provenance.as_str().to_owned()),
+            Value::Text(&s.summary),
+            Value::OptText(s.legal_basis.as_deref()),
+            Value::OptText(s.authorisation.as_deref()),
+            Value::OptText(s.public_consultation.as_deref()),
+            Value::OptText(s.use_policy_url.as_deref()),
+            Value::Text(s.provenance.as_str()),
             Value::Bool(s.verified),
             Value::Int(d.revision),
         ]
-    };
+    }
     const CONTENT: [&str; 16] = [
         "force_slug",
         "tool_slug",
@@ -1073,35 +1079,53 @@ pub fn insert_new(
     let with = |first: &[&'static str], last: &[&'static str]| -> Vec<&'static str> {
         first.iter().chain(&CONTENT).chain(last).copied().collect()
     };
+    let rows: Vec<Vec<Value<'_>>> = records
+        .iter()
+        .zip(&vendors)
+        .map(|(d, vendors)| {
+            let mut row = vec![Value::Text(&d.id)];
+            row.extend(content(d, vendors));
+            row.push(Value::Time(d.created_at.naive_utc()));
+            row.push(Value::Time(d.updated_at.naive_utc()));
+            row
+        })
+        .collect();
     insert_rows(
         conn,
         "deployments",
         &with(&["id"], &["created_at", "updated_at"]),
-        records
-            .iter()
-            .map(|d| {
-                let mut row = vec![Value::Text(d.id.clone())];
-                row.extend(content(d));
-                row.push(Value::Time(d.created_at.naive_utc()));
-                row.push(Value::Time(d.updated_at.naive_utc()));
-                row
-            })
-            .collect(),
+        &rows,
     )?;
+    let links: Vec<Vec<Value<'_>>> = records
+        .iter()
+        .flat_map(|d| {
+            d.state
+                .source_ids
+                .iter()
+                .map(|s| vec![Value::Text(&d.id), Value::Text(s)])
+        })
+        .collect();
     insert_rows(
         conn,
         "deployment_sources",
         &["deployment_id", "source_id"],
-        records
-            .iter()
-            .flat_map(|d| {
-                d.state
-                    .source_ids
-                    .iter()
-                    .map(|s| vec![Value::Text(d.id.clone()), Value::Text(s.clone())])
-            })
-            .collect(),
+        &links,
     )?;
+    let revisions: Vec<Vec<Value<'_>>> = records
+        .iter()
+        .zip(vendors.iter().zip(&source_ids))
+        .map(|(d, (vendors, source_ids))| {
+            let mut row = vec![Value::Text(&d.id), Value::Text(Action::Create.as_str())];
+            row.extend(content(d, vendors));
+            row.extend([
+                Value::Text(source_ids),
+                Value::Text(actor.role_name()),
+                Value::Text(&actor.organisation),
+                Value::Time(d.updated_at.naive_utc()),
+            ]);
+            row
+        })
+        .collect();
     insert_rows(
         conn,
         "deployment_revisions",
@@ -1114,42 +1138,56 @@ pub fn insert_new(
                 "recorded_at",
             ],
         ),
-        records
-            .iter()
-            .map(|d| {
-                let mut row = vec![
-                    Value::Text(d.id.clone()),
-                    Value::Text(Action::Create.as_str().to_owned()),
-                ];
-                row.extend(content(d));
-                row.extend([
-                    Value::Text(
-                        serde_json::to_string(&d.state.source_ids).expect("strings serialise"),
-                    ),
-                    Value::Text(actor.role_name().to_owned()),
-                    Value::Text(actor.organisation.clone()),
-                    Value::Time(d.updated_at.naive_utc()),
-                ]);
-                row
-            })
-            .collect(),
+        &revisions,
     )?;
+    let summaries: Vec<String> = records
+        .iter()
+        .map(|d| summary_line(&d.force, &d.tool, &d.state))
+        .collect();
     audit::record_many(
         conn,
         actor,
         records
             .iter()
-            .map(|d| audit::NewEvent {
+            .zip(&summaries)
+            .map(|(d, summary)| audit::NewEvent {
                 entity_type: "deployment",
-                entity_id: d.id.clone(),
+                entity_id: &d.id,
                 action: Action::Create,
                 revision: d.revision,
-                force_slug: Some(d.force.clone()),
-                summary: summary_line(&d.force, &d.tool, &d.state),
+                force_slug: Some(&d.force),
+                summary,
                 occurred_at: d.updated_at.naive_utc(),
-            })
-            .collect(),
+            }),
     )
+}
+
+/// The tables `insert_new` adds to, and how many rows it adds to each for `records`.
+pub fn bulk_growth(records: &[&Deployment]) -> Vec<crate::db::bulk::Growth<'static>> {
+    use crate::db::bulk::Growth;
+    let links = records.iter().map(|d| d.state.source_ids.len()).sum();
+    vec![
+        Growth {
+            table: "deployments",
+            adding: records.len(),
+        },
+        Growth {
+            table: "deployment_revisions",
+            adding: records.len(),
+        },
+        Growth {
+            table: "deployment_sources",
+            adding: links,
+        },
+        Growth {
+            table: "change_events",
+            adding: records.len(),
+        },
+        Growth {
+            table: "search_documents",
+            adding: records.len(),
+        },
+    ]
 }
 
 /// The names of the fields that differ between two states.
