@@ -117,7 +117,7 @@ pub fn record_many<'a>(
     actor: &'a Actor,
     events: impl Iterator<Item = NewEvent<'a>>,
 ) -> Result<(), StoreError> {
-    use crate::db::bulk::{insert_rows, Value};
+    use crate::db::bulk::{insert_rows, StoredTime, Value};
     let rows: Vec<Vec<Value<'a>>> = events
         .map(|e| {
             vec![
@@ -130,7 +130,7 @@ pub fn record_many<'a>(
                 Value::Text(&actor.organisation),
                 Value::Text("[]"),
                 Value::Text(e.summary),
-                Value::Time(e.occurred_at),
+                Value::Time(StoredTime(e.occurred_at)),
             ]
         })
         .collect();

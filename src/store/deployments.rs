@@ -1030,7 +1030,7 @@ pub fn insert_new(
     actor: &super::audit::Actor,
     records: &[&Deployment],
 ) -> Result<(), StoreError> {
-    use crate::db::bulk::{insert_rows, Value};
+    use crate::db::bulk::{insert_rows, StoredTime, Value};
     let to_json = |value: &[String]| serde_json::to_string(value).expect("strings serialise");
     let vendors: Vec<String> = records.iter().map(|d| to_json(&d.state.vendors)).collect();
     let source_ids: Vec<String> = records
@@ -1085,8 +1085,8 @@ pub fn insert_new(
         .map(|(d, vendors)| {
             let mut row = vec![Value::Text(&d.id)];
             row.extend(content(d, vendors));
-            row.push(Value::Time(d.created_at.naive_utc()));
-            row.push(Value::Time(d.updated_at.naive_utc()));
+            row.push(Value::Time(StoredTime(d.created_at.naive_utc())));
+            row.push(Value::Time(StoredTime(d.updated_at.naive_utc())));
             row
         })
         .collect();
@@ -1121,7 +1121,7 @@ pub fn insert_new(
                 Value::Text(source_ids),
                 Value::Text(actor.role_name()),
                 Value::Text(&actor.organisation),
-                Value::Time(d.updated_at.naive_utc()),
+                Value::Time(StoredTime(d.updated_at.naive_utc())),
             ]);
             row
         })
