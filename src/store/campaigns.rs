@@ -101,19 +101,7 @@ fn progress_example() -> serde_json::Value {
             {"position": 3, "outcomes": [{"outcome": "not_valid", "count": 1}]}
         ],
         "exemptions": [],
-        "requests": [
-            {
-                "foi_request_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
-                "authority": "cambridgeshire-pcc",
-                "force": "cambridgeshire",
-                "state": "partially_successful",
-                "received_on": "2019-06-13",
-                "due_on": "2019-07-11",
-                "responded_on": "2019-07-04",
-                "overdue": false,
-                "outcomes": ["partially_disclosed", "not_held", "not_valid"]
-            }
-        ]
+        "requests": [super::revisions::schema_example::<RequestProgress>()]
     }))
 }
 
