@@ -112,11 +112,32 @@ pub fn force_profile(
         as_of,
         ..DeploymentFilter::default()
     };
-    let found = deployments::all(conn, &filter)?;
-    let ids: Vec<String> = found.iter().map(|d| d.id.clone()).collect();
+    let mut by_tool: HashMap<String, Vec<Deployment>> = HashMap::new();
+    for deployment in deployments::all(conn, &filter)? {
+        by_tool
+            .entry(deployment.tool.clone())
+            .or_default()
+            .push(deployment);
+    }
+    // Each tool's status and count cover all its deployments; only the latest few are listed, and
+    // only theirs are the assessments and sources loaded.
+    let mut status_counts = BTreeMap::new();
+    let listed: Vec<(Tool, DeploymentStatus, usize, Vec<Deployment>)> = all_tools(conn)?
+        .into_iter()
+        .map(|tool| {
+            let mut deployments = by_tool.remove(&tool.slug).unwrap_or_default();
+            let status = cell_status(deployments.iter().map(|d| d.state.status));
+            *status_counts.entry(status).or_insert(0) += 1;
+            let count = deployments.len();
+            deployments.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            deployments.drain(..count.saturating_sub(PROFILE_DEPLOYMENTS));
+            (tool, status, count, deployments)
+        })
+        .collect();
+    let shown = || listed.iter().flat_map(|(.., deployments)| deployments);
+    let ids: Vec<String> = shown().map(|d| d.id.clone()).collect();
     let assessments = impact_assessments::covering(conn, &ids)?;
-    let mut source_ids: Vec<String> = found
-        .iter()
+    let mut source_ids: Vec<String> = shown()
         .flat_map(|d| d.state.source_ids.iter().cloned())
         .collect();
     source_ids.sort_unstable();
@@ -125,23 +146,9 @@ pub fn force_profile(
         .into_iter()
         .map(|s| (s.id.clone(), s))
         .collect();
-    let mut by_tool: HashMap<String, Vec<Deployment>> = HashMap::new();
-    for deployment in found {
-        by_tool
-            .entry(deployment.tool.clone())
-            .or_default()
-            .push(deployment);
-    }
-    let mut status_counts = BTreeMap::new();
-    let tools = all_tools(conn)?
+    let tools = listed
         .into_iter()
-        .map(|tool| {
-            let mut deployments = by_tool.remove(&tool.slug).unwrap_or_default();
-            let status = cell_status(deployments.iter().map(|d| d.state.status));
-            let deployment_count = deployments.len();
-            deployments.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-            deployments.drain(..deployment_count.saturating_sub(PROFILE_DEPLOYMENTS));
-            *status_counts.entry(status).or_insert(0) += 1;
+        .map(|(tool, status, deployment_count, deployments)| {
             let covers = |a: &&ImpactAssessment| {
                 a.deployment_ids
                     .iter()
