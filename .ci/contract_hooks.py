@@ -68,6 +68,12 @@ code and its documented meaning, and applies to every operation it fits; each sa
    request's content type is not JSON and the only violation is the body's `type`; an empty body
    must still be refused.
 
+8. A document's bytes are what its media type says.
+   An uploaded PDF must start like a PDF, an image like its format, text must be UTF-8, and
+   nothing but a declared web page may hold HTML or SVG markup (which a browser would run). A
+   schema can state the media type, not the bytes behind it; the server answers 400 naming `body`.
+   Those messages are listed with rule 4's.
+
 With CONTRACT_HOOKS_LOG set, every filled-in ETag and dropped failure is logged there.
 """
 
@@ -102,8 +108,13 @@ STATE_DEPENDENT_ERRORS = tuple(
         r"^answers for `[^`]+`, but this request belongs to `[^`]+`",
         # Two dates of one body out of order.
         r"^is before `\w+`$",
+        r"^must not be before `\w+`$",
         # A link between entities of different forces, or a cycle among tools.
         r"^names an? \w+ of another force$",
+        r"^names an FOI request about another force$",
+        # A document's bytes must be what its media type says (rule 8).
+        r"^the bytes are not an? [\w/+.-]+ document$",
+        r"^the bytes are a web page or SVG image, not [\w/+.-]+; upload web pages as text/html$",
         r"^would make the tool its own ancestor$",
         # Two items of one list naming the same thing (an exemption's section, a link's target, a
         # claim's tool): JSON Schema's uniqueItems compares whole items, not one field of them.

@@ -103,6 +103,59 @@ pub struct Cli {
     /// TCP peer. Only behind a reverse proxy that sets these headers.
     #[arg(long, env = "REGISTRY_TRUST_FORWARDED_FOR", global = true)]
     pub trust_forwarded_for: bool,
+
+    /// Seconds a client has to send a request's body once its headers are in (408 after).
+    #[arg(long, env = "REGISTRY_BODY_TIMEOUT", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub body_timeout: u64,
+
+    /// Open connections of this instance (kept below the file descriptor limit).
+    #[arg(
+        long,
+        env = "REGISTRY_MAX_CONNECTIONS",
+        default_value_t = 4096,
+        global = true
+    )]
+    pub max_connections: usize,
+
+    /// Requests one client address may have in flight at once; 0: no limit.
+    #[arg(
+        long,
+        env = "REGISTRY_CLIENT_CONCURRENCY",
+        default_value_t = 64,
+        global = true
+    )]
+    pub client_concurrency: u32,
+
+    /// Requests per minute per client address; 0: no limit.
+    #[arg(
+        long,
+        env = "REGISTRY_RATE_LIMIT",
+        default_value_t = 1200,
+        global = true
+    )]
+    pub rate_limit: u32,
+
+    /// Exports and searches per minute per client address; 0: no limit.
+    #[arg(
+        long,
+        env = "REGISTRY_HEAVY_RATE_LIMIT",
+        default_value_t = 120,
+        global = true
+    )]
+    pub heavy_rate_limit: u32,
+
+    /// Writes per minute per bearer token; 0: no limit.
+    #[arg(
+        long,
+        env = "REGISTRY_WRITE_RATE_LIMIT",
+        default_value_t = 240,
+        global = true
+    )]
+    pub write_rate_limit: u32,
+
+    /// Exports running at once on this instance.
+    #[arg(long, env = "REGISTRY_CONCURRENT_EXPORTS", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64), global = true)]
+    pub concurrent_exports: u64,
 }
 
 #[derive(Debug, Subcommand)]

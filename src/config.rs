@@ -31,6 +31,68 @@ pub struct Settings {
     /// wrote (writes through this instance expire them at once).
     pub cache_recheck: Duration,
     pub auth: AuthSettings,
+    pub limits: Limits,
+}
+
+/// What one client may take of the service: time, connections, requests and exports. A rate of 0
+/// turns that limit off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Time from the request's headers to the last byte of its body (408 after).
+    pub body_timeout: Duration,
+    /// Open connections of the whole instance, kept below the process's file descriptor limit.
+    pub max_connections: usize,
+    /// Requests one client address may have in flight at once (429 beyond).
+    pub client_concurrency: u32,
+    /// Requests per minute per client address.
+    pub requests_per_minute: u32,
+    /// Exports and searches per minute per client address.
+    pub heavy_per_minute: u32,
+    /// Writes per minute per bearer token.
+    pub writes_per_minute: u32,
+    /// Exports running at once on this instance (each reads the database while it streams).
+    pub concurrent_exports: usize,
+}
+
+impl Limits {
+    /// The defaults of the command line.
+    pub const DEFAULT: Self = Self {
+        body_timeout: Duration::from_secs(20),
+        max_connections: 4096,
+        client_concurrency: 64,
+        requests_per_minute: 1200,
+        heavy_per_minute: 120,
+        writes_per_minute: 240,
+        concurrent_exports: 4,
+    };
+
+    /// No rate limits (benchmarks, and tests that are not about limits).
+    pub fn unlimited_rates(self) -> Self {
+        Self {
+            client_concurrency: 0,
+            requests_per_minute: 0,
+            heavy_per_minute: 0,
+            writes_per_minute: 0,
+            ..self
+        }
+    }
+}
+
+impl fmt::Display for Limits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "body_timeout={}s max_connections={} client_concurrency={} \
+             rate={}/min heavy_rate={}/min write_rate={}/min concurrent_exports={}",
+            self.body_timeout.as_secs(),
+            self.max_connections,
+            self.client_concurrency,
+            self.requests_per_minute,
+            self.heavy_per_minute,
+            self.writes_per_minute,
+            self.concurrent_exports,
+        )
+    }
 }
 
 /// Printed at start; holds no secrets (the database password is masked, keys are shown by id).
@@ -40,7 +102,7 @@ impl fmt::Display for Settings {
             f,
             "listen={}:{} database={} pool={} workers={} shutdown_timeout={}s cache_recheck={}ms \
              jwt_keys={} \
-             jwt_issuer={} token_lifetime={}s trust_forwarded_for={}",
+             jwt_issuer={} token_lifetime={}s trust_forwarded_for={} {}",
             self.host,
             self.port,
             self.database_url,
@@ -56,6 +118,7 @@ impl fmt::Display for Settings {
             self.auth.issuer,
             self.auth.token_lifetime.as_secs(),
             self.auth.trust_forwarded_for,
+            self.limits,
         )
     }
 }

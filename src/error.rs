@@ -82,6 +82,9 @@ pub enum ApiError {
     /// `If-Match` names a revision that is no longer current.
     #[error("{0}")]
     PreconditionFailed(String),
+    /// The body did not arrive in time.
+    #[error("{0}")]
+    RequestTimeout(String),
     /// The body is larger than the endpoint accepts.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -125,6 +128,7 @@ impl ApiError {
             Self::MethodNotAllowed(_) => ("/problems/method-not-allowed", "Method not allowed"),
             Self::Conflict(_) => ("/problems/conflict", "Conflict"),
             Self::PreconditionFailed(_) => ("/problems/precondition-failed", "Precondition failed"),
+            Self::RequestTimeout(_) => ("/problems/request-timeout", "Request timeout"),
             Self::PayloadTooLarge(_) => ("/problems/payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType(_) => {
                 ("/problems/unsupported-media-type", "Unsupported media type")
@@ -165,11 +169,9 @@ impl ApiError {
         }
     }
 
-    /// The full response for this error.
+    /// The full response for this error. (A 5xx is logged once, where actix turns the error into
+    /// a response; the middleware that adds `instance` re-renders it without logging again.)
     pub fn response(&self, instance: Option<&str>) -> HttpResponse {
-        if self.status_code().is_server_error() {
-            tracing::error!(error = %self, "request failed");
-        }
         let mut builder = HttpResponse::build(self.status_code());
         builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         match self {
@@ -206,6 +208,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
@@ -216,6 +219,9 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if self.status_code().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
         self.response(None)
     }
 }

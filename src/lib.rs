@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod foi;
 pub mod import;
+pub mod interchange;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

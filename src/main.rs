@@ -5,7 +5,7 @@ use clap::Parser;
 use surveillance_registry::auth::commands::{self, CreateAccount};
 use surveillance_registry::auth::{AuthSettings, KeySet, Tokens};
 use surveillance_registry::cli::{AccountsCommand, Cli, Command};
-use surveillance_registry::config::Settings;
+use surveillance_registry::config::{Limits, Settings};
 use surveillance_registry::db::DatabaseUrl;
 use surveillance_registry::foi::FoiCalendar;
 use surveillance_registry::import::{self, ImportError, ImportOptions};
@@ -168,6 +168,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     issuer: cli.jwt_issuer,
                     token_lifetime,
                     trust_forwarded_for: cli.trust_forwarded_for,
+                },
+                limits: Limits {
+                    body_timeout: Duration::from_secs(cli.body_timeout),
+                    max_connections: cli.max_connections,
+                    client_concurrency: cli.client_concurrency,
+                    requests_per_minute: cli.rate_limit,
+                    heavy_per_minute: cli.heavy_rate_limit,
+                    writes_per_minute: cli.write_rate_limit,
+                    concurrent_exports: cli.concurrent_exports as usize,
                 },
             };
             actix_web::rt::System::new().block_on(async move {

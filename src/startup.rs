@@ -64,20 +64,32 @@ impl Application {
             database,
             std::sync::Arc::new(FoiCalendar::embedded()),
             settings.cache_recheck,
+            settings.limits.concurrent_exports,
         ));
+        let guard = web::Data::new(std::sync::Arc::new(api::Guard::new(
+            settings.limits.clone(),
+        )));
+        let workers = settings.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let max_connections = connection_budget(settings.limits.max_connections);
         let spec = web::Data::new(SpecJson(openapi_document()));
         let known_routes = web::Data::new(api::KnownRoutes::from_spec(&api::openapi()));
 
-        let mut server = HttpServer::new(move || {
+        let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(api::expire_cache_after_writes))
                 .wrap(from_fn(api::head_as_get))
+                .wrap(from_fn(api::refuse_control_characters))
                 .wrap(from_fn(api::problem_details))
+                .wrap(from_fn(api::enforce_limits))
                 .wrap(cors())
+                .wrap(from_fn(api::security_headers))
                 .wrap(from_fn(api::request_id_header))
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
                 .app_data(authenticator.clone())
+                .app_data(guard.clone())
                 .app_data(known_routes.clone())
                 .app_data(web::QueryConfig::default().error_handler(api::query_error))
                 .app_data(
@@ -91,11 +103,14 @@ impl Application {
                 .configure(|cfg| api::documentation(cfg, spec.clone()))
                 .default_service(web::to(api::not_found))
         })
+        .workers(workers)
+        // Headers must arrive within 5 s (408 after); bodies have their own deadline (limits).
+        .client_request_timeout(std::time::Duration::from_secs(5))
+        .client_disconnect_timeout(std::time::Duration::from_secs(2))
+        .keep_alive(std::time::Duration::from_secs(15))
+        .max_connections(max_connections.div_ceil(workers).max(1))
         .listen(listener)?
         .shutdown_timeout(settings.shutdown_timeout);
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
         Ok(Self {
             port,
             server: server.run(),
@@ -118,26 +133,33 @@ impl Application {
     }
 }
 
-/// Open to every origin: the API uses no cookies (writes carry bearer tokens), so a page on another
-/// site can do nothing that its own user could not.
+/// The connections this process may hold: as many as asked, but always below its file descriptor
+/// limit (raised to the hard limit first), keeping room for database connections and files.
+fn connection_budget(wanted: usize) -> usize {
+    const RESERVED: u64 = 256;
+    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let available = limit.saturating_sub(RESERVED).max(16);
+    let budget = wanted.min(usize::try_from(available).unwrap_or(usize::MAX));
+    if budget < wanted {
+        tracing::warn!(
+            wanted,
+            budget,
+            fd_limit = limit,
+            "max connections lowered to fit the file descriptor limit"
+        );
+    }
+    budget
+}
+
+/// Open to every origin for reads: any web page may show the registry's public data. Writes are
+/// not offered to other origins (no `Authorization`, no unsafe methods in a preflight): the
+/// registry's writers use its own tools and scripts, and a token pasted into a third-party page is
+/// a token that page can misuse.
 fn cors() -> Cors {
     Cors::default()
         .allow_any_origin()
-        .allowed_methods([
-            Method::GET,
-            Method::HEAD,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
-        .allowed_headers([
-            header::IF_NONE_MATCH,
-            header::IF_MATCH,
-            header::ACCEPT,
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-        ])
+        .allowed_methods([Method::GET, Method::HEAD])
+        .allowed_headers([header::IF_NONE_MATCH, header::ACCEPT])
         .expose_headers([
             header::LINK,
             header::ETAG,

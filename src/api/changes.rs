@@ -123,18 +123,20 @@ fn atom(req: &HttpRequest, title: String, events: Vec<ChangeEvent>) -> HttpRespo
         rel: rel.to_owned(),
         ..Link::default()
     };
+    // Stored text may predate the text rule; XML cannot carry some characters at all.
+    let text = |value: &str| crate::domain::xml_safe(value).into_owned();
     let entries: Vec<Entry> = events
         .iter()
         .map(|event| Entry {
             id: format!("tag:surveillance-registry,2026:change-{}", event.id),
-            title: Text::plain(event.summary.clone()),
+            title: Text::plain(text(&event.summary)),
             updated: event.occurred_at.fixed_offset(),
             authors: vec![Person {
-                name: event.actor_organisation.clone(),
+                name: text(&event.actor_organisation),
                 ..Person::default()
             }],
             links: vec![link(format!("{base}{}", entity_path(event)), "alternate")],
-            summary: Some(Text::plain(format!(
+            summary: Some(Text::plain(text(&format!(
                 "{} {} (revision {}) by {} ({}){}",
                 event.action,
                 event.entity_type,
@@ -146,17 +148,18 @@ fn atom(req: &HttpRequest, title: String, events: Vec<ChangeEvent>) -> HttpRespo
                 } else {
                     format!("; changed: {}", event.changed_fields.join(", "))
                 }
-            ))),
+            )))),
             ..Entry::default()
         })
         .collect();
-    let updated = events.first().map_or_else(
+    // The feed was last updated when its newest entry was.
+    let updated = events.iter().map(|e| e.occurred_at).max().map_or_else(
         || chrono::DateTime::UNIX_EPOCH.fixed_offset(),
-        |e| e.occurred_at.fixed_offset(),
+        |newest| newest.fixed_offset(),
     );
     let feed = Feed {
         id: self_url.clone(),
-        title: Text::plain(title),
+        title: Text::plain(text(&title)),
         updated,
         authors: vec![Person {
             name: "Surveillance Disclosure Registry".into(),

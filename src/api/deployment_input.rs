@@ -12,6 +12,10 @@ use crate::store::deployments::DeploymentState;
 
 /// Longest free-text field accepted, in characters.
 const MAX_TEXT: usize = 20_000;
+/// Most vendors one claim names (a claim about a tool bought from more is several claims).
+const MAX_VENDORS: usize = 50;
+/// Most sources one claim cites.
+const MAX_SOURCES: usize = 200;
 
 /// A deployment as written. Dates are `YYYY-MM-DD`; omitted optional fields are empty.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -36,6 +40,7 @@ pub struct DeploymentInput {
     #[schema(value_type = DeploymentStatus)]
     pub status: String,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub vendors: Vec<String>,
     pub product: Option<String>,
     #[schema(value_type = Option<NaiveDate>)]
@@ -60,7 +65,7 @@ pub struct DeploymentInput {
     pub verified: bool,
     /// Ids of existing sources backing the claim.
     #[serde(default)]
-    #[schema(value_type = Vec<IdItem>)]
+    #[schema(value_type = Vec<IdItem>, max_items = 200)]
     pub source_ids: Vec<String>,
 }
 
@@ -85,14 +90,20 @@ impl DeploymentInput {
             }
         }
         let use_policy_url = v.url("use_policy_url", self.use_policy_url);
+        if self.vendors.len() > MAX_VENDORS {
+            v.reject("vendors", format!("names at most {MAX_VENDORS} vendors"));
+        }
+        if self.source_ids.len() > MAX_SOURCES {
+            v.reject("source_ids", format!("cites at most {MAX_SOURCES} sources"));
+        }
         let mut vendors = Vec::new();
-        for vendor in self.vendors {
+        for vendor in self.vendors.into_iter().take(MAX_VENDORS) {
             if let Some(vendor) = v.text("vendors", Some(vendor), MAX_TEXT) {
                 vendors.push(vendor);
             }
         }
         let mut source_ids = Vec::new();
-        for id in self.source_ids {
+        for id in self.source_ids.into_iter().take(MAX_SOURCES) {
             match uuid::Uuid::try_parse(&id) {
                 Ok(parsed) if parsed.hyphenated().to_string() == id => source_ids.push(id),
                 _ => v.reject(
@@ -124,6 +135,16 @@ impl DeploymentInput {
             verified: self.verified,
             source_ids,
         };
+        if let (Some(first), Some(ended)) = (state.first_known_use, state.ended_on) {
+            if ended < first {
+                v.reject("ended_on", "must not be before `first_known_use`");
+            }
+        }
+        if let (Some(first), Some(confirmed)) = (state.first_known_use, state.last_confirmed) {
+            if confirmed < first {
+                v.reject("last_confirmed", "must not be before `first_known_use`");
+            }
+        }
         v.finish()?;
         Ok((force.expect("checked"), tool.expect("checked"), state))
     }

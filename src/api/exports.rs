@@ -5,391 +5,62 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use bytes::Bytes;
-use serde::Serialize;
 
 use super::deployments::{parse_list_query, DeploymentListQuery};
 use super::evidence::{parse_assessment_query, AssessmentListQuery};
 use super::foi_requests::{parse_foi_query, FoiListQuery};
 use super::overviews::MatrixQuery;
 use super::AppState;
-use crate::db::{Database, DbConnection};
-use crate::domain::Nation;
+use crate::db::DbConnection;
 use crate::error::{ApiError, Problem};
-use crate::store::campaigns::{self, Campaign};
-use crate::store::deployments::{self, Deployment};
-use crate::store::foi_requests::{self, Answer, DocumentCopy, EvidenceLink, FoiRequest};
-use crate::store::impact_assessments::{self, ImpactAssessment};
+use crate::interchange::{encode, AnswerRow, ExportRow, Format, MatrixCell};
+use crate::store::foi_requests;
 use crate::store::overviews;
-use crate::store::sources::{self, Source};
+use crate::store::{campaigns, deployments, impact_assessments, sources};
 use crate::store::{Page, PageRequest, StoreError};
 
 /// Rows per page fetched from the database.
 const BATCH: usize = 1000;
 /// Pages buffered between the database task and the socket.
 const BUFFERED_PAGES: usize = 2;
+/// Seconds a client refused for too many running exports is asked to wait.
+const EXPORT_RETRY_AFTER: u64 = 5;
 
-/// The file formats of an export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Csv,
-    Ndjson,
-}
-
-impl Format {
-    fn parse(raw: &str) -> Result<Self, ApiError> {
-        match raw {
-            "csv" => Ok(Self::Csv),
-            "ndjson" => Ok(Self::Ndjson),
-            _ => Err(ApiError::NotFound(
-                "Exports come as `.csv` or `.ndjson`.".into(),
-            )),
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            Self::Csv => "text/csv; charset=utf-8",
-            Self::Ndjson => "application/x-ndjson",
-        }
-    }
-
-    fn extension(self) -> &'static str {
-        match self {
-            Self::Csv => "csv",
-            Self::Ndjson => "ndjson",
-        }
-    }
-}
-
-/// A row that can be exported: as a JSON line, or as a CSV record under a fixed header.
-pub trait ExportRow: Serialize + Send + 'static {
-    const HEADER: &'static [&'static str];
-    fn record(&self) -> Vec<String>;
-}
-
-fn opt<T: ToString>(value: &Option<T>) -> String {
-    value.as_ref().map(ToString::to_string).unwrap_or_default()
-}
-
-/// Several values in one CSV cell.
-fn joined(values: &[String]) -> String {
-    values.join("; ")
-}
-
-impl ExportRow for Deployment {
-    const HEADER: &'static [&'static str] = &[
-        "id",
-        "force",
-        "tool",
-        "status",
-        "vendors",
-        "product",
-        "first_known_use",
-        "last_confirmed",
-        "ended_on",
-        "summary",
-        "legal_basis",
-        "authorisation",
-        "public_consultation",
-        "use_policy_url",
-        "provenance",
-        "verified",
-        "source_ids",
-        "revision",
-        "created_at",
-        "updated_at",
-    ];
-
-    fn record(&self) -> Vec<String> {
-        let s = &self.state;
-        vec![
-            self.id.clone(),
-            self.force.clone(),
-            self.tool.clone(),
-            s.status.to_string(),
-            joined(&s.vendors),
-            opt(&s.product),
-            opt(&s.first_known_use),
-            opt(&s.last_confirmed),
-            opt(&s.ended_on),
-            s.summary.clone(),
-            opt(&s.legal_basis),
-            opt(&s.authorisation),
-            opt(&s.public_consultation),
-            opt(&s.use_policy_url),
-            s.provenance.to_string(),
-            s.verified.to_string(),
-            joined(&s.source_ids),
-            self.revision.to_string(),
-            self.created_at.to_rfc3339(),
-            self.updated_at.to_rfc3339(),
-        ]
-    }
-}
-
-impl ExportRow for ImpactAssessment {
-    const HEADER: &'static [&'static str] = &[
-        "id",
-        "force",
-        "kind",
-        "status",
-        "title",
-        "completed_on",
-        "next_review_due",
-        "review_overdue",
-        "url",
-        "summary",
-        "deployment_ids",
-        "revealed_by_source_id",
-        "revealed_by_foi_request_id",
-        "provenance",
-        "revision",
-        "updated_at",
-    ];
-
-    fn record(&self) -> Vec<String> {
-        vec![
-            self.id.clone(),
-            self.force.clone(),
-            self.kind.to_string(),
-            self.status.to_string(),
-            self.title.clone(),
-            opt(&self.completed_on),
-            opt(&self.next_review_due),
-            self.review_overdue.to_string(),
-            opt(&self.url),
-            self.summary.clone(),
-            joined(&self.deployment_ids),
-            opt(&self.revealed_by_source_id),
-            opt(&self.revealed_by_foi_request_id),
-            self.provenance.to_string(),
-            self.revision.to_string(),
-            self.updated_at.to_rfc3339(),
-        ]
-    }
-}
-
-impl ExportRow for FoiRequest {
-    const HEADER: &'static [&'static str] = &[
-        "id",
-        "authority",
-        "force",
-        "campaign",
-        "law",
-        "title",
-        "reference_numbers",
-        "request_text",
-        "sent_on",
-        "received_on",
-        "due_on",
-        "responded_on",
-        "working_days_taken",
-        "days_overdue",
-        "overdue",
-        "late",
-        "state",
-        "source_url",
-        "reply_text",
-        "provenance",
-        "answers",
-        "outcomes",
-        "exemptions",
-        "stages",
-        "documents",
-        "revision",
-        "created_at",
-        "updated_at",
-    ];
-
-    fn record(&self) -> Vec<String> {
-        let d = &self.deadline;
-        let exemptions: Vec<String> = self
-            .answers
-            .iter()
-            .flat_map(|a| a.exemptions.iter().map(|e| e.section.clone()))
-            .collect();
-        vec![
-            self.id.clone(),
-            self.authority.clone(),
-            self.force.clone(),
-            opt(&self.campaign),
-            self.law.to_string(),
-            self.title.clone(),
-            joined(&self.reference_numbers),
-            self.request_text.clone(),
-            opt(&self.sent_on),
-            self.received_on.to_string(),
-            d.due_on.to_string(),
-            opt(&self.responded_on),
-            opt(&d.working_days_taken),
-            d.days_overdue.to_string(),
-            d.overdue.to_string(),
-            d.late.to_string(),
-            self.state.to_string(),
-            opt(&self.source_url),
-            self.reply_text.clone(),
-            self.provenance.to_string(),
-            self.answers.len().to_string(),
-            joined(
-                &self
-                    .answers
-                    .iter()
-                    .map(|a| a.outcome.to_string())
-                    .collect::<Vec<_>>(),
-            ),
-            joined(&exemptions),
-            self.stages.len().to_string(),
-            self.documents.len().to_string(),
-            self.revision.to_string(),
-            self.created_at.to_rfc3339(),
-            self.updated_at.to_rfc3339(),
-        ]
-    }
-}
-
-/// One row of the answers export: an answer with the request it belongs to.
-#[derive(Debug, Serialize)]
-pub struct AnswerRow {
-    foi_request_id: String,
-    authority: String,
-    force: String,
-    campaign: Option<String>,
-    received_on: chrono::NaiveDate,
-    responded_on: Option<chrono::NaiveDate>,
-    state: crate::domain::FoiState,
-    #[serde(flatten)]
-    answer: Answer,
-}
-
-impl AnswerRow {
-    /// The answers of a page of requests, in request then question order.
-    fn of(requests: Vec<FoiRequest>) -> Vec<Self> {
-        requests
-            .into_iter()
-            .flat_map(|request| {
-                let FoiRequest {
-                    id,
-                    authority,
-                    force,
-                    campaign,
-                    received_on,
-                    responded_on,
-                    state,
-                    answers,
-                    ..
-                } = request;
-                answers.into_iter().map(move |answer| Self {
-                    foi_request_id: id.clone(),
-                    authority: authority.clone(),
-                    force: force.clone(),
-                    campaign: campaign.clone(),
-                    received_on,
-                    responded_on,
-                    state,
-                    answer,
-                })
-            })
-            .collect()
-    }
-}
-
-impl ExportRow for AnswerRow {
-    const HEADER: &'static [&'static str] = &[
-        "foi_request_id",
-        "authority",
-        "force",
-        "campaign",
-        "received_on",
-        "responded_on",
-        "state",
-        "id",
-        "position",
-        "question",
-        "tools",
-        "outcome",
-        "answer_text",
-        "redirected_to",
-        "exemptions",
-        "deployment_ids",
-        "impact_assessment_ids",
-    ];
-
-    fn record(&self) -> Vec<String> {
-        let a = &self.answer;
-        let exemptions: Vec<String> = a
-            .exemptions
-            .iter()
-            .map(|e| match (e.ncnd, e.absolute) {
-                (true, true) => format!("{} (ncnd, absolute)", e.section),
-                (true, false) => format!("{} (ncnd)", e.section),
-                (false, true) => format!("{} (absolute)", e.section),
-                (false, false) => e.section.clone(),
-            })
-            .collect();
-        let ids = |links: &[EvidenceLink]| {
-            joined(
-                &links
-                    .iter()
-                    .map(|l| format!("{} ({})", l.id, l.relation))
-                    .collect::<Vec<_>>(),
-            )
-        };
-        vec![
-            self.foi_request_id.clone(),
-            self.authority.clone(),
-            self.force.clone(),
-            opt(&self.campaign),
-            self.received_on.to_string(),
-            opt(&self.responded_on),
-            self.state.to_string(),
-            a.id.clone(),
-            a.position.to_string(),
-            a.question.clone(),
-            joined(&a.tools),
-            a.outcome.to_string(),
-            a.answer_text.clone(),
-            opt(&a.redirected_to),
-            joined(&exemptions),
-            ids(&a.deployments),
-            ids(&a.impact_assessments),
-        ]
-    }
-}
-
-fn encode<T: ExportRow>(format: Format, rows: &[T], with_header: bool) -> Bytes {
-    match format {
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 256));
-            if with_header {
-                writer.write_record(T::HEADER).expect("writing to memory");
-            }
-            for row in rows {
-                writer
-                    .write_record(row.record())
-                    .expect("writing to memory");
-            }
-            writer.into_inner().expect("writing to memory").into()
-        }
-        Format::Ndjson => {
-            let mut out = Vec::with_capacity(rows.len() * 512);
-            for row in rows {
-                serde_json::to_writer(&mut out, row).expect("rows serialise");
-                out.push(b'\n');
-            }
-            out.into()
-        }
-    }
+/// The export format named by the path's extension.
+fn parse_format(raw: &str) -> Result<Format, ApiError> {
+    Format::from_extension(raw)
+        .ok_or_else(|| ApiError::NotFound("Exports come as `.csv` or `.ndjson`.".into()))
 }
 
 /// Streams every page `fetch` yields, encoded, as the body of a download named `name`.
-fn stream<T, K, F>(db: Database, format: Format, name: &str, mut fetch: F) -> HttpResponse
+///
+/// At most [`AppState::exports`] exports run at once on an instance, so that downloads can never
+/// hold the whole connection pool; past that the client is asked to retry (429 with `Retry-After`).
+fn stream<T, K, F>(
+    state: &AppState,
+    format: Format,
+    name: &str,
+    mut fetch: F,
+) -> Result<HttpResponse, ApiError>
 where
     T: ExportRow,
     K: Send + 'static,
     F: FnMut(&mut DbConnection, Option<K>) -> Result<Page<T, K>, StoreError> + Send + 'static,
 {
+    let permit =
+        state
+            .exports
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ApiError::TooManyRequests {
+                detail: "Too many exports are running on this server; try again in a few seconds."
+                    .into(),
+                retry_after: EXPORT_RETRY_AFTER,
+            })?;
+    let db = state.db.clone();
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(BUFFERED_PAGES);
     tokio::task::spawn_blocking(move || {
+        let _permit = permit; // held while this export reads the database
         let mut after = None;
         let mut first = true;
         loop {
@@ -423,7 +94,7 @@ where
             .map(|chunk| (chunk.map_err(actix_web::Error::from), receiver))
     });
     let today = chrono::Utc::now().date_naive();
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header((
             header::CONTENT_DISPOSITION,
@@ -433,7 +104,7 @@ where
             ),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .streaming(body)
+        .streaming(body))
 }
 
 /// Export deployments.
@@ -458,14 +129,11 @@ pub async fn export_deployments(
     format: web::Path<String>,
     query: web::Query<DeploymentListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = Format::parse(&format)?;
+    let format = parse_format(&format)?;
     let (filter, sort, _) = parse_list_query(&req, query.into_inner())?;
-    Ok(stream(
-        state.db.clone(),
-        format,
-        "deployments",
-        move |conn, after| deployments::list(conn, &filter, sort, &batch(after)),
-    ))
+    stream(&state, format, "deployments", move |conn, after| {
+        deployments::list(conn, &filter, sort, &batch(after))
+    })
 }
 
 /// Export impact assessments.
@@ -490,14 +158,11 @@ pub async fn export_assessments(
     format: web::Path<String>,
     query: web::Query<AssessmentListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = Format::parse(&format)?;
+    let format = parse_format(&format)?;
     let (filter, _) = parse_assessment_query(&req, query.into_inner())?;
-    Ok(stream(
-        state.db.clone(),
-        format,
-        "impact-assessments",
-        move |conn, after| impact_assessments::list(conn, &filter, &batch(after)),
-    ))
+    stream(&state, format, "impact-assessments", move |conn, after| {
+        impact_assessments::list(conn, &filter, &batch(after))
+    })
 }
 
 /// Export FOI requests.
@@ -524,15 +189,12 @@ pub async fn export_foi_requests(
     format: web::Path<String>,
     query: web::Query<FoiListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = Format::parse(&format)?;
+    let format = parse_format(&format)?;
     let (filter, _) = parse_foi_query(&req, query.into_inner())?;
     let calendar = state.calendar.clone();
-    Ok(stream(
-        state.db.clone(),
-        format,
-        "foi-requests",
-        move |conn, after| foi_requests::list(conn, &calendar, &filter, &batch(after)),
-    ))
+    stream(&state, format, "foi-requests", move |conn, after| {
+        foi_requests::list(conn, &calendar, &filter, &batch(after))
+    })
 }
 
 /// Export FOI answers.
@@ -558,49 +220,17 @@ pub async fn export_foi_answers(
     format: web::Path<String>,
     query: web::Query<FoiListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = Format::parse(&format)?;
+    let format = parse_format(&format)?;
     let (filter, _) = parse_foi_query(&req, query.into_inner())?;
     let calendar = state.calendar.clone();
-    Ok(stream(
-        state.db.clone(),
-        format,
-        "foi-answers",
-        move |conn, after| {
-            let page = foi_requests::list(conn, &calendar, &filter, &batch(after))?;
-            Ok(Page {
-                items: AnswerRow::of(page.items),
-                next_after: page.next_after,
-                total: None,
-            })
-        },
-    ))
-}
-
-impl ExportRow for DocumentCopy {
-    const HEADER: &'static [&'static str] = &[
-        "foi_request_id",
-        "id",
-        "filename",
-        "media_type",
-        "size_bytes",
-        "sha256",
-        "created_at",
-        "content_base64",
-    ];
-
-    fn record(&self) -> Vec<String> {
-        let d = &self.document;
-        vec![
-            self.foi_request_id.clone(),
-            d.id.clone(),
-            d.filename.clone(),
-            d.media_type.clone(),
-            d.size_bytes.to_string(),
-            d.sha256.clone(),
-            d.created_at.to_rfc3339(),
-            self.content_base64.clone(),
-        ]
-    }
+    stream(&state, format, "foi-answers", move |conn, after| {
+        let page = foi_requests::list(conn, &calendar, &filter, &batch(after))?;
+        Ok(Page {
+            items: AnswerRow::of(page.items),
+            next_after: page.next_after,
+            total: None,
+        })
+    })
 }
 
 /// Documents per page of their export: each may be megabytes.
@@ -625,22 +255,17 @@ pub async fn export_foi_documents(
     state: web::Data<AppState>,
     format: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = Format::parse(&format)?;
-    Ok(stream(
-        state.db.clone(),
-        format,
-        "foi-documents",
-        move |conn, after| {
-            foi_requests::document_copies(
-                conn,
-                &PageRequest {
-                    limit: DOCUMENT_BATCH,
-                    after,
-                    count: false,
-                },
-            )
-        },
-    ))
+    let format = parse_format(&format)?;
+    stream(&state, format, "foi-documents", move |conn, after| {
+        foi_requests::document_copies(
+            conn,
+            &PageRequest {
+                limit: DOCUMENT_BATCH,
+                after,
+                count: false,
+            },
+        )
+    })
 }
 
 /// The next page of an export, after `after`.
@@ -649,36 +274,6 @@ fn batch<K>(after: Option<K>) -> PageRequest<K> {
         limit: BATCH,
         after,
         count: false,
-    }
-}
-
-impl ExportRow for Source {
-    const HEADER: &'static [&'static str] = &[
-        "id",
-        "url",
-        "archive_url",
-        "title",
-        "publisher",
-        "kind",
-        "published_on",
-        "retrieved_on",
-        "sha256",
-        "updated_at",
-    ];
-
-    fn record(&self) -> Vec<String> {
-        vec![
-            self.id.clone(),
-            opt(&self.url),
-            opt(&self.archive_url),
-            self.title.clone(),
-            opt(&self.publisher),
-            self.kind.to_string(),
-            opt(&self.published_on),
-            opt(&self.retrieved_on),
-            opt(&self.sha256),
-            self.updated_at.to_rfc3339(),
-        ]
     }
 }
 
@@ -701,49 +296,10 @@ pub async fn export_sources(
     state: web::Data<AppState>,
     format: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = Format::parse(&format)?;
-    Ok(stream(
-        state.db.clone(),
-        format,
-        "sources",
-        move |conn, after| sources::list(conn, &batch(after)),
-    ))
-}
-
-impl ExportRow for Campaign {
-    const HEADER: &'static [&'static str] = &[
-        "slug",
-        "title",
-        "description",
-        "request_text",
-        "started_on",
-        "law",
-        "questions",
-        "revision",
-        "created_at",
-        "updated_at",
-    ];
-
-    fn record(&self) -> Vec<String> {
-        vec![
-            self.slug.clone(),
-            self.title.clone(),
-            self.description.clone(),
-            self.request_text.clone(),
-            self.started_on.to_string(),
-            self.law.to_string(),
-            joined(
-                &self
-                    .questions
-                    .iter()
-                    .map(|q| q.question.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            self.revision.to_string(),
-            self.created_at.to_rfc3339(),
-            self.updated_at.to_rfc3339(),
-        ]
-    }
+    let format = parse_format(&format)?;
+    stream(&state, format, "sources", move |conn, after| {
+        sources::list(conn, &batch(after))
+    })
 }
 
 /// Export campaigns.
@@ -765,41 +321,14 @@ pub async fn export_campaigns(
     state: web::Data<AppState>,
     format: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = Format::parse(&format)?;
-    Ok(stream(
-        state.db.clone(),
-        format,
-        "campaigns",
-        move |conn, _: Option<()>| {
-            Ok(Page {
-                items: campaigns::list(conn)?,
-                next_after: None,
-                total: None,
-            })
-        },
-    ))
-}
-
-/// One row of the matrix export: a force's status for one tool.
-#[derive(Debug, Serialize)]
-pub struct MatrixCell {
-    force: String,
-    nation: Option<Nation>,
-    tool: String,
-    status: crate::domain::DeploymentStatus,
-}
-
-impl ExportRow for MatrixCell {
-    const HEADER: &'static [&'static str] = &["force", "nation", "tool", "status"];
-
-    fn record(&self) -> Vec<String> {
-        vec![
-            self.force.clone(),
-            opt(&self.nation),
-            self.tool.clone(),
-            self.status.to_string(),
-        ]
-    }
+    let format = parse_format(&format)?;
+    stream(&state, format, "campaigns", move |conn, _: Option<()>| {
+        Ok(Page {
+            items: campaigns::list(conn)?,
+            next_after: None,
+            total: None,
+        })
+    })
 }
 
 /// Export the matrix as one row per force and tool.
@@ -821,7 +350,7 @@ pub async fn export_matrix(
     format: web::Path<String>,
     query: web::Query<MatrixQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = Format::parse(&format)?;
+    let format = parse_format(&format)?;
     let filter = query.parse()?;
     let matrix = state
         .db
@@ -841,16 +370,11 @@ pub async fn export_matrix(
         })
         .collect();
     let mut cells = Some(cells);
-    Ok(stream(
-        state.db.clone(),
-        format,
-        "matrix",
-        move |_, _: Option<()>| {
-            Ok(Page {
-                items: cells.take().unwrap_or_default(),
-                next_after: None,
-                total: None,
-            })
-        },
-    ))
+    stream(&state, format, "matrix", move |_, _: Option<()>| {
+        Ok(Page {
+            items: cells.take().unwrap_or_default(),
+            next_after: None,
+            total: None,
+        })
+    })
 }

@@ -13,7 +13,8 @@ use super::params::{path_id, Validator};
 use super::text_formats::FileContent;
 use super::{responses, AppState};
 use crate::auth::Identity;
-use crate::domain::{AnswerOutcome, FoiState, Slug};
+use crate::domain::document::{self, FileName};
+use crate::domain::{AnswerOutcome, FoiState, ParseError, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::foi_requests::{
@@ -24,18 +25,6 @@ use crate::store::{write_transaction, PageRequest};
 
 /// The largest document accepted: replies' PDFs are rarely more than a few megabytes.
 const DOCUMENT_LIMIT: usize = 25 * 1024 * 1024;
-
-/// The media types a reply's documents may have.
-const DOCUMENT_TYPES: [&str; 8] = [
-    "application/pdf",
-    "text/plain",
-    "text/csv",
-    "text/html",
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/tiff",
-];
 
 /// Query parameters of `GET /foi-requests`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -468,24 +457,17 @@ pub async fn upload_document(
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    if !DOCUMENT_TYPES.contains(&media_type.as_str()) {
+    if !document::DOCUMENT_TYPES.contains(&media_type.as_str()) {
         return Err(ApiError::UnsupportedMediaType(format!(
             "Documents are sent with one of these media types: {}.",
-            DOCUMENT_TYPES.join(", ")
+            document::DOCUMENT_TYPES.join(", ")
         )));
     }
-    let filename = query.into_inner().filename.trim().to_owned();
-    if filename.is_empty()
-        || filename.chars().count() > 255
-        || filename
-            .chars()
-            .any(|c| c.is_control() || c == '/' || c == '\\')
-    {
-        return Err(ApiError::invalid_field(
-            "filename",
-            "must be a plain file name of 1 to 255 characters",
-        ));
-    }
+    let filename: FileName = query
+        .into_inner()
+        .filename
+        .parse()
+        .map_err(|e: ParseError| ApiError::invalid_field("filename", e.0))?;
     authorise_existing(&state, &identity, &id).await?;
     let body: Bytes = payload
         .to_bytes_limited(DOCUMENT_LIMIT)
@@ -500,10 +482,11 @@ pub async fn upload_document(
     if body.is_empty() {
         return Err(ApiError::invalid_field("body", "the document is empty"));
     }
+    document::check_content(&media_type, &body).map_err(|e| ApiError::invalid_field("body", e))?;
     let stamp = Stamp::now(identity.actor());
     let calendar = state.calendar.clone();
     let document = NewDocument {
-        filename,
+        filename: filename.into_inner(),
         media_type,
         content: body.to_vec(),
     };
@@ -531,11 +514,12 @@ pub async fn upload_document(
     params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
         ("document_id" = String, Path, description = "The document's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
     responses(
-        (status = 200, description = "The document's bytes, with the media type it was uploaded with",
+        (status = 200, description = "The document's bytes. PDFs and PNG, JPEG and GIF images are sent \
+as themselves and text as `text/plain; charset=utf-8`, inline; every other type (web pages, TIFF) as \
+`application/octet-stream` to save (`Content-Disposition: attachment`).",
             content(
-                (String = "application/pdf"), (String = "text/plain"), (String = "text/csv"),
-                (String = "text/html"), (String = "image/png"), (String = "image/jpeg"),
-                (String = "image/gif"), (String = "image/tiff"),
+                (String = "application/pdf"), (String = "text/plain"), (String = "image/png"),
+                (String = "image/jpeg"), (String = "image/gif"), (String = "application/octet-stream"),
             ),
             headers(("ETag" = String, description = "The SHA-256 of the bytes"),
                 ("Content-Disposition" = String))),
@@ -553,20 +537,51 @@ pub async fn download_document(
     let (id, document_id) = path.into_inner();
     let id = path_id("id", &id)?;
     let document_id = path_id("document_id", &document_id)?;
-    let (document, content) = state
+    let (stored, content) = state
         .db
         .run(move |conn| foi_requests::document(conn, &id, &document_id))
         .await?;
-    let etag = header::EntityTag::new_strong(document.sha256.clone());
-    let mut response = responses::tagged(&req, etag, &document.media_type, content);
-    let disposition = header::ContentDisposition {
-        disposition: header::DispositionType::Inline,
-        parameters: vec![header::DispositionParam::Filename(document.filename)],
-    };
-    response.headers_mut().insert(
+    let etag = header::EntityTag::new_strong(stored.sha256.clone());
+    let delivery = document::delivery(&stored.media_type);
+    let mut response = responses::tagged(&req, etag, delivery.content_type, content);
+    let headers = response.headers_mut();
+    headers.insert(
         header::CONTENT_DISPOSITION,
-        header::HeaderValue::from_str(&disposition.to_string())
-            .unwrap_or_else(|_| header::HeaderValue::from_static("inline")),
+        header::HeaderValue::from_str(&content_disposition(delivery.inline, &stored.filename))
+            .unwrap_or_else(|_| header::HeaderValue::from_static("attachment")),
+    );
+    // Whatever the bytes are, they run nothing in this origin: no sniffing, and a sandbox.
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    // Browsers' PDF viewers do not run in a sandboxed document, so PDFs get every other limit.
+    let policy = if delivery.content_type == "application/pdf" {
+        "default-src 'none'; object-src 'self'; frame-ancestors 'none'"
+    } else {
+        "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox"
+    };
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(policy),
     );
     Ok(response)
+}
+
+/// `inline` or `attachment`, with the name as ASCII (`filename`) and, when it is not plain ASCII,
+/// exactly (`filename*`, RFC 6266 and RFC 8187).
+fn content_disposition(inline: bool, name: &str) -> String {
+    let kind = if inline { "inline" } else { "attachment" };
+    let parsed: Option<FileName> = name.parse().ok();
+    let fallback = parsed
+        .as_ref()
+        .map_or_else(|| "document".to_owned(), FileName::ascii_fallback);
+    let mut value = format!("{kind}; filename=\"{fallback}\"");
+    if fallback != name {
+        let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20");
+        value.push_str(&format!("; filename*=UTF-8''{encoded}"));
+    }
+    value
 }

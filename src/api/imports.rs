@@ -14,6 +14,9 @@ use crate::import::{self, ImportError, ImportOptions, ImportReport};
 
 /// The largest file accepted (about 200,000 deployment rows).
 const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
+/// How long an import through the API may write before its client is answered 503 (the import
+/// itself commits or rolls back whole).
+const IMPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Query parameters of an import.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -77,7 +80,7 @@ pub async fn import_file(
     let calendar = state.calendar.clone();
     let outcome = state
         .db
-        .run(move |conn| {
+        .run_limited(crate::db::ACQUIRE_TIMEOUT, IMPORT_TIMEOUT, move |conn| {
             Ok(import::run(
                 conn,
                 &calendar,

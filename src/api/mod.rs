@@ -17,13 +17,17 @@ mod foi_requests;
 mod forces;
 mod health;
 mod imports;
+mod limits;
 mod middleware;
 mod overviews;
 pub mod pagination;
 mod params;
 mod responses;
 mod search;
+mod security_headers;
+mod spec_rules;
 mod text_formats;
+mod text_rule;
 mod tools;
 
 use actix_web::web;
@@ -38,11 +42,14 @@ use self::cache::ResponseCache;
 use crate::db::Database;
 use crate::foi::FoiCalendar;
 
+pub use limits::{enforce_limits, Guard};
 pub use middleware::{
     expire_cache_after_writes, head_as_get, not_found, problem_details, request_id_header,
     KnownRoutes,
 };
 pub use params::{json_error, query_error, JSON_BODY_LIMIT};
+pub use security_headers::security_headers;
+pub use text_rule::refuse_control_characters;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -51,16 +58,24 @@ pub struct AppState {
     pub cache: ResponseCache,
     /// The statutory working-day calendar behind every FOI deadline.
     pub calendar: Arc<FoiCalendar>,
+    /// Permits for exports running at once (each reads the database for as long as it streams).
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     /// `cache_recheck`: how long a cached answer is served before the database is asked whether
     /// another instance wrote since.
-    pub fn new(db: Database, calendar: Arc<FoiCalendar>, cache_recheck: Duration) -> Self {
+    pub fn new(
+        db: Database,
+        calendar: Arc<FoiCalendar>,
+        cache_recheck: Duration,
+        concurrent_exports: usize,
+    ) -> Self {
         Self {
             db,
             cache: ResponseCache::new(1024, cache_recheck),
             calendar,
+            exports: Arc::new(tokio::sync::Semaphore::new(concurrent_exports)),
         }
     }
 }
@@ -137,14 +152,16 @@ pub fn routes(cfg: &mut ServiceConfig) {
         );
 }
 
-/// The OpenAPI document of [`routes`].
+/// The OpenAPI document of [`routes`], with the rules every operation shares.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    actix_web::App::new()
-        .into_utoipa_app()
-        .openapi(docs::ApiDoc::openapi())
-        .configure(routes)
-        .split_for_parts()
-        .1
+    spec_rules::apply(
+        actix_web::App::new()
+            .into_utoipa_app()
+            .openapi(docs::ApiDoc::openapi())
+            .configure(routes)
+            .split_for_parts()
+            .1,
+    )
 }
 
 /// Serves the spec and the interactive documentation (bundled, so `/docs` works offline).

@@ -106,10 +106,10 @@ impl Validator {
 
     /// Parses a date written `YYYY-MM-DD`.
     pub fn date(&mut self, field: &str, raw: Option<&str>) -> Option<chrono::NaiveDate> {
-        match raw.map(|r| chrono::NaiveDate::parse_from_str(r, "%Y-%m-%d")) {
+        match raw.map(crate::domain::parse_date) {
             Some(Ok(date)) => Some(date),
-            Some(Err(_)) => {
-                self.reject(field, "must be a date written YYYY-MM-DD");
+            Some(Err(error)) => {
+                self.reject(field, error.0);
                 None
             }
             None => None,

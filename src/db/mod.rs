@@ -119,11 +119,17 @@ fn with_connect_timeout(raw: &str) -> String {
     if raw.contains("connect_timeout=") {
         raw.to_owned()
     } else if raw.contains('?') {
-        format!("{raw}&connect_timeout=10")
+        format!("{raw}&connect_timeout=2")
     } else {
-        format!("{raw}?connect_timeout=10")
+        format!("{raw}?connect_timeout=2")
     }
 }
+
+/// How long a request waits for a pooled connection before answering 503: long enough to ride out a
+/// burst, short enough that an outage is reported before clients and probes give up.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long one request's database work may take before its client is answered 503.
+pub const WORK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The shared pool of connections, cheap to clone into every request.
 #[derive(Clone)]
@@ -141,7 +147,7 @@ impl Database {
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(ACQUIRE_TIMEOUT)
             .build(manager)?;
         Ok(Self {
             pool,
@@ -154,18 +160,41 @@ impl Database {
         self.backend
     }
 
-    /// Runs blocking database work on tokio's blocking threads.
+    /// Runs blocking database work on tokio's blocking threads, answering 503 (`Unavailable`) if no
+    /// connection is free within [`ACQUIRE_TIMEOUT`] or the work takes longer than [`WORK_TIMEOUT`].
     pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
+        self.run_limited(ACQUIRE_TIMEOUT, WORK_TIMEOUT, work).await
+    }
+
+    /// [`Self::run`] with its own limits: readiness probes must answer within their own timeout,
+    /// outage or not, and imports may take longer than a request's usual work. Work that outlives
+    /// `total` goes on (a transaction commits or rolls back whole) but the caller stops waiting.
+    pub async fn run_limited<T, F>(
+        &self,
+        acquire: Duration,
+        total: Duration,
+        work: F,
+    ) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
+        let task = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get_timeout(acquire)?;
             work(&mut conn)
-        })
-        .await?
+        });
+        match tokio::time::timeout(total, task).await {
+            Ok(joined) => joined?,
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "the database work took longer than {} s",
+                total.as_secs_f32()
+            ))),
+        }
     }
 
     /// A connection for synchronous callers (the command line, start-up).

@@ -60,7 +60,7 @@ impl FromStr for Moment {
     type Err = ParseError;
 
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        if let Ok(day) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        if let Ok(day) = super::parse_date(raw) {
             return Ok(Self::Day(day));
         }
         DateTime::parse_from_rfc3339(raw)

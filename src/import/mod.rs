@@ -245,6 +245,23 @@ fn is_id(raw: &str) -> bool {
 }
 
 /// Imports `content`. `progress` is called with the number of rows written so far.
+/// The lines that break the registry's text rule (a control character, raw or escaped in JSON),
+/// which the parsers would otherwise pass on to the database.
+fn text_rule_errors(content: &str) -> Vec<RowError> {
+    content
+        .lines()
+        .enumerate()
+        .filter_map(|(index, line)| {
+            crate::domain::forbidden_char(line)
+                .or_else(|| crate::domain::forbidden_escape(line))
+                .map(|reason| RowError {
+                    line: index + 1,
+                    reason,
+                })
+        })
+        .collect()
+}
+
 pub fn run(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
@@ -264,6 +281,7 @@ pub fn run(
         FileKind::AtlasCsv => atlas::rows(content),
     };
     let (rows, mut errors) = parsed;
+    errors.extend(text_rule_errors(content));
     let known = Known::load(conn)?;
     let agencies = atlas::Agencies::load(conn)?;
     let mut first_line: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();

@@ -1263,6 +1263,18 @@ pub fn delete(
     expected: super::Precondition,
 ) -> Result<(), StoreError> {
     let mut current = current_at(conn, calendar, id, expected)?;
+    let citing: Vec<String> = crate::db::schema::impact_assessments::table
+        .filter(crate::db::schema::impact_assessments::revealed_by_foi_request_id.eq(id))
+        .select(crate::db::schema::impact_assessments::id)
+        .order(crate::db::schema::impact_assessments::id)
+        .limit(10)
+        .load(conn)?;
+    if !citing.is_empty() {
+        return Err(StoreError::Conflict(format!(
+            "Impact assessments cite this request as what revealed them ({}); change them first.",
+            citing.join(", ")
+        )));
+    }
     diesel::delete(foi_requests::table.find(id)).execute(conn)?;
     current.revision += 1;
     audit_write(conn, stamp, &current, Action::Delete, &[])

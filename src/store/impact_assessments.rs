@@ -294,15 +294,27 @@ fn check(conn: &mut DbConnection, fields: &AssessmentFields) -> Result<(), Store
         })?;
     }
     if let Some(request) = &fields.revealed_by_foi_request_id {
-        let found: i64 = crate::db::schema::foi_requests::table
-            .filter(crate::db::schema::foi_requests::id.eq(request))
-            .count()
-            .get_result(conn)?;
-        if found == 0 {
-            return Err(StoreError::Invalid {
-                field: "revealed_by_foi_request_id",
-                message: format!("no FOI request has the id `{request}`"),
-            });
+        use crate::db::schema::foi_requests;
+        let force: Option<String> = foi_requests::table
+            .find(request)
+            .select(foi_requests::force_slug)
+            .first(conn)
+            .optional()?;
+        match force {
+            None => {
+                return Err(StoreError::Invalid {
+                    field: "revealed_by_foi_request_id",
+                    message: format!("no FOI request has the id `{request}`"),
+                })
+            }
+            // The same rule as for covered deployments: an assessment cites its own force's records.
+            Some(force) if force != fields.force => {
+                return Err(StoreError::Invalid {
+                    field: "revealed_by_foi_request_id",
+                    message: "names an FOI request about another force".into(),
+                })
+            }
+            Some(_) => {}
         }
     }
     Ok(())

@@ -70,9 +70,41 @@ impl From<diesel::result::Error> for StoreError {
                 );
                 Self::Conflict("Another record already holds one of these unique values.".into())
             }
+            // Stores check citations before deleting, naming what cites a record; this is the
+            // database's own guard behind them.
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                tracing::info!(constraint = info.message(), "foreign key refused a write");
+                Self::Conflict(
+                    "Other records refer to this one; change or remove them first.".into(),
+                )
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                Self::Unavailable(info.message().to_owned())
+            }
+            Error::DatabaseError(_, ref info) if connection_lost(info.message()) => {
+                Self::Unavailable(info.message().to_owned())
+            }
+            Error::BrokenTransactionManager => {
+                Self::Unavailable("the connection broke inside a transaction".into())
+            }
             other => Self::Database(other),
         }
     }
+}
+
+/// Whether a database error says the connection itself failed (the server went away, restarted or
+/// is shutting down), which is an outage to retry after, not a fault in the request.
+fn connection_lost(message: &str) -> bool {
+    const SIGNS: [&str; 7] = [
+        "server closed the connection",
+        "terminating connection",
+        "connection to server",
+        "no connection to the server",
+        "could not receive data from server",
+        "could not send data to server",
+        "the database system is shutting down",
+    ];
+    SIGNS.iter().any(|sign| message.contains(sign))
 }
 
 impl From<diesel::r2d2::PoolError> for StoreError {

@@ -66,7 +66,7 @@ struct HitRow {
 
 const SQLITE_SEARCH: &str = "\
     SELECT d.entity_type, d.entity_id, d.parent_id, d.force_slug, d.title, \
-           snippet(search_index, 1, '<mark>', '</mark>', '…', 24) AS snippet, \
+           snippet(search_index, 1, '\u{E000}', '\u{E001}', '…', 24) AS snippet, \
            bm25(search_index, 2.0, 1.0) AS rank \
     FROM search_index JOIN search_documents d ON d.rowid = search_index.rowid \
     WHERE search_index MATCH ? \
@@ -76,13 +76,37 @@ const SQLITE_SEARCH: &str = "\
 const POSTGRES_SEARCH: &str = "\
     SELECT d.entity_type, d.entity_id, d.parent_id, d.force_slug, d.title, \
            ts_headline('english', d.body, q, \
-               'StartSel=<mark>, StopSel=</mark>, MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…') \
+               'StartSel=\u{E000}, StopSel=\u{E001}, MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…') \
                AS snippet, \
            -ts_rank(d.tsv, q)::float8 AS rank \
     FROM search_documents d, plainto_tsquery('english', $1) q \
     WHERE d.tsv @@ q \
       AND ($2::text IS NULL OR d.entity_type = $2) AND ($3::text IS NULL OR d.force_slug = $3) \
     ORDER BY rank, d.entity_type, d.entity_id LIMIT $4 OFFSET $5";
+
+/// The search engines mark matches with these two private-use characters rather than with tags,
+/// so that the stored text around them can be escaped before the only markup is added.
+const MARK_START: char = '\u{E000}';
+const MARK_END: char = '\u{E001}';
+
+/// A snippet as HTML in which only `<mark>` is markup: every character of the stored text that
+/// HTML gives a meaning to is escaped, then the engine's marks become `<mark>`...`</mark>`.
+pub fn marked_snippet(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + 32);
+    for c in raw.chars() {
+        match c {
+            MARK_START => out.push_str("<mark>"),
+            MARK_END => out.push_str("</mark>"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// Ranked hits, best first; `limit + 1` are fetched so the caller knows whether more follow.
 pub fn search(
@@ -131,11 +155,11 @@ pub fn search(
                 }
             };
             Ok(SearchHit {
-                snippet: if row.snippet.is_empty() {
-                    row.title.clone()
+                snippet: marked_snippet(if row.snippet.is_empty() {
+                    &row.title
                 } else {
-                    row.snippet
-                },
+                    &row.snippet
+                }),
                 entity_type,
                 id: row.entity_id,
                 force: row.force_slug,

@@ -21,7 +21,7 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn keys_config() -> String {
+pub fn keys_config() -> String {
     format!("{KID}={}", fixture("jwt-test-ed25519.pem"))
 }
 
@@ -90,7 +90,7 @@ async fn assert_unauthorized(response: Response, invalid_token: bool, case: &str
     problem["detail"].as_str().unwrap().to_owned()
 }
 
-fn run_cli(db: &TestDb, args: &[&str], stdin: &str) -> std::process::Output {
+pub fn run_cli(db: &TestDb, args: &[&str], stdin: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_surveillance-registry"))
         .args(args)
         .env("DATABASE_URL", db.url.to_string())

@@ -128,7 +128,8 @@ both_backends! {
         let app = db.spawn().await;
         let editor = app.token_for(Role::Editor, &[]).await;
         let id = record_2019_reply(&app, &editor).await;
-        let bytes: Vec<u8> = CAMBRIDGESHIRE_LETTER.as_bytes().iter().copied().chain([0u8, 255, 13, 10]).collect();
+        // Text documents are UTF-8 (they are served as `charset=utf-8`); any UTF-8, NUL included.
+        let bytes: Vec<u8> = CAMBRIDGESHIRE_LETTER.as_bytes().iter().copied().chain("\0é\r\n".bytes()).collect();
         let upload = |media_type: &'static str, body: Vec<u8>| {
             app.client
                 .post(app.url(&format!("/api/v1/foi-requests/{id}/documents?filename=letter.txt")))
@@ -145,13 +146,15 @@ both_backends! {
         assert_eq!(document["size_bytes"], bytes.len());
         let download = app.get(&location).await;
         assert_eq!(download.status(), StatusCode::OK);
-        assert_eq!(download.headers()["content-type"], "text/plain");
+        assert_eq!(download.headers()["content-type"], "text/plain; charset=utf-8");
         assert_eq!(download.bytes().await.unwrap().to_vec(), bytes);
         let request = app.get_json(&format!("/api/v1/foi-requests/{id}"), StatusCode::OK).await;
         assert_eq!(request["documents"][0]["filename"], "letter.txt");
 
         let response = upload("application/zip", b"PK".to_vec()).await.unwrap();
         assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let response = upload("text/plain", b"\xff not UTF-8".to_vec()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         let response = upload("application/pdf", vec![b'%'; 26 * 1024 * 1024]).await.unwrap();
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
         let anonymous = app

@@ -1,14 +1,11 @@
 //! Test harness: a fresh database and a running app per test, on either backend.
 
-use std::io::Write;
-use std::sync::Once;
-
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use surveillance_registry::auth::{AuthSettings, Password};
-use surveillance_registry::config::Settings;
+use surveillance_registry::config::{Limits, Settings};
 use surveillance_registry::db::{Database, DatabaseUrl};
 use surveillance_registry::domain::Role;
 use surveillance_registry::startup::Application;
@@ -28,8 +25,9 @@ pub enum Backend {
 /// Declares a test that runs once per backend: `name::sqlite` and `name::postgres`.
 #[macro_export]
 macro_rules! both_backends {
-    ($(async fn $name:ident($db:ident: $db_type:ty) $body:block)+) => {
+    ($($(#[doc = $doc:literal])* async fn $name:ident($db:ident: $db_type:ty) $body:block)+) => {
         $(
+            $(#[doc = $doc])*
             mod $name {
                 #[allow(unused_imports)]
                 use super::*;
@@ -42,10 +40,9 @@ macro_rules! both_backends {
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[ignore = "needs PostgreSQL: set TEST_POSTGRES_URL and pass --include-ignored"]
                 async fn postgres() {
-                    if let Some(db) = $crate::helpers::TestDb::postgres_if_configured() {
-                        run(db).await;
-                    }
+                    run($crate::helpers::TestDb::new($crate::helpers::Backend::Postgres)).await;
                 }
             }
         )+
@@ -61,8 +58,6 @@ pub struct TestDb {
     postgres: Option<(String, String)>,
 }
 
-static SKIP_NOTICE: Once = Once::new();
-
 impl TestDb {
     pub fn new(backend: Backend) -> Self {
         match backend {
@@ -76,22 +71,17 @@ impl TestDb {
                     postgres: None,
                 }
             }
-            Backend::Postgres => Self::postgres_if_configured().expect("TEST_POSTGRES_URL is set"),
+            Backend::Postgres => Self::postgres(),
         }
     }
 
-    /// A fresh PostgreSQL database, or `None` (saying so once, past the test harness's capture)
-    /// when no server is configured.
-    pub fn postgres_if_configured() -> Option<Self> {
-        let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
-            SKIP_NOTICE.call_once(|| {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "\nNOTE: PostgreSQL tests skipped: set {POSTGRES_ENV} (e.g. postgres://postgres@127.0.0.1:5432/test) to run them.\n"
-                );
-            });
-            return None;
-        };
+    /// A fresh PostgreSQL database on the server of `TEST_POSTGRES_URL`. The PostgreSQL tests are
+    /// ignored unless asked for (`--include-ignored`), so a run without a server lists them as
+    /// ignored rather than passing them; asked for without a server, they fail.
+    pub fn postgres() -> Self {
+        let admin_url = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| {
+            panic!("{POSTGRES_ENV} must name a PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/test)")
+        });
         let name = format!("registry_test_{}", uuid::Uuid::now_v7().simple());
         let mut admin = PgConnection::establish(&admin_url).expect("connect to TEST_POSTGRES_URL");
         admin
@@ -99,12 +89,12 @@ impl TestDb {
             .expect("create test database");
         let mut url = url::Url::parse(&admin_url).expect("TEST_POSTGRES_URL is a URL");
         url.set_path(&name);
-        Some(Self {
+        Self {
             url: url.as_str().parse().expect("a PostgreSQL URL"),
             backend: Backend::Postgres,
             _dir: None,
             postgres: Some((admin_url, name)),
-        })
+        }
     }
 
     /// Settings for an app on this database, on a free port, with an ephemeral signing key.
@@ -125,6 +115,8 @@ impl TestDb {
                 token_lifetime: AuthSettings::DEFAULT_TOKEN_LIFETIME,
                 trust_forwarded_for: false,
             },
+            // Tests about limits set their own.
+            limits: Limits::DEFAULT.unlimited_rates(),
         }
     }
 
@@ -148,14 +140,22 @@ impl TestDb {
     }
 }
 
-impl Drop for TestDb {
-    fn drop(&mut self) {
+impl TestDb {
+    /// Drops a PostgreSQL test database now, cutting off every connection to it (as an outage
+    /// would); the SQLite file is kept.
+    pub fn drop_database(&self) {
         if let Some((admin_url, name)) = &self.postgres {
             if let Ok(mut admin) = PgConnection::establish(admin_url) {
                 let _ =
                     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        self.drop_database();
     }
 }
 

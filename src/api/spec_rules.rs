@@ -1,0 +1,153 @@
+//! Rules that hold for every operation, stated in the OpenAPI document once here rather than on
+//! each endpoint: the text rule on every plain string, and the answers any request may get from
+//! the limits (429), the body deadline (408) and a database outage (503).
+
+use serde_json::{json, Map, Value};
+
+use crate::domain::TEXT_PATTERN;
+
+/// Applies the rules to a generated document.
+pub fn apply(spec: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut doc = serde_json::to_value(&spec).expect("the spec serialises");
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for operation in item.values_mut().filter_map(Value::as_object_mut) {
+                add_common_responses(operation);
+                if let Some(parameters) = operation
+                    .get_mut("parameters")
+                    .and_then(Value::as_array_mut)
+                {
+                    for parameter in parameters.iter_mut().filter(|p| p["in"] != "header") {
+                        if let Some(schema) = parameter.get_mut("schema") {
+                            text_rule(schema);
+                        }
+                    }
+                }
+                if let Some(body) = operation.get_mut("requestBody") {
+                    text_rule(body);
+                }
+            }
+        }
+    }
+    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
+        if let Some(schemas) = components.get_mut("schemas") {
+            text_rule(schemas);
+        }
+        components.insert("responses".into(), common_responses());
+    }
+    serde_json::from_value(doc).expect("the amended spec is still a spec")
+}
+
+/// The characters the text rule refuses, as the inside of a regular-expression class.
+const CONTROL: &str = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF";
+
+/// The field patterns of the annotations that would admit a refused character, each with its
+/// tightened form (the same language, minus those characters; whitespace around values is the
+/// whitespace the parsers trim).
+fn tightened(pattern: &str) -> Option<String> {
+    let c = CONTROL;
+    let space = r"[ \t\n\r]*";
+    Some(match pattern {
+        // Non-blank text.
+        r"\S" => format!(r"^[^{c}]*[^\s{c}][^{c}]*$"),
+        // Text with a letter or digit.
+        "[A-Za-z0-9]" => format!(r"^[^{c}]*[A-Za-z0-9][^{c}]*$"),
+        // An optional http(s) URL.
+        r"^\s*(https?://[\s\S]*)?$" => format!(r"^{space}(https?://[^{c}]*)?$"),
+        // An optional e-mail address.
+        r"^\s*([^@\s]+@[^@\s]+)?\s*$" => {
+            format!(r"^{space}([^@\s{c}]+@[^@\s{c}]+)?{space}$")
+        }
+        _ => return None,
+    })
+}
+
+/// Puts [`TEXT_PATTERN`] on every string schema that is not already constrained by a format, an
+/// enumeration, a pattern or a media type, and tightens the patterns that would admit what the rule
+/// refuses.
+fn text_rule(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if is_plain_string(object) {
+                object.insert("pattern".into(), Value::String(TEXT_PATTERN.into()));
+            } else if let Some(tight) = object
+                .get("pattern")
+                .and_then(Value::as_str)
+                .and_then(tightened)
+            {
+                object.insert("pattern".into(), Value::String(tight));
+            }
+            for (key, child) in object.iter_mut() {
+                // Examples are data, not schemas.
+                if key != "example" && key != "examples" && key != "default" {
+                    text_rule(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(text_rule),
+        _ => {}
+    }
+}
+
+fn is_plain_string(schema: &Map<String, Value>) -> bool {
+    let string = match schema.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    string
+        && ![
+            "format",
+            "enum",
+            "const",
+            "pattern",
+            "contentMediaType",
+            "contentEncoding",
+        ]
+        .iter()
+        .any(|key| schema.contains_key(*key))
+}
+
+fn add_common_responses(operation: &mut Map<String, Value>) {
+    let has_body = operation.contains_key("requestBody");
+    let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut wanted = vec![("429", "TooManyRequests"), ("503", "Unavailable")];
+    if has_body {
+        wanted.push(("408", "RequestTimeout"));
+    }
+    for (status, name) in wanted {
+        responses
+            .entry(status)
+            .or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
+    }
+}
+
+fn common_responses() -> Value {
+    let problem =
+        json!({"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}});
+    let retry_after = json!({"Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 0}
+    }});
+    json!({
+        "TooManyRequests": {
+            "description": "Over a rate or concurrency limit; `Retry-After` says when to try again",
+            "headers": retry_after,
+            "content": problem,
+        },
+        "Unavailable": {
+            "description": "The database is unreachable or the answer took too long; try again after `Retry-After`",
+            "headers": retry_after,
+            "content": problem,
+        },
+        "RequestTimeout": {
+            "description": "The request body did not arrive within the body deadline",
+            "content": problem,
+        },
+    })
+}

@@ -1,0 +1,83 @@
+//! Applies the registry's one text rule ([`crate::domain::forbidden_char`]) to everything a request
+//! carries as text, before any handler parses it: every query parameter, and every string of a JSON
+//! body. A refusal is a 400 naming the parameter or the JSON field (`answers[0].answer_text`).
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::HttpMessage;
+use futures_util::StreamExt;
+
+use super::params::JSON_BODY_LIMIT;
+use crate::domain::{check_json, forbidden_char};
+use crate::error::ApiError;
+
+/// Refuses control characters in query parameters and JSON bodies.
+pub async fn refuse_control_characters(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Err(error) = check_query(req.query_string()) {
+        let response = error.response(Some(req.path()));
+        return Ok(req.into_response(response));
+    }
+    if is_json(&req) {
+        let mut payload = req.take_payload();
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            match chunk {
+                Ok(chunk) => body.extend_from_slice(&chunk),
+                // The body stopped (a deadline, a dropped client): the handler's extractor sees
+                // the same end and the limits answer for it.
+                Err(error) => {
+                    req.set_payload(Payload::from(
+                        futures_util::stream::once(async { Err(error) }).boxed_local(),
+                    ));
+                    return Ok(next.call(req).await?.map_into_boxed_body());
+                }
+            }
+            if body.len() > JSON_BODY_LIMIT {
+                let error = ApiError::PayloadTooLarge(format!(
+                    "The body is larger than {JSON_BODY_LIMIT} bytes."
+                ));
+                let response = error.response(Some(req.path()));
+                return Ok(req.into_response(response));
+            }
+        }
+        let body = body.freeze();
+        // A body that is not JSON is left to the extractor, which explains what is wrong with it.
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) {
+            if let Err((field, message)) = check_json(&value) {
+                let response = ApiError::invalid_field(field, message).response(Some(req.path()));
+                return Ok(req.into_response(response));
+            }
+        }
+        req.set_payload(Payload::from(body));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+fn check_query(query: &str) -> Result<(), ApiError> {
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        if let Some(message) = forbidden_char(&name) {
+            return Err(ApiError::invalid_field(
+                "query",
+                format!("a parameter name {message}"),
+            ));
+        }
+        if let Some(message) = forbidden_char(&value) {
+            return Err(ApiError::invalid_field(name.into_owned(), message));
+        }
+    }
+    Ok(())
+}
+
+fn is_json(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || v.ends_with("+json"))
+}

@@ -1,0 +1,119 @@
+//! Durability: a server killed with SIGKILL in the middle of concurrent writes loses none of the
+//! writes it acknowledged, and every one of them is in the change feed after a restart.
+
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::auth::{keys_config, run_cli};
+use crate::both_backends;
+use crate::helpers::TestDb;
+
+/// Starts the real binary on `db` and waits until it is ready.
+async fn start(db: &TestDb) -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_surveillance-registry"))
+        .args(["serve", "--port", &port.to_string()])
+        .env("DATABASE_URL", db.url.to_string())
+        .env("REGISTRY_JWT_KEYS", keys_config())
+        // This test is about durability, not limits.
+        .env("REGISTRY_RATE_LIMIT", "0")
+        .env("REGISTRY_WRITE_RATE_LIMIT", "0")
+        .env("REGISTRY_CLIENT_CONCURRENCY", "0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return (server, base);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    panic!("the server did not become ready");
+}
+
+both_backends! {
+    async fn acknowledged_writes_survive_kill_9(db: TestDb) {
+        run_cli(&db, &["accounts", "create", "--username", "writer", "--role", "editor", "--password-stdin"],
+            "a password for durable writes\n");
+        let token = String::from_utf8(run_cli(&db, &["token", "--username", "writer"], "").stdout).unwrap().trim().to_owned();
+        let (mut server, base) = start(&db).await;
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let writers: Vec<_> = (0..4)
+            .map(|writer| {
+                let (stop, base, token) = (stop.clone(), base.clone(), token.clone());
+                tokio::spawn(async move {
+                    let client = reqwest::Client::new();
+                    let mut acknowledged = Vec::new();
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        n += 1;
+                        let body = json!({"force": "kent", "tool": "drones", "status": "trial",
+                            "summary": format!("writer {writer}, write {n}")});
+                        let sent = client.post(format!("{base}/api/v1/deployments")).bearer_auth(&token).json(&body).send().await;
+                        match sent {
+                            Ok(response) if response.status() == StatusCode::CREATED => {
+                                if let Ok(created) = response.json::<Value>().await {
+                                    acknowledged.push(created["id"].as_str().unwrap().to_owned());
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    acknowledged
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        server.kill().unwrap(); // SIGKILL: no shutdown, no flush beyond what each commit did
+        server.wait().unwrap();
+        stop.store(true, Ordering::Relaxed);
+        let mut acknowledged = Vec::new();
+        for writer in writers {
+            acknowledged.extend(writer.await.unwrap());
+        }
+        assert!(acknowledged.len() >= 8, "only {} writes were acknowledged", acknowledged.len());
+
+        let (mut server, base) = start(&db).await;
+        let client = reqwest::Client::new();
+        let mut in_feed = HashSet::new();
+        let mut next = format!("{base}/api/v1/changes?entity_type=deployment&limit=500");
+        loop {
+            let page: Value = client.get(&next).send().await.unwrap().json().await.unwrap();
+            let items = page["items"].as_array().unwrap();
+            if items.is_empty() {
+                break;
+            }
+            in_feed.extend(items.iter().map(|e| e["entity_id"].as_str().unwrap().to_owned()));
+            next = format!("{base}{}", page["next_url"].as_str().unwrap());
+        }
+        for id in &acknowledged {
+            let read = client.get(format!("{base}/api/v1/deployments/{id}")).send().await.unwrap();
+            assert_eq!(read.status(), StatusCode::OK, "acknowledged write {id} was lost");
+            assert!(in_feed.contains(id), "acknowledged write {id} is missing from the change feed");
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+}
