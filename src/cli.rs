@@ -153,6 +153,11 @@ pub struct Cli {
     )]
     pub write_rate_limit: u32,
 
+    /// Start without the shipped public dataset (real, cited claims); the reference data (forces,
+    /// tools) always loads.
+    #[arg(long, env = "REGISTRY_WITHOUT_PUBLIC_DATA", global = true)]
+    pub without_public_data: bool,
+
     /// Exports running at once on this instance.
     #[arg(long, env = "REGISTRY_CONCURRENT_EXPORTS", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64), global = true)]
     pub concurrent_exports: u64,

@@ -32,6 +32,8 @@ pub struct Settings {
     pub cache_recheck: Duration,
     pub auth: AuthSettings,
     pub limits: Limits,
+    /// Load the shipped public dataset's new records at start.
+    pub public_data: bool,
 }
 
 /// What one client may take of the service: time, connections, requests and exports. A rate of 0

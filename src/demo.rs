@@ -179,6 +179,8 @@ fn seed_force(
                 published_on: Some(at.date()),
                 retrieved_on: Some(at.date()),
                 sha256: None,
+                locator: None,
+                statement: None,
             },
         )?;
         report.sources += 1;

@@ -46,7 +46,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Openapi => unreachable!("handled above"),
         Command::Migrate => {
-            prepare_database(&database_url, 1)?;
+            prepare_database(&database_url, 1, !cli.without_public_data)?;
             tracing::info!(database = %database_url, "database is migrated and holds the reference data");
             Ok(())
         }
@@ -54,7 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if !(scale > 0.0 && scale.is_finite()) {
                 anyhow::bail!("--scale must be a positive number");
             }
-            let database = prepare_database(&database_url, 1)?;
+            let database = prepare_database(&database_url, 1, !cli.without_public_data)?;
             let started = std::time::Instant::now();
             let mut conn = database.get()?;
             let report = demo::seed(&mut conn, &FoiCalendar::embedded(), scale)?;
@@ -68,7 +68,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { file, dry_run } => {
             let content = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let database = prepare_database(&database_url, 1)?;
+            let database = prepare_database(&database_url, 1, !cli.without_public_data)?;
             let mut conn = database.get()?;
             let started = std::time::Instant::now();
             let bar = indicatif::ProgressBar::new(0).with_style(
@@ -120,7 +120,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Accounts { command } => {
-            let db = prepare_database(&database_url, 1)?;
+            let db = prepare_database(&database_url, 1, !cli.without_public_data)?;
             let output = match command {
                 AccountsCommand::Create(args) => commands::create_account(
                     &db,
@@ -149,7 +149,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                      accepted by no server"
                 )
             })?;
-            let db = prepare_database(&database_url, 1)?;
+            let db = prepare_database(&database_url, 1, !cli.without_public_data)?;
             let tokens = Tokens::new(keys, cli.jwt_issuer, token_lifetime);
             print!("{}", commands::mint_token(&db, &tokens, &username)?);
             Ok(())
@@ -178,6 +178,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     writes_per_minute: cli.write_rate_limit,
                     concurrent_exports: cli.concurrent_exports as usize,
                 },
+                public_data: !cli.without_public_data,
             };
             actix_web::rt::System::new().block_on(async move {
                 tracing::info!(%settings, "starting");

@@ -17,8 +17,13 @@ use crate::db::{self, ConnectError, Database, DatabaseUrl};
 use crate::foi::FoiCalendar;
 use crate::store;
 
-/// Connects, applies pending migrations and loads missing reference data.
-pub fn prepare_database(url: &DatabaseUrl, pool_size: u32) -> Result<Database, ConnectError> {
+/// Connects, applies pending migrations, loads missing reference data and, when `public_data`, the
+/// records of the shipped public dataset the registry has never held.
+pub fn prepare_database(
+    url: &DatabaseUrl,
+    pool_size: u32,
+    public_data: bool,
+) -> Result<Database, ConnectError> {
     let database = Database::connect(url, pool_size)?;
     let mut conn = database
         .get()
@@ -31,6 +36,15 @@ pub fn prepare_database(url: &DatabaseUrl, pool_size: u32) -> Result<Database, C
         store::reference::load(&mut conn).map_err(|e| ConnectError::Migration(e.to_string()))?;
     if loaded != store::reference::Loaded::default() {
         tracing::info!(?loaded, "loaded reference data");
+    }
+    if public_data {
+        // A dataset that cannot load (a shipped claim citing a source someone deleted here) must
+        // not stop the service: the registry serves what it holds and says what it skipped.
+        match crate::import::public::load(&mut conn, &FoiCalendar::embedded()) {
+            Ok(0) => {}
+            Ok(added) => tracing::info!(added, "loaded the public dataset"),
+            Err(error) => tracing::warn!(%error, "the public dataset was not loaded"),
+        }
     }
     Ok(database)
 }
@@ -53,8 +67,10 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let url = settings.database_url.clone();
         let pool_size = settings.database_pool_size;
+        let public_data = settings.public_data;
         let database =
-            tokio::task::spawn_blocking(move || prepare_database(&url, pool_size)).await??;
+            tokio::task::spawn_blocking(move || prepare_database(&url, pool_size, public_data))
+                .await??;
         let listener = TcpListener::bind((settings.host.as_str(), settings.port)).map_err(|e| {
             anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port)
         })?;

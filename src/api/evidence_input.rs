@@ -161,6 +161,12 @@ pub struct SourceInput {
     /// Hex SHA-256 of the document as retrieved.
     #[schema(pattern = "^[0-9a-f]{64}$")]
     pub sha256: Option<String>,
+    /// Where in the document the claims citing it are made (question, section, page or table).
+    #[schema(max_length = 500)]
+    pub locator: Option<String>,
+    /// What the document says there, in your own words (one line; not the document's sentences).
+    #[schema(max_length = 2000)]
+    pub statement: Option<String>,
 }
 
 impl SourceInput {
@@ -188,6 +194,8 @@ impl SourceInput {
             published_on: v.date("published_on", self.published_on.as_deref()),
             retrieved_on: v.date("retrieved_on", self.retrieved_on.as_deref()),
             sha256,
+            locator: v.text("locator", self.locator, 500),
+            statement: v.text("statement", self.statement, 2000),
         };
         v.finish()?;
         Ok(fields)

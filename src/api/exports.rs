@@ -23,6 +23,8 @@ use crate::store::{Page, PageRequest, StoreError};
 const BATCH: usize = 1000;
 /// Pages buffered between the database task and the socket.
 const BUFFERED_PAGES: usize = 2;
+/// How long an export waits for its client to take the next page before it gives up.
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Seconds a client refused for too many running exports is asked to wait.
 const EXPORT_RETRY_AFTER: u64 = 5;
 
@@ -59,6 +61,7 @@ where
             })?;
     let db = state.db.clone();
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(BUFFERED_PAGES);
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let _permit = permit; // held while this export reads the database
         let mut after = None;
@@ -73,12 +76,12 @@ where
                     return;
                 }
             };
-            if (first || !page.items.is_empty())
-                && sender
-                    .blocking_send(Ok(encode(format, &page.items, first)))
-                    .is_err()
-            {
-                return; // the client went away
+            if first || !page.items.is_empty() {
+                let chunk = Ok(encode(format, &page.items, first));
+                let sent = runtime.block_on(tokio::time::timeout(SEND_TIMEOUT, sender.send(chunk)));
+                if !matches!(sent, Ok(Ok(()))) {
+                    return; // the client went away, or stopped reading: its permit is freed
+                }
             }
             first = false;
             match page.next_after {

@@ -61,6 +61,8 @@ diesel::table! {
         revision -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        locator -> Nullable<Text>,
+        statement -> Nullable<Text>,
     }
 }
 

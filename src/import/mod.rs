@@ -5,6 +5,7 @@
 
 mod atlas;
 mod own;
+pub mod public;
 
 use std::collections::HashSet;
 

@@ -14,6 +14,8 @@ impl ExportRow for Source {
         "published_on",
         "retrieved_on",
         "sha256",
+        "locator",
+        "statement",
         "updated_at",
     ];
 
@@ -28,6 +30,8 @@ impl ExportRow for Source {
             opt(&self.published_on),
             opt(&self.retrieved_on),
             opt(&self.sha256),
+            opt(&self.locator),
+            opt(&self.statement),
             self.updated_at.to_rfc3339(),
         ]
     }

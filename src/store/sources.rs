@@ -24,6 +24,8 @@ use crate::domain::SourceKind;
     "published_on": "2019-07-04",
     "retrieved_on": "2019-07-05",
     "sha256": null,
+    "locator": "Answer to question 1",
+    "statement": "The commissioner's office says the force uses body-worn video and holds nothing on the other six tools.",
     "revision": 1,
     "updated_at": "2026-11-26T23:00:00Z"
 }))]
@@ -39,6 +41,12 @@ pub struct Source {
     pub retrieved_on: Option<NaiveDate>,
     /// SHA-256 of the document as retrieved, so a later copy can be checked against it.
     pub sha256: Option<String>,
+    /// Where in the document the claims citing it are made: a question, section, page or table.
+    #[serde(default)]
+    pub locator: Option<String>,
+    /// What the document says there, in the registry's own words (never the document's sentences).
+    #[serde(default)]
+    pub statement: Option<String>,
     /// Increases by one with every write; the basis of `If-Match`.
     pub revision: i64,
     pub updated_at: DateTime<Utc>,
@@ -55,6 +63,8 @@ pub struct SourceFields {
     pub published_on: Option<NaiveDate>,
     pub retrieved_on: Option<NaiveDate>,
     pub sha256: Option<String>,
+    pub locator: Option<String>,
+    pub statement: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -69,6 +79,8 @@ struct SourceRow {
     published_on: Option<NaiveDate>,
     retrieved_on: Option<NaiveDate>,
     sha256: Option<String>,
+    locator: Option<String>,
+    statement: Option<String>,
     revision: i64,
     updated_at: chrono::NaiveDateTime,
 }
@@ -85,6 +97,8 @@ impl SourceRow {
             published_on: self.published_on,
             retrieved_on: self.retrieved_on,
             sha256: self.sha256,
+            locator: self.locator,
+            statement: self.statement,
             revision: self.revision,
             updated_at: utc(self.updated_at),
         })
@@ -169,6 +183,8 @@ pub fn restore(
         sources::published_on.eq(record.published_on),
         sources::retrieved_on.eq(record.retrieved_on),
         sources::sha256.eq(&record.sha256),
+        sources::locator.eq(&record.locator),
+        sources::statement.eq(&record.statement),
         sources::revision.eq(record.revision),
         sources::updated_at.eq(at),
     );
@@ -232,6 +248,8 @@ fn write(
         sources::published_on.eq(fields.published_on),
         sources::retrieved_on.eq(fields.retrieved_on),
         sources::sha256.eq(&fields.sha256),
+        sources::locator.eq(&fields.locator),
+        sources::statement.eq(&fields.statement),
         sources::revision.eq(revision),
         sources::updated_at.eq(at),
     );
@@ -291,6 +309,8 @@ pub fn update(
         published_on: current.published_on,
         retrieved_on: current.retrieved_on,
         sha256: current.sha256,
+        locator: current.locator,
+        statement: current.statement,
     };
     let mut changed = Vec::new();
     macro_rules! compare {
@@ -306,7 +326,9 @@ pub fn update(
         kind,
         published_on,
         retrieved_on,
-        sha256
+        sha256,
+        locator,
+        statement
     );
     write(
         conn,

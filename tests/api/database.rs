@@ -41,7 +41,7 @@ both_backends! {
         drop(first_app);
         let database = open(&db);
         let reloaded = tokio::task::spawn_blocking(move || {
-            prepare_database(&url, 1).unwrap();
+            prepare_database(&url, 1, false).unwrap();
             reference::load(&mut database.get().unwrap()).unwrap()
         })
         .await

@@ -25,6 +25,7 @@ async fn start(db: &TestDb) -> (Child, String) {
         .args(["serve", "--port", &port.to_string()])
         .env("DATABASE_URL", db.url.to_string())
         .env("REGISTRY_JWT_KEYS", keys_config())
+        .env("REGISTRY_WITHOUT_PUBLIC_DATA", "true")
         // This test is about durability, not limits.
         .env("REGISTRY_RATE_LIMIT", "0")
         .env("REGISTRY_WRITE_RATE_LIMIT", "0")

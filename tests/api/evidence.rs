@@ -48,6 +48,8 @@ both_backends! {
                     published_on: NaiveDate::from_ymd_opt(2020, 1, 1),
                     retrieved_on: None,
                     sha256: None,
+                    locator: None,
+                    statement: None,
                 })
             })
             .unwrap();

@@ -117,6 +117,8 @@ impl TestDb {
             },
             // Tests about limits set their own.
             limits: Limits::DEFAULT.unlimited_rates(),
+            // Each test holds only the data it writes (the public dataset has its own tests).
+            public_data: false,
         }
     }
 

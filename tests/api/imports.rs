@@ -53,6 +53,8 @@ both_backends! {
                     published_on: None,
                     retrieved_on: None,
                     sha256: None,
+                    locator: None,
+                    statement: None,
                 })
             })
             .unwrap()
@@ -216,6 +218,7 @@ fn the_command_line_imports_with_a_dry_run_and_reports_bad_lines() {
         Command::new(env!("CARGO_BIN_EXE_surveillance-registry"))
             .args(args)
             .env("DATABASE_URL", db.url.to_string())
+            .env("REGISTRY_WITHOUT_PUBLIC_DATA", "true")
             .env("RUST_LOG", "warn")
             .output()
             .unwrap()

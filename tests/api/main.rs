@@ -20,6 +20,7 @@ mod health;
 mod imports;
 mod openapi;
 mod overviews;
+mod public_data;
 mod registry_writes;
 mod search;
 mod tools;

@@ -1,0 +1,2 @@
+ALTER TABLE sources DROP COLUMN statement;
+ALTER TABLE sources DROP COLUMN locator;
