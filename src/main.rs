@@ -184,7 +184,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!(%settings, "starting");
                 let app = Application::build(settings).await?;
                 tracing::info!(port = app.port(), "serving");
-                app.run_until_stopped().await?;
+                app.run_until_signalled().await?;
                 tracing::info!("stopped");
                 Ok(())
             })

@@ -102,6 +102,7 @@ impl Application {
                 .wrap(cors())
                 .wrap(from_fn(api::security_headers))
                 .wrap(from_fn(api::request_id_header))
+                .wrap(from_fn(api::access_log))
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
                 .app_data(authenticator.clone())
@@ -120,6 +121,8 @@ impl Application {
                 .default_service(web::to(api::not_found))
         })
         .workers(workers)
+        // Signals are handled in `run_until_signalled`: actix's own SIGINT handling stops at once.
+        .disable_signals()
         // Headers must arrive within 5 s (408 after); bodies have their own deadline (limits).
         .client_request_timeout(std::time::Duration::from_secs(5))
         .client_disconnect_timeout(std::time::Duration::from_secs(2))
@@ -143,8 +146,38 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+    /// Serves until stopped through [`Self::handle`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// Serves until SIGTERM or SIGINT (Ctrl-C), then stops taking connections and lets requests in
+    /// flight, streamed downloads included, finish within the shutdown timeout; a second signal
+    /// stops at once.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let handle = self.server.handle();
+        let (mut term, mut int) = (
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::interrupt())?,
+        );
+        actix_web::rt::spawn(async move {
+            tokio::select! { _ = term.recv() => {}, _ = int.recv() => {} }
+            tracing::info!(
+                "stopping: finishing the requests in flight (signal again to stop at once)"
+            );
+            let graceful = actix_web::rt::spawn({
+                let handle = handle.clone();
+                async move { handle.stop(true).await }
+            });
+            tokio::select! {
+                _ = graceful => return,
+                _ = term.recv() => {},
+                _ = int.recv() => {},
+            }
+            tracing::warn!("second signal: stopping at once");
+            handle.stop(false).await;
+        });
         self.server.await
     }
 }

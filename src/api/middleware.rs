@@ -72,6 +72,31 @@ pub async fn expire_cache_after_writes(
     res
 }
 
+/// One `info` line per request: method, route (the path pattern, so ids stay out of the log and
+/// lines group by endpoint), status, duration and request id.
+pub async fn access_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let id = req.extensions().get::<RequestId>().copied();
+    let res = next.call(req).await?;
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "(no route)".to_owned());
+    tracing::info!(
+        %method,
+        route,
+        status = res.status().as_u16(),
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        request_id = id.map(|i| i.to_string()).unwrap_or_default(),
+        "request"
+    );
+    Ok(res)
+}
+
 /// Echoes the request id that tracing assigned, so a user can quote it in a bug report.
 pub async fn request_id_header(
     req: ServiceRequest,

@@ -44,8 +44,8 @@ use crate::foi::FoiCalendar;
 
 pub use limits::{enforce_limits, Guard};
 pub use middleware::{
-    expire_cache_after_writes, head_as_get, not_found, problem_details, request_id_header,
-    KnownRoutes,
+    access_log, expire_cache_after_writes, head_as_get, not_found, problem_details,
+    request_id_header, KnownRoutes,
 };
 pub use params::{json_error, query_error, JSON_BODY_LIMIT};
 pub use security_headers::security_headers;

@@ -25,6 +25,12 @@ pub enum DatabaseUrlError {
     InvalidPostgres(String),
     #[error("DATABASE_URL names no SQLite file path")]
     MissingSqlitePath,
+    #[error("DATABASE_URL `{0}` looks like a mistyped PostgreSQL URL (write postgres://USER@HOST/DB); to use a SQLite file of that name write sqlite://{0}")]
+    Mistyped(String),
+    #[error("DATABASE_URL names no database: add one to its path (postgres://USER@HOST/DB)")]
+    MissingDatabase,
+    #[error("DATABASE_URL names `{0}`, one of PostgreSQL's own databases: give the registry a database of its own (CREATE DATABASE registry)")]
+    MaintenanceDatabase(String),
 }
 
 impl FromStr for DatabaseUrl {
@@ -36,6 +42,10 @@ impl FromStr for DatabaseUrl {
             return Err(DatabaseUrlError::Empty);
         }
         let Some((scheme, rest)) = raw.split_once("://") else {
+            // `postgres//host/db` or `postgres:/host/db` is a typo, not a file to create.
+            if raw.to_ascii_lowercase().starts_with("postgres") {
+                return Err(DatabaseUrlError::Mistyped(raw.to_owned()));
+            }
             return match raw.strip_prefix("sqlite:") {
                 Some("") => Err(DatabaseUrlError::MissingSqlitePath),
                 Some(path) => Ok(Self::Sqlite(path.into())),
@@ -50,6 +60,13 @@ impl FromStr for DatabaseUrl {
                     .map_err(|e| DatabaseUrlError::InvalidPostgres(e.to_string()))?;
                 if parsed.host_str().is_none_or(str::is_empty) {
                     return Err(DatabaseUrlError::InvalidPostgres("it names no host".into()));
+                }
+                let database = parsed.path().trim_start_matches('/');
+                if database.is_empty() {
+                    return Err(DatabaseUrlError::MissingDatabase);
+                }
+                if database == "postgres" || database.starts_with("template") {
+                    return Err(DatabaseUrlError::MaintenanceDatabase(database.to_owned()));
                 }
                 Ok(Self::Postgres(raw.to_owned()))
             }
@@ -93,6 +110,39 @@ impl fmt::Debug for DatabaseUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mistakes_are_refused_not_guessed() {
+        for (raw, error) in [
+            (
+                "postgres//oops",
+                DatabaseUrlError::Mistyped("postgres//oops".into()),
+            ),
+            (
+                "postgres:/host/db",
+                DatabaseUrlError::Mistyped("postgres:/host/db".into()),
+            ),
+            (
+                "postgres://postgres@127.0.0.1:5432",
+                DatabaseUrlError::MissingDatabase,
+            ),
+            (
+                "postgres://postgres@127.0.0.1:5432/",
+                DatabaseUrlError::MissingDatabase,
+            ),
+            (
+                "postgres://u@h/postgres",
+                DatabaseUrlError::MaintenanceDatabase("postgres".into()),
+            ),
+            (
+                "postgresql://u@h/template1",
+                DatabaseUrlError::MaintenanceDatabase("template1".into()),
+            ),
+        ] {
+            assert_eq!(raw.parse::<DatabaseUrl>(), Err(error), "{raw}");
+        }
+        assert!("postgres://u@h/registry".parse::<DatabaseUrl>().is_ok());
+    }
 
     #[test]
     fn paths_and_sqlite_urls_name_files() {

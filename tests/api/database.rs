@@ -79,6 +79,13 @@ fn a_bad_database_url_fails_fast_with_one_clear_line() {
             "cannot connect to PostgreSQL",
         ),
         ("sqlite:///proc/no-such-dir/registry.db", "SQLite"),
+        ("postgres://postgres@127.0.0.1:5432", "names no database"),
+        (
+            "postgres://postgres@127.0.0.1:5432/postgres",
+            "one of PostgreSQL's own databases",
+        ),
+        ("postgres//oops", "looks like a mistyped PostgreSQL URL"),
+        ("postgres:/oops", "looks like a mistyped PostgreSQL URL"),
     ] {
         let started = std::time::Instant::now();
         let (success, stderr) = run_binary(url);

@@ -118,3 +118,58 @@ both_backends! {
         server.wait().unwrap();
     }
 }
+
+/// Ctrl-C (SIGINT) stops taking connections but lets a request in flight finish, as SIGTERM does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_lets_a_request_in_flight_finish() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let db = TestDb::new(crate::helpers::Backend::Sqlite);
+    run_cli(
+        &db,
+        &[
+            "accounts",
+            "create",
+            "--username",
+            "writer",
+            "--role",
+            "editor",
+            "--password-stdin",
+        ],
+        "a password for durable writes\n",
+    );
+    let token = String::from_utf8(run_cli(&db, &["token", "--username", "writer"], "").stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let (mut server, base) = start(&db).await;
+    let body = json!({"force": "kent", "tool": "drones", "status": "trial", "summary": "written across a Ctrl-C"}).to_string();
+    let (first, rest) = body.split_at(body.len() / 2);
+    let mut stream = tokio::net::TcpStream::connect(base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /api/v1/deployments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Command::new("kill")
+        .args(["-INT", &server.id().to_string()])
+        .status()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stream.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let status = tokio::task::spawn_blocking(move || server.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "a graceful stop exits 0: {status}");
+}
