@@ -7,6 +7,20 @@ use utoipa::ToSchema;
 
 use crate::store::StoreError;
 
+/// Text for a problem document: a refused character that a message quotes back from the request is
+/// written as its escape (`\u{1b}`), so an error never carries what the text rule keeps out.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if crate::domain::forbidden_char(c.encode_utf8(&mut [0; 4])).is_some() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// The `WWW-Authenticate` challenge of every 401.
 const BEARER_CHALLENGE: &str = "Bearer realm=\"surveillance-registry\"";
 
@@ -156,9 +170,13 @@ impl ApiError {
             other => other.to_string(),
         };
         let errors = match self {
-            Self::InvalidRequest { errors, .. } => errors.clone(),
+            Self::InvalidRequest { errors, .. } => errors
+                .iter()
+                .map(|e| FieldError::new(printable(&e.field), printable(&e.message)))
+                .collect(),
             _ => Vec::new(),
         };
+        let detail = printable(&detail);
         Problem {
             kind: kind.to_owned(),
             title: title.to_owned(),

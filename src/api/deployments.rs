@@ -60,7 +60,9 @@ pub struct DeploymentListQuery {
     #[serde(rename = "updated__lte")]
     #[param(rename = "updated__lte", value_type = Option<Moment>, example = "2024-12-31")]
     updated_lte: Option<String>,
-    /// Only deployments covered (`true`) or not covered (`false`) by an impact assessment.
+    /// Only deployments covered (`true`) or not covered (`false`) by an impact assessment that
+    /// exists: status `published` or `exists_unpublished`. Links to assessments `in_progress`,
+    /// `not_done`, `not_held`, `withheld` or `ncnd` do not count.
     #[param(value_type = Option<bool>)]
     has_impact_assessment: Option<String>,
     /// Full text: only deployments whose current summary, force or tool contains every word.

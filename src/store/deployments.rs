@@ -17,8 +17,11 @@ use super::sources::{self, Source};
 use super::{new_id, parse_column, parse_json_list, utc, Page, PageRequest, StoreError};
 use crate::db::schema::{
     assessment_deployments, deployment_revisions, deployment_sources, deployments, forces,
-    sources as sources_table, tools,
+    impact_assessments, sources as sources_table, tools,
 };
+
+/// The assessment statuses that mean an assessment exists (`has_impact_assessment`).
+pub const ASSESSMENT_EXISTS: [&str; 2] = ["published", "exists_unpublished"];
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::{DeploymentStatus, Nation, Provenance, SearchTerms};
 
@@ -240,9 +243,13 @@ macro_rules! apply_filter {
             ));
         }
         if let Some(wanted) = filter.has_impact_assessment {
+            // Covered by an assessment that exists: a link to one that was never done, is not
+            // held, is withheld, is still in progress or is neither confirmed nor denied does not count.
             let assessed = exists(
                 assessment_deployments::table
-                    .filter(assessment_deployments::deployment_id.eq($t::$id)),
+                    .inner_join(impact_assessments::table)
+                    .filter(assessment_deployments::deployment_id.eq($t::$id))
+                    .filter(impact_assessments::status.eq_any(ASSESSMENT_EXISTS)),
             );
             query = if wanted {
                 query.filter(assessed)

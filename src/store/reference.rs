@@ -23,6 +23,8 @@ struct ForceEntry {
     kind: ForceKind,
     country: String,
     nation: Option<Nation>,
+    /// The ONS region for English forces, the nation elsewhere; none for forces without one (BTP).
+    region: Option<String>,
     website: Option<String>,
     oversight: OversightEntry,
 }
@@ -55,6 +57,26 @@ pub struct Loaded {
     pub tools: usize,
 }
 
+/// Gives forces loaded before regions were shipped the region of the reference data, leaving any
+/// region someone has set alone.
+fn fill_regions(conn: &mut DbConnection, entries: &[ForceEntry]) -> Result<(), StoreError> {
+    let unset: HashSet<String> = forces::table
+        .filter(forces::region.is_null())
+        .select(forces::slug)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    for force in entries.iter().filter(|f| unset.contains(f.slug.as_str())) {
+        if let Some(region) = &force.region {
+            diesel::update(forces::table.find(force.slug.as_str()))
+                .filter(forces::region.is_null())
+                .set(forces::region.eq(region))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
 /// Inserts whatever reference rows are missing, in one transaction.
 pub fn load(conn: &mut DbConnection) -> Result<Loaded, StoreError> {
     let force_entries: Vec<ForceEntry> =
@@ -84,6 +106,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Loaded, StoreError> {
     }) && tool_entries
         .iter()
         .all(|t| existing_tools.contains(t.slug.as_str()));
+    fill_regions(conn, &force_entries)?;
     if nothing_missing {
         return Ok(Loaded::default());
     }
@@ -105,6 +128,7 @@ pub fn load(conn: &mut DbConnection) -> Result<Loaded, StoreError> {
                         forces::kind.eq(force.kind.as_str()),
                         forces::country.eq(&force.country),
                         forces::nation.eq(force.nation.map(Nation::as_str)),
+                        forces::region.eq(&force.region),
                         forces::website.eq(&force.website),
                         forces::created_at.eq(at),
                         forces::updated_at.eq(at),

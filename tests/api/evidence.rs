@@ -35,6 +35,27 @@ fn assessment(
 }
 
 both_backends! {
+    /// `has_impact_assessment` counts only assessments that exist (published or completed but
+    /// unpublished), not links to ones never done, not held, withheld or in progress.
+    async fn only_existing_assessments_count_as_assessed(db: TestDb) {
+        let app = db.spawn().await;
+        let (assessed, linked_only) = write(&db, |conn| {
+            let assessed = create(conn, "kent", "drones", "2024-01-01", state(DeploymentStatus::InUse, "DJI"));
+            let linked_only = create(conn, "kent", "anpr", "2024-01-01", state(DeploymentStatus::InUse, "Genetec"));
+            write_transaction(conn, |conn| {
+                impact_assessments::create(conn, &stamp("2024-02-01"), &assessment("kent", &assessed.id, AssessmentStatus::Published, "2025-01-01", None))?;
+                impact_assessments::create(conn, &stamp("2024-02-01"), &assessment("kent", &linked_only.id, AssessmentStatus::NotDone, "2025-01-01", None))
+            })
+            .unwrap();
+            (assessed.id, linked_only.id)
+        })
+        .await;
+        let with = app.get_json("/api/v1/deployments?has_impact_assessment=true", StatusCode::OK).await;
+        assert_eq!(with["items"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect::<Vec<_>>(), [assessed.as_str()]);
+        let without = app.get_json("/api/v1/deployments?has_impact_assessment=false", StatusCode::OK).await;
+        assert_eq!(without["items"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect::<Vec<_>>(), [linked_only.as_str()]);
+    }
+
     async fn assessments_and_sources_are_listed_filtered_and_linked(db: TestDb) {
         let app = db.spawn().await;
         let (source_id, deployment_id, overdue_id) = write(&db, |conn| {
@@ -84,8 +105,9 @@ both_backends! {
         assert_eq!(one["deployment_ids"], serde_json::json!([deployment_id]));
         let detail = app.get_json(&format!("/api/v1/deployments/{deployment_id}"), StatusCode::OK).await;
         assert_eq!(detail["impact_assessments"][0]["id"], overdue_id.as_str());
+        // Kent's drones are linked to a withheld assessment, which does not count as one that exists.
         let covered = app.get_json("/api/v1/deployments?has_impact_assessment=true", StatusCode::OK).await;
-        assert_eq!(covered["items"].as_array().unwrap().len(), 2);
+        assert_eq!(covered["items"].as_array().unwrap().len(), 1);
         let source = app.get_json(&format!("/api/v1/sources/{source_id}"), StatusCode::OK).await;
         assert_eq!(source["kind"], "official_publication");
         let stats = app.get_json("/api/v1/stats", StatusCode::OK).await;

@@ -7,6 +7,21 @@ use crate::both_backends;
 use crate::helpers::{error_fields, TestDb};
 
 both_backends! {
+    /// Every force but the British Transport Police has a region: the ONS region in England, the
+    /// nation elsewhere.
+    async fn forces_have_their_regions(db: TestDb) {
+        let app = db.spawn().await;
+        let forces = app.get_all("/api/v1/forces?limit=500").await;
+        let region = |slug: &str| forces.iter().find(|f| f["slug"] == slug).unwrap()["region"].clone();
+        assert_eq!(region("kent"), "South East");
+        assert_eq!(region("city-of-london"), "London");
+        assert_eq!(region("gwent"), "Wales");
+        assert_eq!(region("police-scotland"), "Scotland");
+        assert!(region("btp").is_null());
+        let without: Vec<_> = forces.iter().filter(|f| f["region"].is_null()).map(|f| f["slug"].clone()).collect();
+        assert_eq!(without, ["btp"]);
+    }
+
     async fn lists_every_force_with_its_authorities(db: TestDb) {
         let app = db.spawn().await;
         let forces = app.get_all("/api/v1/forces?limit=500").await;
