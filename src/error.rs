@@ -254,9 +254,12 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid { field, message } => Self::invalid_field(field, message),
             // Writers name the revision they read in `If-Match`: a stale one fails that precondition.
             stale @ StoreError::Stale { .. } => Self::PreconditionFailed(stale.to_string()),
-            required @ StoreError::PreconditionRequired => {
-                Self::PreconditionRequired(required.to_string())
-            }
+            // The HTTP form of "name the revision you read" is `If-Match` with its ETag.
+            StoreError::RevisionRequired => Self::PreconditionRequired(
+                "Updates need `If-Match` with the ETag of the version you read, so that nobody's \
+                 change is silently overwritten."
+                    .into(),
+            ),
             StoreError::Unavailable(message) => Self::Unavailable(message),
             other
             @ (StoreError::Corrupt { .. } | StoreError::Database(_) | StoreError::Task(_)) => {

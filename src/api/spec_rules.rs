@@ -95,9 +95,11 @@ fn is_plain_string(schema: &Map<String, Value>) -> bool {
         Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
         _ => false,
     };
+    // `password` only asks clients to hide what is typed: it says nothing of the characters.
+    let constraining_format = schema.get("format").is_some_and(|f| f != "password");
     string
+        && !constraining_format
         && ![
-            "format",
             "enum",
             "const",
             "pattern",

@@ -34,12 +34,9 @@ pub enum StoreError {
         field: &'static str,
         message: String,
     },
-    /// The writer did not say which revision they read.
-    #[error(
-        "Updates need `If-Match` with the ETag of the version you read, so that nobody's change is \
-         silently overwritten."
-    )]
-    PreconditionRequired,
+    /// The writer did not say which revision their change is based on.
+    #[error("a change must name the revision it is based on")]
+    RevisionRequired,
     /// The entity changed since the writer read it (revision `current` is now stored).
     #[error("{entity} `{key}` is at revision {current}; re-read it and apply your change again")]
     Stale {
@@ -141,7 +138,7 @@ pub(crate) fn expect_revision(
 ) -> Result<(), StoreError> {
     match expected {
         Precondition::Revision(read) if read == current => Ok(()),
-        Precondition::Missing => Err(StoreError::PreconditionRequired),
+        Precondition::Missing => Err(StoreError::RevisionRequired),
         Precondition::Revision(_) | Precondition::Unknown => Err(StoreError::Stale {
             entity,
             key: key.to_owned(),
