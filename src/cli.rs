@@ -112,7 +112,7 @@ pub struct Cli {
     #[arg(
         long,
         env = "REGISTRY_MAX_CONNECTIONS",
-        default_value_t = 4096,
+        default_value_t = 16_384,
         global = true
     )]
     pub max_connections: usize,

@@ -60,7 +60,7 @@ impl Limits {
     /// The defaults of the command line.
     pub const DEFAULT: Self = Self {
         body_timeout: Duration::from_secs(20),
-        max_connections: 4096,
+        max_connections: 16_384,
         client_concurrency: 64,
         requests_per_minute: 1200,
         heavy_per_minute: 120,
