@@ -89,7 +89,8 @@ impl Application {
                 .configure(api::routes)
                 .into_app()
                 .configure(|cfg| api::documentation(cfg, spec.clone()))
-                .default_service(web::to(api::not_found))
+                .configure(crate::web::routes)
+                .default_service(web::to(crate::web::not_found))
         })
         .listen(listener)?
         .shutdown_timeout(settings.shutdown_timeout);
