@@ -16,6 +16,7 @@ use crate::domain::{AnswerOutcome, FoiState, StageKind};
 use crate::store::campaigns;
 use crate::store::foi_requests::{self, FoiRequest};
 use crate::store::forces::{self, Force, ForceFilter};
+use crate::store::tools::{self, ToolFilter};
 use crate::store::{Page, PageRequest};
 
 /// One request in a list.
@@ -361,16 +362,18 @@ pub async fn page(
     let id = path_id("id", &id)?;
     query::<crate::api::overviews::NoParams>(&req)?;
     let calendar = state.calendar.clone();
-    let (request, force, campaign) = state
+    let (request, force, campaign, tools) = state
         .db
         .run(move |conn| {
             let request = foi_requests::get(conn, &calendar, &id)?;
             let force = forces::get(conn, &request.force)?;
+            let tools =
+                tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items;
             let campaign = match &request.campaign {
                 Some(slug) => Some(campaigns::get(conn, slug)?),
                 None => None,
             };
-            Ok((request, force, campaign))
+            Ok((request, force, campaign, tools))
         })
         .await
         .map_err(PageError::from)?;
@@ -441,7 +444,10 @@ pub async fn page(
                 tools: a
                     .tools
                     .iter()
-                    .map(|t| (format!("/tools/{t}"), t.clone()))
+                    .map(|t| {
+                        let name = tools.iter().find(|tool| &tool.slug == t);
+                        (format!("/tools/{t}"), name.map_or_else(|| t.clone(), |n| n.name.clone()))
+                    })
                     .collect(),
                 claims: a
                     .deployments
