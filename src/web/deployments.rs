@@ -12,7 +12,7 @@ use super::{page_response, query, PageError};
 use crate::api::deployments::deployment_detail;
 use crate::api::params::{path_id, Validator};
 use crate::api::AppState;
-use crate::domain::Moment;
+use crate::domain::{DeploymentStatus, Moment};
 use crate::store::deployments::{self, DeploymentState};
 use crate::store::{forces, tools};
 
@@ -54,10 +54,18 @@ pub fn changed_fields(before: &DeploymentState, after: &DeploymentState) -> Vec<
                 .map(|(field, value)| (field, Some(value), None)),
         )
         .filter(|(_, a, b)| a != b)
-        .map(|(field, a, b)| FieldChange {
-            field: field.replace('_', " "),
-            before: shown(a),
-            after: shown(b),
+        .map(|(field, a, b)| {
+            let show = |value: Option<&Value>| match (field.as_str(), value) {
+                ("status", Some(Value::String(s))) => s
+                    .parse::<DeploymentStatus>()
+                    .map_or_else(|_| s.clone(), |s| view::status(s).label.to_owned()),
+                _ => shown(value),
+            };
+            FieldChange {
+                field: field.replace('_', " "),
+                before: show(a),
+                after: show(b),
+            }
         })
         .collect()
 }

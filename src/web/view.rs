@@ -162,3 +162,27 @@ pub fn clip(text: &str, max: usize) -> String {
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
     format!("{cut}…")
 }
+
+/// The pages' HTML escaper: the five characters that matter, as named entities.
+#[derive(Debug, Clone, Copy)]
+pub struct NamedEntities;
+
+impl askama::filters::Escaper for NamedEntities {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, text: &str) -> std::fmt::Result {
+        let mut last = 0;
+        for (index, byte) in text.bytes().enumerate() {
+            let entity = match byte {
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'&' => "&amp;",
+                b'"' => "&quot;",
+                b'\'' => "&#39;",
+                _ => continue,
+            };
+            dest.write_str(&text[last..index])?;
+            dest.write_str(entity)?;
+            last = index + 1;
+        }
+        dest.write_str(&text[last..])
+    }
+}

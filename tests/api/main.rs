@@ -21,3 +21,4 @@ mod overviews;
 mod registry_writes;
 mod search;
 mod tools;
+mod web;
