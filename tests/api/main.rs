@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod auth;
 mod authorization;
+mod browser;
 mod changes;
 mod database;
 mod deployment_writes;
