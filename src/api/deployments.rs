@@ -11,6 +11,7 @@ use super::pagination::{decode_cursor, ListResponse};
 use super::params::{path_id, Validator};
 use super::{responses, AppState};
 use crate::auth::Identity;
+use crate::db::DbConnection;
 use crate::domain::{DeploymentStatus, Moment, Nation, Provenance, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
@@ -21,9 +22,8 @@ use crate::store::deployments::{
 use crate::store::foi_requests::{self, AnswerCitation};
 use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::sources::Source;
-use crate::db::DbConnection;
-use crate::store::{write_transaction, StoreError};
 use crate::store::PageRequest;
+use crate::store::{write_transaction, StoreError};
 
 /// Query parameters of `GET /deployments`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -214,7 +214,10 @@ pub fn deployment_detail(
     let deployment = deployments::get(conn, id, as_of)?;
     Ok(DeploymentDetail {
         evidence: deployments::evidence(conn, &deployment)?,
-        impact_assessments: impact_assessments::covering(conn, std::slice::from_ref(&deployment.id))?,
+        impact_assessments: impact_assessments::covering(
+            conn,
+            std::slice::from_ref(&deployment.id),
+        )?,
         foi_answers: foi_requests::answers_for_deployment(conn, &deployment.id)?,
         deployment,
     })

@@ -149,7 +149,8 @@ fn draw((progress, forces): (CampaignProgress, Vec<Force>)) -> CampaignPage {
                 .collect(),
         })
         .collect();
-    let outcome_names: Vec<&'static str> = present.iter().map(|o| view::outcome_label(*o)).collect();
+    let outcome_names: Vec<&'static str> =
+        present.iter().map(|o| view::outcome_label(*o)).collect();
     let chart = (!questions.is_empty() && !present.is_empty()).then(|| {
         let summary = questions
             .iter()
@@ -169,7 +170,8 @@ fn draw((progress, forces): (CampaignProgress, Vec<Force>)) -> CampaignPage {
             "outcomes",
             "Outcomes per question".to_owned(),
             format!("How the authorities answered each question: {summary}."),
-            "Answers to each question, by outcome. The table below gives the same figures.".to_owned(),
+            "Answers to each question, by outcome. The table below gives the same figures."
+                .to_owned(),
             outcome_names.iter().map(|s| (*s).to_owned()).collect(),
             &questions
                 .iter()

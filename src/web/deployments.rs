@@ -156,7 +156,11 @@ pub async fn page(
                 revision: r.revision,
                 action: r.action.clone(),
                 when: view::timestamp(r.recorded_at),
-                who: format!("{} ({})", r.actor_organisation, r.actor_role.replace('_', " ")),
+                who: format!(
+                    "{} ({})",
+                    r.actor_organisation,
+                    r.actor_role.replace('_', " ")
+                ),
                 status: view::status(r.state.status),
                 changes,
             }
@@ -175,7 +179,10 @@ pub async fn page(
             "Public consultation",
             s.public_consultation.clone().unwrap_or_default(),
         ),
-        ("Provenance", s.provenance.as_str().replace('_', " ")),
+        (
+            "Provenance",
+            view::provenance_label(s.provenance).to_owned(),
+        ),
     ]
     .into_iter()
     .filter(|(_, value)| !value.is_empty())
@@ -186,7 +193,10 @@ pub async fn page(
         &if as_of_text.is_empty() {
             String::new()
         } else {
-            format!("as_of={}", url::form_urlencoded::byte_serialize(as_of_text.as_bytes()).collect::<String>())
+            format!(
+                "as_of={}",
+                url::form_urlencoded::byte_serialize(as_of_text.as_bytes()).collect::<String>()
+            )
         },
     );
     let page = DeploymentPage {
@@ -217,7 +227,11 @@ pub async fn page(
         verified: s.verified,
         updated: view::timestamp(d.updated_at),
         evidence: detail.evidence.iter().map(source_view).collect(),
-        assessments: detail.impact_assessments.iter().map(assessment_view).collect(),
+        assessments: detail
+            .impact_assessments
+            .iter()
+            .map(assessment_view)
+            .collect(),
         answers: detail
             .foi_answers
             .iter()

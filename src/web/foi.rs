@@ -12,11 +12,11 @@ use crate::api::foi_requests::{parse_foi_query, FoiListQuery};
 use crate::api::pagination::ListResponse;
 use crate::api::params::path_id;
 use crate::api::AppState;
-use crate::domain::{AnswerOutcome, FoiState, StageKind};
-use crate::store::campaigns;
+use crate::domain::{AnswerOutcome, FoiState, Relation, StageKind};
 use crate::store::foi_requests::{self, FoiRequest};
 use crate::store::forces::{self, Force, ForceFilter};
 use crate::store::tools::{self, ToolFilter};
+use crate::store::{campaigns, deployments, StoreError};
 use crate::store::{Page, PageRequest};
 
 /// One request in a list.
@@ -89,9 +89,9 @@ pub struct FoiListPage {
     filtered: bool,
 }
 
-fn choices<'a>(
+fn choices(
     options: impl IntoIterator<Item = (String, String)>,
-    selected: Option<&'a String>,
+    selected: Option<&String>,
 ) -> Vec<Choice> {
     options
         .into_iter()
@@ -191,7 +191,8 @@ pub struct TimelineItem {
     pub sort: chrono::NaiveDate,
     pub label: String,
     pub note: String,
-    pub flag: Option<&'static str>,
+    /// A mark beside the event: its CSS class suffix and its words.
+    pub flag: Option<(&'static str, &'static str)>,
 }
 
 pub struct ExemptionView {
@@ -209,7 +210,7 @@ pub struct AnswerView {
     pub redirected_to: String,
     pub exemptions: Vec<ExemptionView>,
     pub tools: Vec<(String, String)>,
-    pub claims: Vec<(String, String)>,
+    pub claims: Vec<(String, String, &'static str)>,
 }
 
 pub struct DocumentView {
@@ -298,11 +299,7 @@ fn timeline(r: &FoiRequest) -> Vec<TimelineItem> {
         r.deadline.due_on,
         "Reply due".into(),
         "The 20th working day after receipt.".into(),
-        if r.deadline.overdue {
-            Some("overdue")
-        } else {
-            None
-        },
+        r.deadline.overdue.then_some(("overdue", "overdue")),
     ));
     if let Some(extended) = r.deadline.extended_due_on {
         items.push(item(
@@ -322,7 +319,11 @@ fn timeline(r: &FoiRequest) -> Vec<TimelineItem> {
             responded,
             "Responded".into(),
             note,
-            r.deadline.late.then_some("late"),
+            Some(if r.deadline.late {
+                ("late", "late")
+            } else {
+                ("ok", "on time")
+            }),
         ));
     }
     for stage in &r.stages {
@@ -362,7 +363,7 @@ pub async fn page(
     let id = path_id("id", &id)?;
     query::<crate::api::overviews::NoParams>(&req)?;
     let calendar = state.calendar.clone();
-    let (request, force, campaign, tools) = state
+    let (request, force, campaign, tools, claims) = state
         .db
         .run(move |conn| {
             let request = foi_requests::get(conn, &calendar, &id)?;
@@ -373,7 +374,18 @@ pub async fn page(
                 Some(slug) => Some(campaigns::get(conn, slug)?),
                 None => None,
             };
-            Ok((request, force, campaign, tools))
+            // The claims the answers are evidence for, to name them.
+            let mut claims = HashMap::new();
+            for link in request.answers.iter().flat_map(|a| a.deployments.iter()) {
+                match deployments::get(conn, &link.id, None) {
+                    Ok(d) => {
+                        claims.insert(d.id.clone(), d);
+                    }
+                    Err(StoreError::NotFound { .. }) => {}
+                    Err(other) => return Err(other),
+                }
+            }
+            Ok((request, force, campaign, tools, claims))
         })
         .await
         .map_err(PageError::from)?;
@@ -390,16 +402,20 @@ pub async fn page(
         view::foi_state_label(request.state).to_lowercase()
     );
     let page = FoiRequestPage {
-        meta: Meta::new(request.title.clone(), view::clip(&description, 200), format!("/foi-requests/{id}"))
-            .json(format!("/api/v1/foi-requests/{id}"))
-            .csv(format!(
-                "/api/v1/exports/foi-answers.csv?authority={}",
-                request.authority
-            ))
-            .atom(
-                format!("/api/v1/forces/{}/changes.atom", force.slug),
-                format!("Changes for {}", force.name),
-            ),
+        meta: Meta::new(
+            request.title.clone(),
+            view::clip(&description, 200),
+            format!("/foi-requests/{id}"),
+        )
+        .json(format!("/api/v1/foi-requests/{id}"))
+        .csv(format!(
+            "/api/v1/exports/foi-answers.csv?authority={}",
+            request.authority
+        ))
+        .atom(
+            format!("/api/v1/forces/{}/changes.atom", force.slug),
+            format!("Changes for {}", force.name),
+        ),
         title: request.title.clone(),
         authority_href: format!("/foi-requests?authority={}", request.authority),
         authority,
@@ -418,7 +434,7 @@ pub async fn page(
             .map(|d| d.to_string())
             .unwrap_or_default(),
         source_url: request.source_url.clone(),
-        provenance: request.provenance.as_str().replace('_', " "),
+        provenance: view::provenance_label(request.provenance).to_owned(),
         request_text: request.request_text.clone(),
         reply_text: request.reply_text.clone(),
         timeline: timeline(&request),
@@ -446,17 +462,32 @@ pub async fn page(
                     .iter()
                     .map(|t| {
                         let name = tools.iter().find(|tool| &tool.slug == t);
-                        (format!("/tools/{t}"), name.map_or_else(|| t.clone(), |n| n.name.clone()))
+                        (
+                            format!("/tools/{t}"),
+                            name.map_or_else(|| t.clone(), |n| n.name.clone()),
+                        )
                     })
                     .collect(),
                 claims: a
                     .deployments
                     .iter()
                     .map(|d| {
-                        (
-                            format!("/deployments/{}", d.id),
-                            format!("{} this claim", d.relation.as_str()),
-                        )
+                        let label = match claims.get(&d.id) {
+                            Some(claim) => format!(
+                                "{}: {}",
+                                tools
+                                    .iter()
+                                    .find(|t| t.slug == claim.tool)
+                                    .map_or(claim.tool.as_str(), |t| t.name.as_str()),
+                                view::status(claim.state.status).label.to_lowercase()
+                            ),
+                            None => "a claim since deleted".to_owned(),
+                        };
+                        let relation = match d.relation {
+                            Relation::Supports => "supports",
+                            Relation::Contradicts => "contradicts",
+                        };
+                        (format!("/deployments/{}", d.id), label, relation)
                     })
                     .collect(),
             })

@@ -54,7 +54,8 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         &req,
         &state,
         move |conn| -> Result<(Vec<Force>, Matrix), StoreError> {
-            let forces = forces::list(conn, &ForceFilter::default(), &PageRequest::everything())?.items;
+            let forces =
+                forces::list(conn, &ForceFilter::default(), &PageRequest::everything())?.items;
             Ok((forces, overviews::matrix(conn, &filter)?))
         },
         draw_list,
@@ -278,7 +279,9 @@ pub async fn page(
     let slug = path_slug("slug", &slug)?.into_inner();
     let raw: ForceQuery = query(&req)?;
     let mut v = Validator::default();
-    let as_of = v.parse::<Moment>("as_of", raw.as_of.as_deref()).map(Moment::end);
+    let as_of = v
+        .parse::<Moment>("as_of", raw.as_of.as_deref())
+        .map(Moment::end);
     let compare_to = v
         .parse::<Moment>("compare_to", raw.compare_to.as_deref())
         .map(Moment::end);
@@ -339,7 +342,7 @@ fn claim_view(d: &crate::store::deployments::Deployment) -> ClaimView {
         first_known_use: view::opt_date(d.state.first_known_use),
         last_confirmed: view::opt_date(d.state.last_confirmed),
         ended: view::opt_date(d.state.ended_on),
-        provenance: d.state.provenance.as_str().replace('_', " "),
+        provenance: view::provenance_label(d.state.provenance).to_owned(),
         verified: d.state.verified,
     }
 }
@@ -397,7 +400,10 @@ fn differences(before: &ProfileTool, after: &ProfileTool) -> Vec<String> {
     }
     for claim in &after.deployments {
         match before.deployments.iter().find(|d| d.id == claim.id) {
-            None => changes.push(format!("new claim: {}", view::clip(&claim.state.summary, 80))),
+            None => changes.push(format!(
+                "new claim: {}",
+                view::clip(&claim.state.summary, 80)
+            )),
             Some(old) => {
                 let fields: Vec<FieldChange> = changed_fields(&old.state, &claim.state);
                 if !fields.is_empty() {
@@ -425,7 +431,11 @@ fn differences(before: &ProfileTool, after: &ProfileTool) -> Vec<String> {
     changes
 }
 
-fn draw_page(data: ForceData, (as_of, compare_to): (String, String), query_string: &str) -> ForcePage {
+fn draw_page(
+    data: ForceData,
+    (as_of, compare_to): (String, String),
+    query_string: &str,
+) -> ForcePage {
     let ForceData {
         profile,
         compared,
@@ -491,13 +501,17 @@ fn draw_page(data: ForceData, (as_of, compare_to): (String, String), query_strin
         profile.tools.len()
     );
     ForcePage {
-        meta: Meta::new(name.clone(), description, view::with_query(&format!("/forces/{slug}"), query_string))
-            .json(format!("/api/v1/forces/{slug}/profile{profile_query}"))
-            .csv(format!("/api/v1/exports/deployments.csv?force={slug}"))
-            .atom(
-                format!("/api/v1/forces/{slug}/changes.atom"),
-                format!("Changes for {name}"),
-            ),
+        meta: Meta::new(
+            name.clone(),
+            description,
+            view::with_query(&format!("/forces/{slug}"), query_string),
+        )
+        .json(format!("/api/v1/forces/{slug}/profile{profile_query}"))
+        .csv(format!("/api/v1/exports/deployments.csv?force={slug}"))
+        .atom(
+            format!("/api/v1/forces/{slug}/changes.atom"),
+            format!("Changes for {name}"),
+        ),
         nation: view::nation_label(force.nation),
         kind: force.kind.as_str().to_owned(),
         website: force.website.clone(),
@@ -524,8 +538,16 @@ fn draw_page(data: ForceData, (as_of, compare_to): (String, String), query_strin
         not_researched: unresearched.iter().map(|t| tool_row(t)).collect(),
         details,
         comparing,
-        compare_from_label: if compare_to.is_empty() { String::new() } else { compare_to.clone() },
-        compare_to_label: if as_of.is_empty() { "today".to_owned() } else { as_of.clone() },
+        compare_from_label: if compare_to.is_empty() {
+            String::new()
+        } else {
+            compare_to.clone()
+        },
+        compare_to_label: if as_of.is_empty() {
+            "today".to_owned()
+        } else {
+            as_of.clone()
+        },
         compare_rows,
         requests: requests
             .iter()

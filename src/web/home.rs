@@ -101,10 +101,11 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let today = chrono::Utc::now().date_naive();
     let query_string = non_empty_query(req.query_string());
     let (nation, tool, as_of) = (filter.nation, filter.tool.clone(), filter.as_of);
-    let as_of_text = web::Query::<std::collections::HashMap<String, String>>::from_query(&query_string)
-        .ok()
-        .and_then(|q| q.get("as_of").cloned())
-        .unwrap_or_default();
+    let as_of_text =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(&query_string)
+            .ok()
+            .and_then(|q| q.get("as_of").cloned())
+            .unwrap_or_default();
     cached_page(
         &req,
         &state,
@@ -116,7 +117,16 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                 tools: tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items,
             })
         },
-        move |data| draw(data, &query_string, nation, tool, as_of.is_some(), as_of_text),
+        move |data| {
+            draw(
+                data,
+                &query_string,
+                nation,
+                tool,
+                as_of.is_some(),
+                as_of_text,
+            )
+        },
     )
     .await
 }

@@ -138,7 +138,11 @@ impl ResponseError for PageError {
             other => ("Request refused", other.to_string(), Vec::new()),
         };
         let page = ErrorPage {
-            meta: Meta::new(heading, "An error page of the Surveillance Disclosure Registry.", ""),
+            meta: Meta::new(
+                heading,
+                "An error page of the Surveillance Disclosure Registry.",
+                "",
+            ),
             status: status.as_u16(),
             heading,
             detail,

@@ -120,7 +120,10 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         if raw.entity_type.is_some() {
             return Err(crate::error::ApiError::invalid_field("q", "is required").into());
         }
-        return Ok(page_response(&req, &draw(String::new(), None, Vec::new(), false)));
+        return Ok(page_response(
+            &req,
+            &draw(String::new(), None, Vec::new(), false),
+        ));
     };
     let mut v = Validator::default();
     let terms = v.parse::<SearchTerms>("q", Some(&q));
@@ -140,7 +143,12 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     .await
 }
 
-fn draw(q: String, entity_type: Option<SearchEntity>, hits: Vec<SearchHit>, more: bool) -> SearchPage {
+fn draw(
+    q: String,
+    entity_type: Option<SearchEntity>,
+    hits: Vec<SearchHit>,
+    more: bool,
+) -> SearchPage {
     let searched = !q.is_empty();
     let mut by_type: BTreeMap<SearchEntity, usize> = BTreeMap::new();
     for hit in &hits {
@@ -218,7 +226,12 @@ mod tests {
         let texts: Vec<(&str, bool)> = parts.iter().map(|p| (p.text.as_str(), p.matched)).collect();
         assert_eq!(
             texts,
-            [("a ", false), ("body", true), (" worn ", false), ("video", true)]
+            [
+                ("a ", false),
+                ("body", true),
+                (" worn ", false),
+                ("video", true)
+            ]
         );
         let hostile = pieces("<script>alert(1)</script> <mark>x</mark>");
         assert_eq!(hostile[0].text, "<script>alert(1)</script> ");

@@ -45,7 +45,8 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         &req,
         &state,
         |conn| {
-            let tools = tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items;
+            let tools =
+                tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items;
             Ok((tools, overviews::matrix(conn, &MatrixFilter::default())?))
         },
         draw_list,
@@ -65,7 +66,11 @@ fn draw_list((tools, matrix): (Vec<Tool>, Matrix)) -> ToolsPage {
     let mut ordered: Vec<&Tool> = Vec::new();
     for tool in tools.iter().filter(|t| t.parent.is_none()) {
         ordered.push(tool);
-        ordered.extend(tools.iter().filter(|t| t.parent.as_ref() == Some(&tool.slug)));
+        ordered.extend(
+            tools
+                .iter()
+                .filter(|t| t.parent.as_ref() == Some(&tool.slug)),
+        );
     }
     for tool in &tools {
         if !ordered.iter().any(|t| t.slug == tool.slug) {
@@ -172,8 +177,7 @@ pub async fn page(
                 deployments: deployments::all(conn, &filter)?,
                 forces: forces::list(conn, &ForceFilter::default(), &PageRequest::everything())?
                     .items,
-                tools: tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?
-                    .items,
+                tools: tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items,
             })
         },
         move |data| draw_page(data, as_of_text, &query_string),
@@ -246,7 +250,10 @@ fn draw_page(data: ToolData, as_of: String, query_string: &str) -> ToolPage {
             None => nation.to_owned(),
         };
         let key = (cell.nation.map_or(99, |n| n as u8), label);
-        if matches!(cell.status, DeploymentStatus::InUse | DeploymentStatus::Trial) {
+        if matches!(
+            cell.status,
+            DeploymentStatus::InUse | DeploymentStatus::Trial
+        ) {
             *using.entry(key.clone()).or_default() += 1;
         }
         groups.entry(key).or_default().push(ForceStatus {

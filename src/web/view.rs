@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::assets;
-use crate::domain::{AnswerOutcome, DeploymentStatus, FoiState, Nation};
+use crate::domain::{AnswerOutcome, DeploymentStatus, FoiState, Nation, Provenance};
 
 /// The page's head and the links every page offers: the same data as JSON and CSV, a feed.
 pub struct Meta {
@@ -20,7 +20,11 @@ pub struct Meta {
 }
 
 impl Meta {
-    pub fn new(title: impl Into<String>, description: impl Into<String>, canonical: impl Into<String>) -> Self {
+    pub fn new(
+        title: impl Into<String>,
+        description: impl Into<String>,
+        canonical: impl Into<String>,
+    ) -> Self {
         Self {
             title: title.into(),
             description: description.into(),
@@ -117,6 +121,16 @@ pub fn outcome_label(outcome: AnswerOutcome) -> &'static str {
         Redirected => "Redirected",
         NotValid => "Not a valid request",
         NoAnswer => "No answer",
+    }
+}
+
+pub fn provenance_label(provenance: Provenance) -> &'static str {
+    match provenance {
+        Provenance::Researched => "Research",
+        Provenance::Foi => "FOI reply",
+        Provenance::OfficialPublication => "Official publication",
+        Provenance::ForceReported => "Reported by the force",
+        Provenance::Media => "Media report",
     }
 }
 

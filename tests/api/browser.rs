@@ -45,26 +45,36 @@ fn screenshot_dir() -> PathBuf {
 }
 
 fn axe_source() -> String {
-    let path = std::env::var_os("AXE_CORE_JS").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".ci/axe/node_modules/axe-core/axe.min.js")
-    });
+    let path = std::env::var_os("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join(".ci/axe/node_modules/axe-core/axe.min.js")
+        });
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("axe-core at {} ({e}): run .ci/install-browser-tools", path.display())
+        panic!(
+            "axe-core at {} ({e}): run .ci/install-browser-tools",
+            path.display()
+        )
     })
 }
 
 impl Browser {
     async fn start() -> Self {
         let port = free_port();
-        let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver runs (install it with .ci/install-browser-tools)");
+        let driver =
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver runs (install it with .ci/install-browser-tools)");
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver listens");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver listens"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = tempfile::tempdir().expect("a profile folder");
@@ -101,7 +111,10 @@ impl Browser {
     }
 
     async fn goto(&self, app: &TestApp, path: &str) {
-        self.client().goto(&app.url(path)).await.expect("the page loads");
+        self.client()
+            .goto(&app.url(path))
+            .await
+            .expect("the page loads");
     }
 
     async fn path(&self) -> String {
@@ -113,7 +126,13 @@ impl Browser {
     }
 
     async fn heading(&self) -> String {
-        self.client().find(Locator::Css("h1")).await.unwrap().text().await.unwrap()
+        self.client()
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 
     async fn click(&self, css: &str) {
@@ -122,12 +141,23 @@ impl Browser {
             .find(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("{css} is on the page: {e}"));
-        element.click().await.unwrap_or_else(|e| panic!("{css} can be clicked: {e}"));
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{css} can be clicked: {e}"));
     }
 
     /// A screenshot of the whole page (up to 6000 pixels tall).
     async fn screenshot(&self, name: &str) {
         let client = self.client();
+        // No focus ring left over from the keyboard checks.
+        client
+            .execute(
+                "if (document.activeElement) { document.activeElement.blur(); }",
+                vec![],
+            )
+            .await
+            .unwrap();
         let height = client
             .execute("return document.documentElement.scrollHeight;", vec![])
             .await
@@ -162,7 +192,13 @@ impl Browser {
             .iter()
             .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
             .collect();
-        assert!(grave.is_empty(), "{what}: serious or critical accessibility violations: {grave:#?}");
+        if result.as_array().is_some_and(|v| !v.is_empty()) {
+            eprintln!("axe-core on {what}, minor or moderate: {result}");
+        }
+        assert!(
+            grave.is_empty(),
+            "{what}: serious or critical accessibility violations: {grave:#?}"
+        );
     }
 
     /// The first element the Tab key reaches.
@@ -217,31 +253,64 @@ async fn a_reader_follows_the_matrix_to_a_claim_its_evidence_and_the_foi_reply()
     let (_db, app, seeded) = seeded_app().await;
     let browser = Browser::start().await;
     browser.goto(&app, "/").await;
-    assert_eq!(browser.heading().await, "Which surveillance tools do UK police forces use?");
+    assert_eq!(
+        browser.heading().await,
+        "Which surveillance tools do UK police forces use?"
+    );
     let cell = browser
         .client()
-        .find(Locator::Css(r##"table.matrix a[href="/forces/cambridgeshire#tool-body-worn-video"]"##))
+        .find(Locator::Css(
+            r##"table.matrix a[href="/forces/cambridgeshire#tool-body-worn-video"]"##,
+        ))
         .await
         .expect("the matrix cell");
-    assert!(cell.text().await.unwrap().contains("In use"), "the cell says its status in words");
-    let matrix = browser.client().find(Locator::Css("table.matrix")).await.unwrap();
-    std::fs::write(screenshot_dir().join("matrix.png"), matrix.screenshot().await.unwrap()).unwrap();
+    assert!(
+        cell.text().await.unwrap().contains("In use"),
+        "the cell says its status in words"
+    );
+    let matrix = browser
+        .client()
+        .find(Locator::Css("table.matrix"))
+        .await
+        .unwrap();
+    std::fs::write(
+        screenshot_dir().join("matrix.png"),
+        matrix.screenshot().await.unwrap(),
+    )
+    .unwrap();
     cell.click().await.unwrap();
     assert_eq!(browser.heading().await, "Cambridgeshire Constabulary");
     assert_eq!(browser.path().await, "/forces/cambridgeshire");
     // The tool's row leads to its claims; a claim to its own page.
-    browser.click(r##"#tool-body-worn-video a[href="#claims-body-worn-video"]"##).await;
     browser
-        .click(&format!(r#"#claims-body-worn-video a[href="/deployments/{}"]"#, seeded.body_worn_video))
+        .click(r##"#tool-body-worn-video a[href="#claims-body-worn-video"]"##)
         .await;
-    assert_eq!(browser.path().await, format!("/deployments/{}", seeded.body_worn_video));
-    assert_eq!(browser.heading().await, "Cambridgeshire Constabulary: Body-worn video");
+    browser
+        .click(&format!(
+            r#"#claims-body-worn-video a[href="/deployments/{}"]"#,
+            seeded.body_worn_video
+        ))
+        .await;
+    assert_eq!(
+        browser.path().await,
+        format!("/deployments/{}", seeded.body_worn_video)
+    );
+    assert_eq!(
+        browser.heading().await,
+        "Cambridgeshire Constabulary: Body-worn video"
+    );
     browser.screenshot("deployment").await;
     // The evidence: the FOI answer behind the claim, and from it the reply and its document.
     browser
-        .click(&format!(r#".answers a[href^="/foi-requests/{}"]"#, seeded.foi_request))
+        .click(&format!(
+            r#".answers a[href^="/foi-requests/{}"]"#,
+            seeded.foi_request
+        ))
         .await;
-    assert_eq!(browser.path().await, format!("/foi-requests/{}", seeded.foi_request));
+    assert_eq!(
+        browser.path().await,
+        format!("/foi-requests/{}", seeded.foi_request)
+    );
     let link = browser
         .client()
         .find(Locator::Css(".documents a"))
@@ -250,7 +319,10 @@ async fn a_reader_follows_the_matrix_to_a_claim_its_evidence_and_the_foi_reply()
     let href = link.attr("href").await.unwrap().expect("an href");
     assert_eq!(
         href,
-        format!("/api/v1/foi-requests/{}/documents/{}", seeded.foi_request, seeded.document)
+        format!(
+            "/api/v1/foi-requests/{}/documents/{}",
+            seeded.foi_request, seeded.document
+        )
     );
     let download = app.get(&href).await;
     assert_eq!(download.status(), StatusCode::OK);
@@ -269,16 +341,30 @@ async fn search_campaign_and_history_forms_work_without_javascript() {
     form.set_by_name("q", "body worn video").await.unwrap();
     form.submit().await.unwrap();
     assert_eq!(browser.path().await, "/search?q=body+worn+video");
-    let marks = client.find_all(Locator::Css(".snippet mark")).await.unwrap();
+    let marks = client
+        .find_all(Locator::Css(".snippet mark"))
+        .await
+        .unwrap();
     assert!(!marks.is_empty(), "matches are highlighted");
-    assert!(client.find(Locator::Css(".facets")).await.is_ok(), "counts by type");
+    assert!(
+        client.find(Locator::Css(".facets")).await.is_ok(),
+        "counts by type"
+    );
     browser.screenshot("search").await;
 
     // The campaign: its progress and its chart.
     browser.goto(&app, "/campaigns").await;
-    browser.click(r#"a[href="/campaigns/2019-surveillance-tools"]"#).await;
-    assert_eq!(browser.heading().await, "What police surveillance tools are in use in our community?");
-    client.find(Locator::Css("svg[role=img] title")).await.expect("the outcomes chart");
+    browser
+        .click(r#"a[href="/campaigns/2019-surveillance-tools"]"#)
+        .await;
+    assert_eq!(
+        browser.heading().await,
+        "What police surveillance tools are in use in our community?"
+    );
+    client
+        .find(Locator::Css("svg[role=img] title"))
+        .await
+        .expect("the outcomes chart");
     browser.screenshot("campaign").await;
 
     // The force's history: the date picker, then the comparison, by submitting the form.
@@ -286,25 +372,54 @@ async fn search_campaign_and_history_forms_work_without_javascript() {
     let form = client.form(Locator::Css("form.filters")).await.unwrap();
     form.set_by_name("as_of", "2020-01-01").await.unwrap();
     form.submit().await.unwrap();
-    assert_eq!(browser.path().await, "/forces/kent?as_of=2020-01-01&compare_to=");
-    let notice = client.find(Locator::Css(".notice")).await.unwrap().text().await.unwrap();
+    assert_eq!(
+        browser.path().await,
+        "/forces/kent?as_of=2020-01-01&compare_to="
+    );
+    let notice = client
+        .find(Locator::Css(".notice"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(notice.contains("as it was on 2020-01-01"), "{notice}");
     browser.screenshot("force-as-of").await;
     let form = client.form(Locator::Css("form.filters")).await.unwrap();
     form.set_by_name("as_of", "").await.unwrap();
     form.set_by_name("compare_to", "2020-01-01").await.unwrap();
     form.submit().await.unwrap();
-    assert_eq!(browser.path().await, "/forces/kent?as_of=&compare_to=2020-01-01");
-    let compare = client.find(Locator::Css("table.compare")).await.expect("the comparison");
+    assert_eq!(
+        browser.path().await,
+        "/forces/kent?as_of=&compare_to=2020-01-01"
+    );
+    let compare = client
+        .find(Locator::Css("table.compare"))
+        .await
+        .expect("the comparison");
     let text = compare.text().await.unwrap();
-    assert!(text.contains("Drones") && text.contains("Not researched → Trial"), "{text}");
+    assert!(
+        text.contains("Drones") && text.contains("Not researched → Trial"),
+        "{text}"
+    );
     browser.screenshot("force-compare").await;
     // The claim is one click from the comparison.
-    browser.click(r##"table.compare a[href="#tool-drones"]"##).await;
     browser
-        .click(&format!(r#"#claims-drones a[href="/deployments/{}"]"#, seeded.deployment))
+        .click(r##"table.compare a[href="#tool-drones"]"##)
         .await;
-    let diff = client.find(Locator::Css("table.diff")).await.unwrap().text().await.unwrap();
+    browser
+        .click(&format!(
+            r#"#claims-drones a[href="/deployments/{}"]"#,
+            seeded.deployment
+        ))
+        .await;
+    let diff = client
+        .find(Locator::Css("table.diff"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(diff.contains("In use") && diff.contains("Trial"), "{diff}");
 }
 
@@ -326,6 +441,8 @@ async fn every_page_type_passes_axe_and_starts_with_the_skip_link() {
                 p if p.starts_with("/foi-requests/") => "foi-request".to_owned(),
                 p if p.starts_with("/foi-requests?") => "foi-requests-filtered".to_owned(),
                 p if p.starts_with("/search?") => "search-results".to_owned(),
+                p if p.starts_with("/campaigns/") => "campaign".to_owned(),
+                p if p.starts_with("/tools/") => "tool".to_owned(),
                 p => p.trim_start_matches('/').replace('/', "-"),
             };
             (name, path)

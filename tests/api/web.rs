@@ -123,7 +123,10 @@ pub async fn page(app: &TestApp, path: &str, status: StatusCode) -> String {
     let response = app.get(path).await;
     assert_eq!(response.status(), status, "GET {path}");
     let headers = response.headers();
-    assert_eq!(headers["content-type"], "text/html; charset=utf-8", "GET {path}");
+    assert_eq!(
+        headers["content-type"], "text/html; charset=utf-8",
+        "GET {path}"
+    );
     assert_eq!(headers["content-security-policy"], CSP, "GET {path}");
     assert_eq!(headers["x-content-type-options"], "nosniff", "GET {path}");
     assert_eq!(
