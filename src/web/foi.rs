@@ -111,11 +111,13 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         url::form_urlencoded::parse(non_empty_query(req.query_string()).as_bytes())
             .into_owned()
             .collect();
+    // The same filters in the order given (so the page's links, and its ETag, are stable).
     let api_query: String = {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in &values {
+        let cleaned = non_empty_query(req.query_string());
+        for (name, value) in url::form_urlencoded::parse(cleaned.as_bytes()) {
             if name != "cursor" {
-                q.append_pair(name, value);
+                q.append_pair(&name, &value);
             }
         }
         q.finish()

@@ -331,7 +331,7 @@ async fn a_reader_follows_the_matrix_to_a_claim_its_evidence_and_the_foi_reply()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver"]
-async fn search_campaign_and_history_forms_work_without_javascript() {
+async fn search_campaign_and_history_forms_submit_as_plain_get_requests() {
     let (_db, app, seeded) = seeded_app().await;
     let browser = Browser::start().await;
     let client = browser.client();
