@@ -11,7 +11,10 @@ use super::{cached_page, page_response, query, PageError};
 use crate::api::params::Validator;
 use crate::api::AppState;
 use crate::domain::{SearchEntity, SearchTerms};
-use crate::store::search::{self, SearchFilter, SearchHit};
+use crate::store::forces::{self, Force, ForceFilter};
+use crate::store::search::{self, SearchFilter, SearchHit, SearchKey};
+use crate::store::tools::{self, Tool, ToolFilter};
+use crate::store::PageRequest;
 
 /// How many hits are counted by type; the page lists at most [`SHOWN`] of them.
 const COUNTED: usize = 500;
@@ -122,7 +125,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         }
         return Ok(page_response(
             &req,
-            &draw(String::new(), None, Vec::new(), false),
+            &draw(String::new(), None, Found::default()),
         ));
     };
     let mut v = Validator::default();
@@ -137,18 +140,48 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     cached_page(
         &req,
         &state,
-        move |conn| search::search(conn, &filter, COUNTED, None),
-        move |(hits, next)| draw(q, entity_type, hits, next.is_some()),
+        move |conn| {
+            let (hits, next) = search::search(conn, &filter, COUNTED, None)?;
+            Ok(Found {
+                hits,
+                next,
+                forces: forces::list(conn, &ForceFilter::default(), &PageRequest::everything())?
+                    .items,
+                tools: tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items,
+            })
+        },
+        move |found| draw(q, entity_type, found),
     )
     .await
 }
 
-fn draw(
-    q: String,
-    entity_type: Option<SearchEntity>,
+/// The hits, and the names of the forces and tools they mention.
+#[derive(Default)]
+struct Found {
     hits: Vec<SearchHit>,
-    more: bool,
-) -> SearchPage {
+    next: Option<SearchKey>,
+    forces: Vec<Force>,
+    tools: Vec<Tool>,
+}
+
+/// A claim's title in words (`Kent Police: Drones`) where the search gives slugs (`kent drones`).
+fn claim_title(hit: &SearchHit, forces: &[Force], tools: &[Tool]) -> Option<String> {
+    let force = forces
+        .iter()
+        .find(|f| Some(&f.slug) == hit.force.as_ref())?;
+    let tool_slug = hit.title.strip_prefix(&format!("{} ", force.slug))?;
+    let tool = tools.iter().find(|t| t.slug == tool_slug)?;
+    Some(format!("{}: {}", force.name, tool.name))
+}
+
+fn draw(q: String, entity_type: Option<SearchEntity>, found: Found) -> SearchPage {
+    let Found {
+        hits,
+        next,
+        forces,
+        tools,
+    } = found;
+    let more = next.is_some();
     let searched = !q.is_empty();
     let mut by_type: BTreeMap<SearchEntity, usize> = BTreeMap::new();
     for hit in &hits {
@@ -172,12 +205,19 @@ fn draw(
         .map(|h| HitView {
             kind: kind_label(h.entity_type),
             href: page_of(h),
-            title: h.title.clone(),
+            title: match h.entity_type {
+                SearchEntity::Deployment => claim_title(h, &forces, &tools),
+                _ => None,
+            }
+            .unwrap_or_else(|| view::clip(&h.title, 140)),
             snippet: pieces(&h.snippet),
-            force: h
-                .force
-                .as_ref()
-                .map(|f| (format!("/forces/{f}"), f.replace('-', " "))),
+            force: h.force.as_ref().map(|slug| {
+                let name = forces
+                    .iter()
+                    .find(|f| &f.slug == slug)
+                    .map_or_else(|| slug.clone(), |f| f.name.clone());
+                (format!("/forces/{slug}"), name)
+            }),
         })
         .collect();
     let mut api = format!("/api/v1/search?q={}", encoded(&q));
