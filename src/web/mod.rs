@@ -118,9 +118,9 @@ impl ResponseError for PageError {
                     .to_owned(),
                 Vec::new(),
             ),
-            ApiError::InvalidRequest { detail, errors } => (
+            ApiError::InvalidRequest { errors, .. } => (
                 "Bad request",
-                detail.clone(),
+                "Part of this page's address could not be read.".to_owned(),
                 errors
                     .iter()
                     .map(|e| (e.field.clone(), e.message.clone()))
