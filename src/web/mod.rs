@@ -36,6 +36,22 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
 
 const HTML: &str = "text/html; charset=utf-8";
 
+/// The address of every page (for 405 on other methods than GET).
+const PAGE_PATHS: [&str; 12] = [
+    "/",
+    assets::STYLESHEET_PATH,
+    "/forces",
+    "/forces/{slug}",
+    "/tools",
+    "/tools/{slug}",
+    "/deployments/{id}",
+    "/foi-requests",
+    "/foi-requests/{id}",
+    "/campaigns",
+    "/campaigns/{slug}",
+    "/search",
+];
+
 /// Every page route, registered beside the API's in the same app builder.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home))
@@ -233,6 +249,21 @@ pub async fn not_found(
         || ["/healthz", "/readyz", "/docs"].contains(&path);
     if api_path {
         return crate::api::not_found(req, routes).await.map_err(Into::into);
+    }
+    // A page's address asked with another method than GET (or HEAD).
+    let page = PAGE_PATHS
+        .iter()
+        .any(|pattern| actix_web::dev::ResourceDef::new(*pattern).is_match(path));
+    if page {
+        let error = ApiError::MethodNotAllowed(format!(
+            "{} is not allowed here: pages are read with GET.",
+            req.method()
+        ));
+        let mut response = PageError(error).error_response();
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return Ok(response);
     }
     Ok(PageError(ApiError::NotFound(String::new())).error_response())
 }

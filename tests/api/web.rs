@@ -257,6 +257,10 @@ both_backends! {
             let html = page(&app, path, StatusCode::BAD_REQUEST).await;
             assert!(html.contains(&format!("<code>{field}</code>")), "{path} names `{field}`");
         }
+        let post = app.client.post(app.url("/forces/kent")).send().await.unwrap();
+        assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(post.headers()["allow"], "GET, HEAD");
+        assert_eq!(post.headers()["content-security-policy"], CSP);
         // The API keeps its problem documents.
         app.get_problem("/api/v1/forces/atlantis", StatusCode::NOT_FOUND).await;
         app.get_problem("/api/v1/no-such-thing", StatusCode::NOT_FOUND).await;
