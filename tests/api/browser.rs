@@ -438,6 +438,7 @@ async fn every_page_type_passes_axe_and_starts_with_the_skip_link() {
                 p if p.starts_with("/forces/kent") => "force-history".to_owned(),
                 "/forces/cambridgeshire" => "force".to_owned(),
                 p if p.starts_with("/deployments/") => "deployment".to_owned(),
+                p if p.ends_with(&seeded.appealed) => "foi-request-under-review".to_owned(),
                 p if p.starts_with("/foi-requests/") => "foi-request".to_owned(),
                 p if p.starts_with("/foi-requests?") => "foi-requests-filtered".to_owned(),
                 p if p.starts_with("/search?") => "search-results".to_owned(),

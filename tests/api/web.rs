@@ -27,6 +27,8 @@ pub struct Seeded {
     pub deployment: String,
     /// Cambridgeshire's body-worn video, set in use by the 2019 reply.
     pub body_worn_video: String,
+    /// Kent's IMSI catcher request: NCND, under internal review, overdue.
+    pub appealed: String,
 }
 
 /// Records, through the API, the data every page type needs.
@@ -83,6 +85,26 @@ pub async fn seed(app: &TestApp) -> Seeded {
         .await;
     assert_eq!(updated.status(), StatusCode::OK);
 
+    // A request to Kent, refused under NCND, under internal review and unanswered since.
+    let appealed = app
+        .send(
+            Method::POST,
+            "/api/v1/foi-requests",
+            &editor,
+            None,
+            &json!({
+                "authority": "kent", "title": "Use of IMSI catchers", "received_on": "2024-03-04",
+                "state": "internal_review",
+                "answers": [{"question": "Do you use IMSI catchers?", "tools": ["imsi-catcher"],
+                             "outcome": "ncnd", "exemptions": [{"section": "s31(3)", "ncnd": true}]}],
+                "stages": [{"kind": "internal_review", "started_on": "2024-04-10",
+                            "notes": "Asked for a review of the NCND response."}]
+            }),
+        )
+        .await;
+    assert_eq!(appealed.status(), StatusCode::CREATED);
+    let appealed: Value = appealed.json().await.unwrap();
+
     let bwv = app
         .get_json(
             "/api/v1/deployments?force=cambridgeshire&tool=body-worn-video",
@@ -94,6 +116,7 @@ pub async fn seed(app: &TestApp) -> Seeded {
         document: document["id"].as_str().unwrap().to_owned(),
         deployment,
         body_worn_video: bwv["items"][0]["id"].as_str().unwrap().to_owned(),
+        appealed: appealed["id"].as_str().unwrap().to_owned(),
     }
 }
 
@@ -111,6 +134,7 @@ pub fn page_paths(seeded: &Seeded) -> Vec<String> {
         "/foi-requests".into(),
         "/foi-requests?campaign=2019-surveillance-tools&exemption=s31".into(),
         format!("/foi-requests/{}", seeded.foi_request),
+        format!("/foi-requests/{}", seeded.appealed),
         "/campaigns".into(),
         "/campaigns/2019-surveillance-tools".into(),
         "/search?q=body+worn+video".into(),
@@ -195,6 +219,11 @@ both_backends! {
             seeded.foi_request, seeded.document
         )), "the document's download link");
         assert!(foi.contains(r#"href="/campaigns/2019-surveillance-tools""#));
+        let appealed = page(&app, &format!("/foi-requests/{}", seeded.appealed), StatusCode::OK).await;
+        for expected in ["Internal review asked for", "Internal review due", "Asked for a review of the NCND response.",
+                         "s31(3)", "NCND: neither confirms nor denies", "Overdue"] {
+            assert!(appealed.contains(expected), "the appealed request shows {expected}");
+        }
         let body_worn = page(&app, &format!("/deployments/{}", seeded.body_worn_video), StatusCode::OK).await;
         assert!(body_worn.contains(&format!("/foi-requests/{}", seeded.foi_request)), "the claim cites the FOI answer");
 
