@@ -156,31 +156,12 @@ pub struct AssessmentView {
 pub fn assessment_view(a: &ImpactAssessment) -> AssessmentView {
     AssessmentView {
         title: a.title.clone(),
-        kind: a.kind.as_str().replace('_', " ").to_uppercase_first(),
+        kind: view::assessment_kind_label(a.kind).to_owned(),
         status: a.status.as_str().replace('_', " "),
         completed: view::opt_date(a.completed_on),
         next_review: view::opt_date(a.next_review_due),
         review_overdue: a.review_overdue,
         url: a.url.clone(),
-    }
-}
-
-trait UppercaseFirst {
-    fn to_uppercase_first(&self) -> String;
-}
-
-impl UppercaseFirst for String {
-    fn to_uppercase_first(&self) -> String {
-        match self.as_str() {
-            "dpia" | "eqia" => self.to_uppercase(),
-            _ => {
-                let mut chars = self.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-                    .unwrap_or_default()
-            }
-        }
     }
 }
 

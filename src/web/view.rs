@@ -4,7 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::assets;
-use crate::domain::{AnswerOutcome, DeploymentStatus, FoiState, Nation, Provenance};
+use crate::domain::{
+    AnswerOutcome, AssessmentKind, DeploymentStatus, FoiState, Nation, Provenance,
+};
 
 /// The page's head and the links every page offers: the same data as JSON and CSV, a feed.
 pub struct Meta {
@@ -121,6 +123,18 @@ pub fn outcome_label(outcome: AnswerOutcome) -> &'static str {
         Redirected => "Redirected",
         NotValid => "Not a valid request",
         NoAnswer => "No answer",
+    }
+}
+
+pub fn assessment_kind_label(kind: AssessmentKind) -> &'static str {
+    match kind {
+        AssessmentKind::Dpia => "Data protection impact assessment",
+        AssessmentKind::Eqia => "Equality impact assessment",
+        AssessmentKind::HumanRights => "Human rights assessment",
+        AssessmentKind::SurveillanceCameraCode => "Surveillance camera code assessment",
+        AssessmentKind::Algorithmic => "Algorithmic impact assessment",
+        AssessmentKind::Community => "Community impact assessment",
+        AssessmentKind::Other => "Assessment",
     }
 }
 

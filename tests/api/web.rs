@@ -237,6 +237,16 @@ both_backends! {
         let search = page(&app, "/search?q=body+worn+video", StatusCode::OK).await;
         assert!(search.contains("<mark>"), "matches are highlighted");
         assert!(search.contains("results for"));
+        // Paging by the API's cursor, bound to the page's own filters.
+        let first = page(&app, "/foi-requests?limit=1", StatusCode::OK).await;
+        let start = first.find(r#"href="/foi-requests?limit=1&amp;cursor="#).expect("a next page");
+        let next = &first[start + 6..];
+        let next = next[..next.find('"').unwrap()].replace("&amp;", "&");
+        assert!(first.contains(r#"rel="next""#));
+        let second = page(&app, &next, StatusCode::OK).await;
+        let ids = [&seeded.foi_request, &seeded.appealed];
+        let on = |html: &str| ids.iter().filter(|id| html.contains(&format!("/foi-requests/{id}"))).count();
+        assert_eq!((on(&first), on(&second)), (1, 1), "one request on each page");
         let foi_list = page(&app, "/foi-requests?campaign=2019-surveillance-tools", StatusCode::OK).await;
         assert!(foi_list.contains(&format!("/foi-requests/{}", seeded.foi_request)));
         assert!(foi_list.contains(r#"href="/api/v1/foi-requests?campaign=2019-surveillance-tools""#));
