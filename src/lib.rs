@@ -16,3 +16,4 @@ pub mod interchange;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod web;

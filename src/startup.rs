@@ -113,7 +113,8 @@ impl Application {
                 .configure(api::routes)
                 .into_app()
                 .configure(|cfg| api::documentation(cfg, spec.clone()))
-                .default_service(web::to(api::not_found))
+                .configure(crate::web::routes)
+                .default_service(web::to(crate::web::not_found))
         })
         .workers(workers)
         // Signals are handled in `run_until_signalled`: actix's own SIGINT handling stops at once.

@@ -11,6 +11,7 @@ use super::pagination::{decode_cursor, ListResponse};
 use super::params::{path_id, Validator};
 use super::{responses, AppState};
 use crate::auth::Identity;
+use crate::db::DbConnection;
 use crate::domain::{DeploymentStatus, Moment, Nation, Provenance, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
@@ -21,8 +22,8 @@ use crate::store::deployments::{
 use crate::store::foi_requests::{self, AnswerCitation};
 use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::sources::Source;
-use crate::store::write_transaction;
 use crate::store::PageRequest;
+use crate::store::{write_transaction, StoreError};
 
 /// Query parameters of `GET /deployments`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -205,6 +206,25 @@ pub struct AsOfQuery {
     as_of: Option<String>,
 }
 
+/// A deployment (as of a moment) with its evidence, assessments and FOI answers: the API's
+/// answer and the web page's data.
+pub fn deployment_detail(
+    conn: &mut DbConnection,
+    id: &str,
+    as_of: Option<chrono::NaiveDateTime>,
+) -> Result<DeploymentDetail, StoreError> {
+    let deployment = deployments::get(conn, id, as_of)?;
+    Ok(DeploymentDetail {
+        evidence: deployments::evidence(conn, &deployment)?,
+        impact_assessments: impact_assessments::covering(
+            conn,
+            std::slice::from_ref(&deployment.id),
+        )?,
+        foi_answers: foi_requests::answers_for_deployment(conn, &deployment.id)?,
+        deployment,
+    })
+}
+
 /// Get one deployment, with its evidence, impact assessments and FOI answers.
 #[utoipa::path(
     tag = "deployments",
@@ -231,18 +251,7 @@ pub async fn get_deployment(
     v.finish()?;
     let detail = state
         .db
-        .run(move |conn| {
-            let deployment = deployments::get(conn, &id, as_of)?;
-            Ok(DeploymentDetail {
-                evidence: deployments::evidence(conn, &deployment)?,
-                impact_assessments: impact_assessments::covering(
-                    conn,
-                    std::slice::from_ref(&deployment.id),
-                )?,
-                foi_answers: foi_requests::answers_for_deployment(conn, &deployment.id)?,
-                deployment,
-            })
-        })
+        .run(move |conn| deployment_detail(conn, &id, as_of))
         .await?;
     // Current reads carry the revision in their ETag, for `If-Match` on writes.
     Ok(match as_of {

@@ -98,7 +98,6 @@ async fn to_docs() -> HttpResponse {
 
 pub fn configure(cfg: &mut web::ServiceConfig, spec: web::Data<SpecJson>) {
     cfg.app_data(spec)
-        .route("/", web::get().to(to_docs))
         .route("/docs", web::get().to(to_docs))
         .service(
             SwaggerUi::new("/docs/{_:.*}")

@@ -29,7 +29,10 @@ pub async fn problem_details(
         .and_then(|e| e.as_error::<ApiError>())
     {
         Some(api_error) => Some(api_error.response(Some(&path))),
-        None if !is_problem(res.headers()) => Some(framework_error(status).response(Some(&path))),
+        // The web pages render their own HTML error pages.
+        None if !is_problem(res.headers()) && !is_html(res.headers()) => {
+            Some(framework_error(status).response(Some(&path)))
+        }
         None => None,
     };
     Ok(match rendered {
@@ -42,6 +45,12 @@ fn is_problem(headers: &header::HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"))
+}
+
+fn is_html(headers: &header::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
 }
 
 fn framework_error(status: StatusCode) -> ApiError {

@@ -68,15 +68,18 @@ both_backends! {
         let html = page.text().await.unwrap();
         assert!(html.contains("swagger-ui"), "the bundled Swagger UI page");
         assert!(!html.contains("https://"), "no asset is loaded from another host");
-        let root = reqwest::Client::builder()
+        let docs = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()
-            .get(app.url("/"))
+            .get(app.url("/docs"))
             .send()
             .await
             .unwrap();
-        assert_eq!(root.status(), StatusCode::FOUND);
-        assert_eq!(root.headers()["location"], "/docs/");
+        assert_eq!(docs.status(), StatusCode::FOUND);
+        assert_eq!(docs.headers()["location"], "/docs/");
+        let root = app.get("/").await;
+        assert_eq!(root.status(), StatusCode::OK, "the site root is the explorer's home page");
+        assert_eq!(root.headers()["content-type"], "text/html; charset=utf-8");
     }
 }
