@@ -33,33 +33,45 @@ pub struct Piece {
     pub matched: bool,
 }
 
-/// Splits a snippet on the `<mark>` and `</mark>` the search puts around matches. Only these
-/// become markup (the template's own `<mark>` elements); every piece is text, escaped.
+/// Splits a snippet on the `<mark>` and `</mark>` the search puts around matches. The snippet is
+/// the API's: HTML whose only markup is `<mark>`, the stored text around it escaped. Each piece is
+/// turned back into the text it escapes, and the template escapes it again as it writes it, so only
+/// the template's own `<mark>` elements are markup.
 pub fn pieces(snippet: &str) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut rest = snippet;
     while let Some(start) = rest.find("<mark>") {
         if start > 0 {
             out.push(Piece {
-                text: rest[..start].to_owned(),
+                text: unescape(&rest[..start]),
                 matched: false,
             });
         }
         let after = &rest[start + "<mark>".len()..];
         let end = after.find("</mark>").unwrap_or(after.len());
         out.push(Piece {
-            text: after[..end].to_owned(),
+            text: unescape(&after[..end]),
             matched: true,
         });
         rest = after.get(end + "</mark>".len()..).unwrap_or("");
     }
     if !rest.is_empty() {
         out.push(Piece {
-            text: rest.to_owned(),
+            text: unescape(rest),
             matched: false,
         });
     }
     out
+}
+
+/// The text behind the five entities the API's snippets use (`&amp;` last, so `&amp;lt;` stays
+/// `&lt;` as text).
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 pub struct HitView {
@@ -276,5 +288,9 @@ mod tests {
         let hostile = pieces("<script>alert(1)</script> <mark>x</mark>");
         assert_eq!(hostile[0].text, "<script>alert(1)</script> ");
         assert!(!hostile[0].matched);
+        // The API escapes the stored text around its marks; the pieces are that text again.
+        let escaped = pieces("&lt;b&gt; Kent&#39;s &amp;lt; &quot;<mark>alert</mark>&quot;");
+        assert_eq!(escaped[0].text, "<b> Kent's &lt; \"");
+        assert_eq!(escaped[1].text, "alert");
     }
 }
