@@ -129,6 +129,9 @@ pub struct SourceView {
     pub kind: String,
     pub published: String,
     pub retrieved: String,
+    /// Where in the document the claim is made, and what it says there (the citation).
+    pub locator: Option<String>,
+    pub statement: Option<String>,
 }
 
 pub fn source_view(source: &Source) -> SourceView {
@@ -140,6 +143,8 @@ pub fn source_view(source: &Source) -> SourceView {
         kind: source.kind.as_str().replace('_', " "),
         published: view::opt_date(source.published_on),
         retrieved: view::opt_date(source.retrieved_on),
+        locator: source.locator.clone(),
+        statement: source.statement.clone(),
     }
 }
 

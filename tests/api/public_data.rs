@@ -93,6 +93,9 @@ both_backends! {
         let read = app.get_json(&format!("/api/v1/deployments/{}", claim["id"].as_str().unwrap()), StatusCode::OK).await;
         let source = &read["evidence"][0];
         assert!(source["locator"].is_string() && source["statement"].is_string(), "{read}");
+        // The force's page shows the citation with the evidence.
+        let page = app.get(&format!("/forces/{}", claim["force"].as_str().unwrap())).await.text().await.unwrap();
+        assert!(page.contains("class=\"citation\""), "the page shows where the source says it");
         // The matrix shows real cells.
         let matrix = app.get_json("/api/v1/matrix", StatusCode::OK).await;
         assert!(matrix.to_string().contains("in_use"));
