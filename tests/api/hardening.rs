@@ -200,6 +200,44 @@ both_backends! {
         }
     }
 
+    /// Finding 5, the pool: exports running at once are capped, so a client that starts a large
+    /// export and stops reading holds one place at most, and gives it back when it goes away.
+    async fn exports_running_at_once_are_capped(db: TestDb) {
+        let mut settings = db.settings();
+        settings.limits = Limits { concurrent_exports: 1, ..Limits::DEFAULT.unlimited_rates() };
+        let app = db.spawn_with(settings).await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let id = record_2019_reply(&app, &editor).await;
+        // 24 documents of 1 MiB: six pages of the documents export, more than the export buffers.
+        let megabyte = "reply text ".repeat(100_000);
+        for n in 0..24 {
+            let response = app.client
+                .post(app.url(&format!("/api/v1/foi-requests/{id}/documents?filename=part-{n}.txt")))
+                .bearer_auth(&editor).header("Content-Type", "text/plain").body(megabyte.clone())
+                .send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+        }
+        let mut stalled = TcpStream::connect(app.address.trim_start_matches("http://")).await.unwrap();
+        stalled.write_all(b"GET /api/v1/exports/foi-documents.ndjson HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        let mut head = [0u8; 12];
+        stalled.read_exact(&mut head).await.unwrap();
+        assert_eq!(&head, b"HTTP/1.1 200");
+        // It reads no further: its export holds the only place.
+        let refused = app.get("/api/v1/exports/sources.csv").await;
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(refused.headers().contains_key("retry-after"));
+        drop(stalled);
+        let mut freed = false;
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if app.get("/api/v1/exports/sources.csv").await.status() == StatusCode::OK {
+                freed = true;
+                break;
+            }
+        }
+        assert!(freed, "the place is given back once the client has gone");
+    }
+
     /// Finding 6: the Atom feeds stay well-formed XML whatever characters were stored.
     async fn feeds_stay_valid_xml(db: TestDb) {
         let app = db.spawn().await;
