@@ -9,6 +9,8 @@ use crate::domain::TEXT_PATTERN;
 /// Applies the rules to a generated document.
 pub fn apply(spec: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut doc = serde_json::to_value(&spec).expect("the spec serialises");
+    // Schemas of file bodies, which the text rule does not cover.
+    let mut files = std::collections::HashSet::new();
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
             for operation in item.values_mut().filter_map(Value::as_object_mut) {
@@ -23,15 +25,29 @@ pub fn apply(spec: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                         }
                     }
                 }
-                if let Some(body) = operation.get_mut("requestBody") {
-                    text_rule(body);
+                // JSON bodies are text; other bodies (documents, imported files) are files,
+                // whose bytes the endpoint checks as what they are.
+                let contents = operation
+                    .get_mut("requestBody")
+                    .and_then(|body| body.get_mut("content"))
+                    .and_then(Value::as_object_mut);
+                for (media_type, content) in contents.into_iter().flatten() {
+                    if is_json(media_type) {
+                        text_rule(content);
+                    } else if let Some(name) = content["schema"]["$ref"].as_str() {
+                        files.insert(name.trim_start_matches(SCHEMA_REF).to_owned());
+                    }
                 }
             }
         }
     }
     if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
-        if let Some(schemas) = components.get_mut("schemas") {
-            text_rule(schemas);
+        if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
+            for (name, schema) in schemas.iter_mut() {
+                if !files.contains(name) {
+                    text_rule(schema);
+                }
+            }
         }
         components.insert("responses".into(), common_responses());
     }
@@ -87,6 +103,12 @@ fn text_rule(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(text_rule),
         _ => {}
     }
+}
+
+const SCHEMA_REF: &str = "#/components/schemas/";
+
+fn is_json(media_type: &str) -> bool {
+    media_type == "application/json" || media_type.ends_with("+json")
 }
 
 fn is_plain_string(schema: &Map<String, Value>) -> bool {
