@@ -10,15 +10,15 @@ use crate::store::StoreError;
 /// Text for a problem document: a refused character that a message quotes back from the request is
 /// written as its escape (`\u{1b}`), so an error never carries what the text rule keeps out.
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if crate::domain::forbidden_char(c.encode_utf8(&mut [0; 4])).is_some() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if crate::domain::allowed_char(c) {
+            out.push(c);
+        } else {
+            out.extend(c.escape_unicode());
+        }
+    }
+    out
 }
 
 /// The `WWW-Authenticate` challenge of every 401.

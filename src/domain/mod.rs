@@ -14,7 +14,9 @@ pub use enums::*;
 pub use moment::Moment;
 pub use search_terms::SearchTerms;
 pub use slug::Slug;
-pub use text::{check_json, forbidden_char, forbidden_escape, xml_safe, TEXT_PATTERN};
+pub use text::{
+    allowed_char, check_json, forbidden_char, forbidden_escape, xml_safe, TEXT_PATTERN,
+};
 pub use username::Username;
 
 /// A value that did not parse, with a message meant for the person who sent it.

@@ -167,6 +167,10 @@ both_backends! {
         }
         let problem = app.get_problem("/api/v1/deployments?vendor=a%00b", StatusCode::BAD_REQUEST).await;
         assert_eq!(error_fields(&problem), ["vendor"]);
+        // A message that quotes a bad path back writes the refused character as its escape.
+        let problem = app.get_problem("/api/v1/forces/k%01ent", StatusCode::BAD_REQUEST).await;
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("k\\u{1}ent") && !detail.contains('\u{1}'), "{detail}");
     }
 
     /// Finding 5: anonymous clients are rate limited, exports and search more strictly, with
