@@ -96,6 +96,7 @@ both_backends! {
         // The force's page shows the citation with the evidence.
         let page = app.get(&format!("/forces/{}", claim["force"].as_str().unwrap())).await.text().await.unwrap();
         assert!(page.contains("class=\"citation\""), "the page shows where the source says it");
+        assert!(page.contains("<dt>Region</dt>"), "the page names the force's region");
         // The matrix shows real cells.
         let matrix = app.get_json("/api/v1/matrix", StatusCode::OK).await;
         assert!(matrix.to_string().contains("in_use"));
