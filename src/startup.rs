@@ -104,6 +104,7 @@ impl Application {
                 .app_data(guard.clone())
                 .app_data(known_routes.clone())
                 .app_data(web::QueryConfig::default().error_handler(api::query_error))
+                .app_data(web::PathConfig::default().error_handler(api::path_error))
                 .app_data(
                     web::JsonConfig::default()
                         .limit(api::JSON_BODY_LIMIT)

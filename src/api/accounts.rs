@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::responses::{self, if_match};
-use super::text_formats::SlugItem;
+use super::text_formats::{CountMode, NonBlank};
 use super::AppState;
 use crate::auth::{hash_password, Identity, Password};
 use crate::domain::{Role, Slug, Username};
@@ -26,19 +26,19 @@ const MAX_TEXT: usize = 200;
 #[schema(example = json!({"username": "cambs-foi", "display_name": "Cambridgeshire FOI team",
     "organisation": "Cambridgeshire Constabulary", "role": "force_staff", "forces": ["cambridgeshire"]}))]
 pub struct NewAccountRequest {
-    #[schema(pattern = "^[a-z0-9][a-z0-9._-]{2,63}$")]
+    #[schema(value_type = Username)]
     username: String,
     /// Defaults to the username.
-    #[schema(max_length = 200, pattern = "\\S")]
+    #[schema(value_type = Option<NonBlank>)]
     display_name: Option<String>,
     /// Shown publicly as the author of the account's writes.
-    #[schema(max_length = 200, pattern = "\\S")]
+    #[schema(value_type = NonBlank)]
     organisation: String,
     #[schema(value_type = Role)]
     role: String,
     /// At least one for `force_staff`; none for `admin` and `editor`.
     #[serde(default)]
-    #[schema(value_type = Vec<SlugItem>)]
+    #[schema(value_type = Vec<Slug>)]
     forces: Vec<String>,
     /// At least 12 characters. Omit it to have one generated and returned once.
     #[schema(value_type = Option<String>, format = Password, min_length = 12)]
@@ -51,13 +51,13 @@ pub struct NewAccountRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"role": "force_staff", "forces": ["cambridgeshire", "norfolk"]}))]
 pub struct AccountChangesRequest {
-    #[schema(max_length = 200, pattern = "\\S")]
+    #[schema(value_type = Option<NonBlank>)]
     display_name: Option<String>,
-    #[schema(max_length = 200, pattern = "\\S")]
+    #[schema(value_type = Option<NonBlank>)]
     organisation: Option<String>,
     #[schema(value_type = Option<Role>)]
     role: Option<String>,
-    #[schema(value_type = Option<Vec<SlugItem>>)]
+    #[schema(value_type = Option<Vec<Slug>>)]
     forces: Option<Vec<String>>,
     /// A disabled account cannot log in, and its tokens stop working at once.
     disabled: Option<bool>,
@@ -107,7 +107,7 @@ pub struct AccountListQuery {
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// `exact` adds `total_count` to the answer.
-    #[param(value_type = Option<String>, pattern = "^exact$")]
+    #[param(value_type = Option<CountMode>)]
     count: Option<String>,
 }
 
@@ -130,12 +130,8 @@ pub struct AccountPath {
     responses(
         (status = 201, description = "The account", body = AccountWithPassword,
             headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/accounts")]
@@ -201,9 +197,6 @@ pub async fn create_account(
     responses(
         (status = 200, description = "A page of accounts", body = ListResponse<Account>,
             headers(("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -245,8 +238,6 @@ pub async fn list_accounts(
     responses(
         (status = 200, description = "The account", body = Account,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No account has this id", body = Problem, content_type = "application/problem+json"),
     )
@@ -279,15 +270,10 @@ pub async fn get_account(
     responses(
         (status = 200, description = "The changed account", body = Account,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The caller is not an admin, or tried to change their own role, forces or state",
             body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No account has this id", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The account changed since the ETag was read", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/accounts/{id}")]
@@ -348,11 +334,8 @@ pub async fn update_account(
         (status = 200, description = "The account, with the generated password if none was given", body = AccountWithPassword,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
         (status = 400, description = "The password is too short", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No account has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/accounts/{id}/password")]

@@ -16,7 +16,7 @@ use crate::error::{ApiError, Problem};
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"username": "cambs-foi", "password": "correct horse battery staple"}))]
 pub struct TokenRequest {
-    #[schema(pattern = "^[a-z0-9][a-z0-9._-]{2,63}$")]
+    #[schema(value_type = Username)]
     username: String,
     #[schema(value_type = String, format = Password)]
     password: Password,
@@ -47,7 +47,6 @@ pub struct TokenResponse {
         (status = 400, description = "The body is not a valid request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The username or password is wrong, or the account is disabled", body = Problem, content_type = "application/problem+json",
             headers(("WWW-Authenticate" = String))),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64))),
     )

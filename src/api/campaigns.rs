@@ -7,10 +7,10 @@ use utoipa::ToSchema;
 
 use super::cache::{self, Cached};
 use super::foi_input::{CampaignInput, CampaignUpdateInput};
-use super::params::path_slug;
 use super::{responses, AppState};
 use crate::auth::Identity;
 use crate::domain::Role;
+use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::campaigns::{self, Campaign, CampaignProgress};
@@ -48,12 +48,11 @@ pub async fn list_campaigns(
 /// outcomes, the exemptions cited by frequency, and one row per request.
 #[utoipa::path(
     tag = "foi",
-    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "2019-surveillance-tools")),
+    params(("slug" = Slug, Path, description = "The campaign's slug", example = "2019-surveillance-tools")),
     responses(
         (status = 200, description = "The campaign and its progress", body = CampaignProgress,
             headers(("ETag" = String, description = "`\"r<revision>-...\"`; send it as `If-Match` to update"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The slug is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No campaign has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -61,9 +60,9 @@ pub async fn list_campaigns(
 pub async fn get_campaign(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug("slug", &slug)?.into_inner();
+    let slug = slug.into_inner().into_inner();
     cache::respond(
         &req,
         &state,
@@ -96,11 +95,10 @@ pub struct CampaignRevisionList {
 /// Get every revision of a campaign.
 #[utoipa::path(
     tag = "foi",
-    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "2019-surveillance-tools")),
+    params(("slug" = Slug, Path, description = "The campaign's slug", example = "2019-surveillance-tools")),
     responses(
         (status = 200, description = "Every revision, oldest first", body = CampaignRevisionList, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The slug is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No campaign ever had this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -108,9 +106,9 @@ pub struct CampaignRevisionList {
 pub async fn list_campaign_revisions(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug("slug", &slug)?.into_inner();
+    let slug = slug.into_inner().into_inner();
     let items = state
         .db
         .run(move |conn| campaigns::revisions(conn, &slug))
@@ -133,12 +131,8 @@ pub async fn list_campaign_revisions(
     responses(
         (status = 201, description = "The campaign", body = Campaign,
             headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Only editors and admins run campaigns", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A campaign already has this slug", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/campaigns")]
@@ -174,20 +168,14 @@ pub async fn create_campaign(
 #[utoipa::path(
     tag = "foi",
     security(("bearerAuth" = [])),
-    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "2019-surveillance-tools"),
+    params(("slug" = Slug, Path, description = "The campaign's slug", example = "2019-surveillance-tools"),
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = CampaignUpdateInput,
     responses(
         (status = 200, description = "The campaign", body = Campaign,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Only editors and admins run campaigns", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No campaign has this slug", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/campaigns/{slug}")]
@@ -195,10 +183,10 @@ pub async fn update_campaign(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
     body: web::Json<CampaignInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug("slug", &slug)?.into_inner();
+    let slug = slug.into_inner().into_inner();
     let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let (body_slug, fields, targets) = body.into_inner().parse()?;
@@ -241,18 +229,13 @@ pub async fn update_campaign(
 #[utoipa::path(
     tag = "foi",
     security(("bearerAuth" = [])),
-    params(("slug" = String, Path, description = "The campaign's slug", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "2019-surveillance-tools"),
+    params(("slug" = Slug, Path, description = "The campaign's slug", example = "2019-surveillance-tools"),
         ("If-Match" = String, Header, description = "The ETag of the revision being deleted")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The slug is malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Only editors and admins run campaigns", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No campaign has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The campaign has sent requests", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/campaigns/{slug}")]
@@ -260,9 +243,9 @@ pub async fn delete_campaign(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug("slug", &slug)?.into_inner();
+    let slug = slug.into_inner().into_inner();
     let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let stamp = Stamp::now(identity.actor());

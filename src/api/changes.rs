@@ -5,7 +5,7 @@ use atom_syndication::{Entry, Feed, Link, Person, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::{path_slug, Validator};
+use super::params::Validator;
 use super::{responses, AppState};
 use crate::domain::{FeedEntity, Slug};
 use crate::error::{ApiError, Problem};
@@ -21,7 +21,7 @@ pub struct ChangesQuery {
     #[param(value_type = Option<i64>, minimum = 0, default = 0)]
     since: Option<String>,
     /// Only the events of this force.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "cambridgeshire")]
+    #[param(value_type = Option<Slug>, example = "cambridgeshire")]
     force: Option<String>,
     /// Only events about this kind of entity.
     #[param(value_type = Option<FeedEntity>, example = "deployment")]
@@ -64,7 +64,6 @@ fn parse_filter(v: &mut Validator, force: Option<&str>, entity_type: Option<&str
     responses(
         (status = 200, description = "Events after `since`", body = ChangeFeed, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/changes")]
@@ -203,13 +202,11 @@ pub async fn changes_atom(
 /// Subscribe to one force's changes (Atom).
 #[utoipa::path(
     tag = "changes",
-    params(("slug" = String, Path, description = "The force's slug", example = "cambridgeshire",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)),
+    params(("slug" = Slug, Path, description = "The force's slug", example = "cambridgeshire")),
     responses(
         (status = 200, description = "The force's newest changes as an Atom (RFC 4287) feed", body = String,
             content_type = "application/atom+xml", headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The slug is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -217,9 +214,9 @@ pub async fn changes_atom(
 pub async fn force_changes_atom(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug("slug", &slug)?;
+    let slug = slug.into_inner();
     let (force, events) = state
         .db
         .run(move |conn| {

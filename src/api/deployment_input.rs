@@ -4,8 +4,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::params::Validator;
-use super::text_formats::IdItem;
+use super::text_formats::HttpUrl;
 use crate::auth::Identity;
+use crate::domain::EntityId;
 use crate::domain::{DeploymentStatus, Provenance, Role, Slug};
 use crate::error::ApiError;
 use crate::store::deployments::DeploymentState;
@@ -32,10 +33,10 @@ const MAX_SOURCES: usize = 200;
 }))]
 pub struct DeploymentInput {
     /// Force slug (fixed once created).
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    #[schema(value_type = Slug)]
     pub force: String,
     /// Tool slug (fixed once created).
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    #[schema(value_type = Slug)]
     pub tool: String,
     #[schema(value_type = DeploymentStatus)]
     pub status: String,
@@ -55,7 +56,7 @@ pub struct DeploymentInput {
     pub authorisation: Option<String>,
     pub public_consultation: Option<String>,
     /// An http(s) URL.
-    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
+    #[schema(value_type = Option<HttpUrl>)]
     pub use_policy_url: Option<String>,
     /// Defaults to `researched`; always `force_reported` for force staff.
     #[schema(value_type = Option<Provenance>)]
@@ -65,7 +66,7 @@ pub struct DeploymentInput {
     pub verified: bool,
     /// Ids of existing sources backing the claim.
     #[serde(default)]
-    #[schema(value_type = Vec<IdItem>, max_items = 200)]
+    #[schema(value_type = Vec<EntityId>, max_items = 200)]
     pub source_ids: Vec<String>,
 }
 
@@ -104,16 +105,7 @@ impl DeploymentInput {
         }
         let mut source_ids = Vec::new();
         for id in self.source_ids.into_iter().take(MAX_SOURCES) {
-            match uuid::Uuid::try_parse(&id) {
-                Ok(parsed) if parsed.hyphenated().to_string() == id => source_ids.push(id),
-                _ => v.reject(
-                    "source_ids",
-                    format!(
-                        "`{}` is not a source id",
-                        id.chars().take(80).collect::<String>()
-                    ),
-                ),
-            }
+            source_ids.extend(v.id("source_ids", &id));
         }
         source_ids.sort();
         source_ids.dedup();

@@ -8,11 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::cache::{self, Cached};
 use super::deployment_input::DeploymentInput;
 use super::pagination::{decode_cursor, ListResponse};
-use super::params::{path_id, Validator};
+use super::params::Validator;
+use super::text_formats::{CountMode, DeploymentSortKey, StatusList};
 use super::{responses, AppState};
 use crate::auth::Identity;
 use crate::db::DbConnection;
 use crate::domain::{DeploymentStatus, Moment, Nation, Provenance, Slug};
+use crate::domain::{EntityId, SearchTerms};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::deployments::{
@@ -31,18 +33,17 @@ use crate::store::{write_transaction, StoreError};
 #[into_params(parameter_in = Query)]
 pub struct DeploymentListQuery {
     /// Force slug.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "cambridgeshire")]
+    #[param(value_type = Option<Slug>, example = "cambridgeshire")]
     force: Option<String>,
     /// Tool slug.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "imsi-catcher")]
+    #[param(value_type = Option<Slug>, example = "imsi-catcher")]
     tool: Option<String>,
     /// One status.
     #[param(value_type = Option<DeploymentStatus>)]
     status: Option<String>,
     /// Several statuses, comma-separated (`in_use,trial`).
     #[serde(rename = "status__in")]
-    #[param(rename = "status__in", value_type = Option<String>, example = "in_use,trial",
-        pattern = "^(in_use|trial|planned|discontinued|denied|not_held|ncnd|refused|no_response|not_researched)(,(in_use|trial|planned|discontinued|denied|not_held|ncnd|refused|no_response|not_researched))*$")]
+    #[param(rename = "status__in", value_type = Option<StatusList>, example = "in_use,trial")]
     status_in: Option<String>,
     /// UK nation of the force.
     #[param(value_type = Option<Nation>)]
@@ -67,13 +68,13 @@ pub struct DeploymentListQuery {
     #[param(value_type = Option<bool>)]
     has_impact_assessment: Option<String>,
     /// Full text: only deployments whose current summary, force or tool contains every word.
-    #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = "[A-Za-z0-9]", example = "body worn")]
+    #[param(value_type = Option<SearchTerms>, example = "body worn")]
     q: Option<String>,
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
     #[param(value_type = Option<Moment>, example = "2020-01-01")]
     as_of: Option<String>,
     /// `-updated_at` (default), `updated_at` or `force`.
-    #[param(value_type = Option<String>, pattern = "^(-updated_at|updated_at|force)$")]
+    #[param(value_type = Option<DeploymentSortKey>)]
     sort: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
@@ -81,7 +82,7 @@ pub struct DeploymentListQuery {
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// `exact` adds `total_count` to the answer.
-    #[param(value_type = Option<String>, pattern = "^exact$")]
+    #[param(value_type = Option<CountMode>)]
     count: Option<String>,
 }
 
@@ -152,7 +153,6 @@ pub fn parse_list_query(
         (status = 200, description = "A page of deployments", body = ListResponse<Deployment>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/deployments")]
@@ -228,11 +228,10 @@ pub fn deployment_detail(
 /// Get one deployment, with its evidence, impact assessments and FOI answers.
 #[utoipa::path(
     tag = "deployments",
-    params(("id" = String, Path, description = "The deployment's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), AsOfQuery),
+    params(("id" = EntityId, Path, description = "The deployment's id"), AsOfQuery),
     responses(
         (status = 200, description = "The deployment", body = DeploymentDetail, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The id or a parameter is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No deployment has this id (at that moment)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -240,10 +239,10 @@ pub fn deployment_detail(
 pub async fn get_deployment(
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
     query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let mut v = Validator::default();
     let as_of = v
         .parse::<Moment>("as_of", query.as_of.as_deref())
@@ -275,11 +274,10 @@ pub struct RevisionList {
 /// The history survives deletion: a deleted deployment's revisions stay readable.
 #[utoipa::path(
     tag = "deployments",
-    params(("id" = String, Path, description = "The deployment's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+    params(("id" = EntityId, Path, description = "The deployment's id")),
     responses(
         (status = 200, description = "Every revision, oldest first", body = RevisionList, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No deployment ever had this id", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -287,9 +285,9 @@ pub struct RevisionList {
 pub async fn list_revisions(
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let items = state
         .db
         .run(move |conn| deployments::revisions(conn, &id))
@@ -318,11 +316,7 @@ fn written(status: StatusCode, deployment: &Deployment) -> HttpResponse {
     responses(
         (status = 201, description = "The deployment", body = Deployment,
             headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/deployments")]
@@ -368,21 +362,14 @@ async fn authorise_existing(
 #[utoipa::path(
     tag = "deployments",
     security(("bearerAuth" = [])),
-    params(("id" = String, Path, description = "The deployment's id",
-        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+    params(("id" = EntityId, Path, description = "The deployment's id"),
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = DeploymentInput,
     responses(
         (status = 200, description = "The deployment", body = Deployment,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No deployment has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/deployments/{id}")]
@@ -390,10 +377,10 @@ pub async fn update_deployment(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
     body: web::Json<DeploymentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let expected = responses::if_match(&req);
     let (force, tool, deployment_state) = body.into_inner().parse(&identity)?;
     let current = authorise_existing(&state, &identity, &id).await?;
@@ -426,18 +413,12 @@ pub async fn update_deployment(
 #[utoipa::path(
     tag = "deployments",
     security(("bearerAuth" = [])),
-    params(("id" = String, Path, description = "The deployment's id",
-        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+    params(("id" = EntityId, Path, description = "The deployment's id"),
         ("If-Match" = String, Header, description = "The ETag of the revision being deleted")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No deployment has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/deployments/{id}")]
@@ -445,9 +426,9 @@ pub async fn delete_deployment(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let expected = responses::if_match(&req);
     authorise_existing(&state, &identity, &id).await?;
     let stamp = Stamp::now(identity.actor());

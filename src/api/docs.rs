@@ -23,7 +23,17 @@ behind every claim. Reads are public and anonymous. Lists are keyset-paginated (
     ),
     servers((url = "/", description = "This server")),
     // Types that only parameters name, which the route collection does not register on its own.
-    components(schemas(crate::domain::FeedEntity, crate::domain::Moment)),
+    components(schemas(
+        crate::domain::FeedEntity,
+        crate::domain::Moment,
+        crate::domain::SearchTerms,
+        crate::domain::document::FileName,
+        super::text_formats::CountMode,
+        super::text_formats::CountryCode,
+        super::text_formats::DeploymentSortKey,
+        super::text_formats::FileFormat,
+        super::text_formats::StatusList,
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "changes", description = "Every write, as a resumable JSON feed and as Atom feeds"),

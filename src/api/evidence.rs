@@ -7,9 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::evidence_input::{AssessmentInput, SourceInput};
 use super::pagination::{decode_cursor, ListResponse};
-use super::params::{path_id, Validator};
+use super::params::Validator;
+use super::text_formats::CountMode;
 use super::{responses, AppState};
 use crate::auth::Identity;
+use crate::domain::EntityId;
 use crate::domain::{AssessmentKind, AssessmentStatus, Role, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
@@ -24,10 +26,10 @@ use crate::store::{write_transaction, PageRequest};
 #[into_params(parameter_in = Query)]
 pub struct AssessmentListQuery {
     /// Force slug.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "south-wales")]
+    #[param(value_type = Option<Slug>, example = "south-wales")]
     force: Option<String>,
     /// Only assessments covering a deployment of this tool.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "live-facial-recognition")]
+    #[param(value_type = Option<Slug>, example = "live-facial-recognition")]
     tool: Option<String>,
     #[param(value_type = Option<AssessmentKind>)]
     kind: Option<String>,
@@ -42,7 +44,7 @@ pub struct AssessmentListQuery {
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// `exact` adds `total_count` to the answer.
-    #[param(value_type = Option<String>, pattern = "^exact$")]
+    #[param(value_type = Option<CountMode>)]
     count: Option<String>,
 }
 
@@ -86,7 +88,6 @@ pub fn parse_assessment_query(
         (status = 200, description = "A page of impact assessments", body = ListResponse<ImpactAssessment>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/impact-assessments")]
@@ -106,12 +107,10 @@ pub async fn list_assessments(
 /// Get one impact assessment.
 #[utoipa::path(
     tag = "evidence",
-    params(("id" = String, Path, description = "The assessment's id",
-        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+    params(("id" = EntityId, Path, description = "The assessment's id")),
     responses(
         (status = 200, description = "The assessment", body = ImpactAssessment, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No assessment has this id", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -119,9 +118,9 @@ pub async fn list_assessments(
 pub async fn get_assessment(
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let assessment = state
         .db
         .run(move |conn| impact_assessments::get(conn, &id))
@@ -146,12 +145,10 @@ pub struct AssessmentRevisionList {
 /// Get every revision of an impact assessment.
 #[utoipa::path(
     tag = "evidence",
-    params(("id" = String, Path, description = "The assessment's id",
-        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+    params(("id" = EntityId, Path, description = "The assessment's id")),
     responses(
         (status = 200, description = "Every revision, oldest first", body = AssessmentRevisionList, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No assessment ever had this id (or it predates revisions)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -159,9 +156,9 @@ pub struct AssessmentRevisionList {
 pub async fn list_assessment_revisions(
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let items = state
         .db
         .run(move |conn| impact_assessments::revisions(conn, &id))
@@ -193,11 +190,7 @@ fn written(status: StatusCode, assessment: &ImpactAssessment) -> HttpResponse {
     responses(
         (status = 201, description = "The assessment", body = ImpactAssessment,
             headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/impact-assessments")]
@@ -242,21 +235,14 @@ async fn authorise_existing(
 #[utoipa::path(
     tag = "evidence",
     security(("bearerAuth" = [])),
-    params(("id" = String, Path, description = "The assessment's id",
-        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+    params(("id" = EntityId, Path, description = "The assessment's id"),
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = AssessmentInput,
     responses(
         (status = 200, description = "The assessment", body = ImpactAssessment,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No assessment has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/impact-assessments/{id}")]
@@ -264,10 +250,10 @@ pub async fn update_assessment(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
     body: web::Json<AssessmentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let expected = responses::if_match(&req);
     let fields = body.into_inner().parse(identity.role)?;
     authorise_existing(&state, &identity, &id).await?;
@@ -289,18 +275,12 @@ pub async fn update_assessment(
 #[utoipa::path(
     tag = "evidence",
     security(("bearerAuth" = [])),
-    params(("id" = String, Path, description = "The assessment's id",
-        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+    params(("id" = EntityId, Path, description = "The assessment's id"),
         ("If-Match" = String, Header, description = "The ETag of the revision being deleted")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No assessment has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/impact-assessments/{id}")]
@@ -308,9 +288,9 @@ pub async fn delete_assessment(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let expected = responses::if_match(&req);
     authorise_existing(&state, &identity, &id).await?;
     let stamp = Stamp::now(identity.actor());
@@ -328,12 +308,10 @@ pub async fn delete_assessment(
 /// Get one source.
 #[utoipa::path(
     tag = "evidence",
-    params(("id" = String, Path, description = "The source's id",
-        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+    params(("id" = EntityId, Path, description = "The source's id")),
     responses(
         (status = 200, description = "The source", body = Source, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No source has this id", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -341,9 +319,9 @@ pub async fn delete_assessment(
 pub async fn get_source(
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let source = state.db.run(move |conn| sources::get(conn, &id)).await?;
     Ok(responses::json_at_revision(&req, source.revision, &source))
 }
@@ -358,10 +336,6 @@ pub async fn get_source(
     responses(
         (status = 201, description = "The source", body = Source,
             headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/sources")]
@@ -391,21 +365,14 @@ pub async fn create_source(
 #[utoipa::path(
     tag = "evidence",
     security(("bearerAuth" = [])),
-    params(("id" = String, Path, description = "The source's id",
-        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+    params(("id" = EntityId, Path, description = "The source's id"),
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = SourceInput,
     responses(
         (status = 200, description = "The source", body = Source,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Only editors and admins change sources", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No source has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/sources/{id}")]
@@ -413,10 +380,10 @@ pub async fn update_source(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
     body: web::Json<SourceInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let fields = body.into_inner().parse()?;
@@ -443,19 +410,13 @@ pub async fn update_source(
 #[utoipa::path(
     tag = "evidence",
     security(("bearerAuth" = [])),
-    params(("id" = String, Path, description = "The source's id",
-        pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+    params(("id" = EntityId, Path, description = "The source's id"),
         ("If-Match" = String, Header, description = "The ETag of the revision being deleted")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Only editors and admins delete sources", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No source has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The source backs claims", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/sources/{id}")]
@@ -463,9 +424,9 @@ pub async fn delete_source(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let stamp = Stamp::now(identity.actor());

@@ -5,7 +5,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::params::Validator;
-use super::text_formats::IdItem;
+use super::text_formats::{HttpUrl, NonBlank, Sha256Hex};
+use crate::domain::EntityId;
 use crate::domain::{AssessmentKind, AssessmentStatus, Provenance, Role, Slug, SourceKind};
 use crate::error::ApiError;
 use crate::store::impact_assessments::AssessmentFields;
@@ -29,50 +30,34 @@ const MAX_TEXT: usize = 20_000;
 }))]
 pub struct AssessmentInput {
     /// Force slug (fixed once created).
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    #[schema(value_type = Slug)]
     pub force: String,
     #[schema(value_type = AssessmentKind)]
     pub kind: String,
     #[schema(value_type = AssessmentStatus)]
     pub status: String,
-    #[schema(min_length = 1, pattern = "\\S")]
+    #[schema(value_type = NonBlank)]
     pub title: String,
     #[schema(value_type = Option<chrono::NaiveDate>)]
     pub completed_on: Option<String>,
     #[schema(value_type = Option<chrono::NaiveDate>)]
     pub next_review_due: Option<String>,
     /// An http(s) URL.
-    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
+    #[schema(value_type = Option<HttpUrl>)]
     pub url: Option<String>,
     #[serde(default)]
     pub summary: String,
     /// Deployments of the same force the assessment covers.
     #[serde(default)]
-    #[schema(value_type = Vec<IdItem>)]
+    #[schema(value_type = Vec<EntityId>)]
     pub deployment_ids: Vec<String>,
-    #[schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    #[schema(value_type = Option<EntityId>)]
     pub revealed_by_source_id: Option<String>,
-    #[schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    #[schema(value_type = Option<EntityId>)]
     pub revealed_by_foi_request_id: Option<String>,
     /// Defaults to `researched`; always `force_reported` for force staff.
     #[schema(value_type = Option<Provenance>)]
     pub provenance: Option<String>,
-}
-
-fn id(v: &mut Validator, field: &str, raw: &str) -> Option<String> {
-    match uuid::Uuid::try_parse(raw) {
-        Ok(parsed) if parsed.hyphenated().to_string() == raw => Some(raw.to_owned()),
-        _ => {
-            v.reject(
-                field,
-                format!(
-                    "`{}` is not an id",
-                    raw.chars().take(80).collect::<String>()
-                ),
-            );
-            None
-        }
-    }
 }
 
 impl AssessmentInput {
@@ -102,7 +87,7 @@ impl AssessmentInput {
             .deployment_ids
             .iter()
             .enumerate()
-            .filter_map(|(i, raw)| id(&mut v, &format!("deployment_ids[{i}]"), raw))
+            .filter_map(|(i, raw)| v.id(&format!("deployment_ids[{i}]"), raw))
             .collect();
         deployment_ids.sort();
         deployment_ids.dedup();
@@ -114,10 +99,10 @@ impl AssessmentInput {
                 .unwrap_or_default(),
             revealed_by_source_id: self
                 .revealed_by_source_id
-                .and_then(|raw| id(&mut v, "revealed_by_source_id", &raw)),
+                .and_then(|raw| v.id("revealed_by_source_id", &raw)),
             revealed_by_foi_request_id: self
                 .revealed_by_foi_request_id
-                .and_then(|raw| id(&mut v, "revealed_by_foi_request_id", &raw)),
+                .and_then(|raw| v.id("revealed_by_foi_request_id", &raw)),
             force: force.unwrap_or_default(),
             kind: kind.unwrap_or(AssessmentKind::Other),
             status: status.unwrap_or(AssessmentStatus::NotHeld),
@@ -144,12 +129,12 @@ impl AssessmentInput {
 }))]
 pub struct SourceInput {
     /// An http(s) URL.
-    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
+    #[schema(value_type = Option<HttpUrl>)]
     pub url: Option<String>,
     /// A web archive's copy (http(s) URL).
-    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
+    #[schema(value_type = Option<HttpUrl>)]
     pub archive_url: Option<String>,
-    #[schema(min_length = 1, pattern = "\\S")]
+    #[schema(value_type = NonBlank)]
     pub title: String,
     pub publisher: Option<String>,
     #[schema(value_type = SourceKind)]
@@ -159,7 +144,7 @@ pub struct SourceInput {
     #[schema(value_type = Option<chrono::NaiveDate>)]
     pub retrieved_on: Option<String>,
     /// Hex SHA-256 of the document as retrieved.
-    #[schema(pattern = "^[0-9a-f]{64}$")]
+    #[schema(value_type = Option<Sha256Hex>)]
     pub sha256: Option<String>,
     /// Where in the document the claims citing it are made (question, section, page or table).
     #[schema(max_length = 500)]

@@ -10,6 +10,7 @@ use super::deployments::{parse_list_query, DeploymentListQuery};
 use super::evidence::{parse_assessment_query, AssessmentListQuery};
 use super::foi_requests::{parse_foi_query, FoiListQuery};
 use super::overviews::MatrixQuery;
+use super::text_formats::FileFormat;
 use super::AppState;
 use crate::db::DbConnection;
 use crate::error::{ApiError, Problem};
@@ -116,12 +117,11 @@ where
 /// parameters (`limit`, `cursor`, `count`) are accepted and ignored: an export holds every row.
 #[utoipa::path(
     tag = "exports",
-    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), DeploymentListQuery),
+    params(("format" = FileFormat, Path), DeploymentListQuery),
     responses(
         (status = 200, description = "The export; CSV has a header row", content(
             (String = "text/csv"), (String = "application/x-ndjson")),
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"deployments-YYYY-MM-DD.csv\"`"))),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a supported format", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -145,12 +145,11 @@ pub async fn export_deployments(
 /// paging parameters (`limit`, `cursor`, `count`) are accepted and ignored: an export holds every row.
 #[utoipa::path(
     tag = "exports",
-    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), AssessmentListQuery),
+    params(("format" = FileFormat, Path), AssessmentListQuery),
     responses(
         (status = 200, description = "The export; CSV has a header row", content(
             (String = "text/csv"), (String = "application/x-ndjson")),
             headers(("Content-Disposition" = String))),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a supported format", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -176,12 +175,11 @@ pub async fn export_assessments(
 /// parameters are accepted and ignored.
 #[utoipa::path(
     tag = "exports",
-    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), FoiListQuery),
+    params(("format" = FileFormat, Path), FoiListQuery),
     responses(
         (status = 200, description = "The export; CSV has a header row", content(
             (String = "text/csv"), (String = "application/x-ndjson")),
             headers(("Content-Disposition" = String))),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a supported format", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -207,12 +205,11 @@ pub async fn export_foi_requests(
 /// accepted and ignored.
 #[utoipa::path(
     tag = "exports",
-    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), FoiListQuery),
+    params(("format" = FileFormat, Path), FoiListQuery),
     responses(
         (status = 200, description = "The export; CSV has a header row", content(
             (String = "text/csv"), (String = "application/x-ndjson")),
             headers(("Content-Disposition" = String))),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a supported format", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -245,7 +242,7 @@ const DOCUMENT_BATCH: usize = 4;
 /// documents at a time. NDJSON lines are what `import` reads back (after the FOI requests).
 #[utoipa::path(
     tag = "exports",
-    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$")),
+    params(("format" = FileFormat, Path)),
     responses(
         (status = 200, description = "The export; CSV has a header row", content(
             (String = "text/csv"), (String = "application/x-ndjson")),
@@ -286,7 +283,7 @@ fn batch<K>(after: Option<K>) -> PageRequest<K> {
 /// before the deployments that cite them).
 #[utoipa::path(
     tag = "exports",
-    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$")),
+    params(("format" = FileFormat, Path)),
     responses(
         (status = 200, description = "The export; CSV has a header row", content(
             (String = "text/csv"), (String = "application/x-ndjson")),
@@ -311,7 +308,7 @@ pub async fn export_sources(
 /// the FOI requests that belong to them).
 #[utoipa::path(
     tag = "exports",
-    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$")),
+    params(("format" = FileFormat, Path)),
     responses(
         (status = 200, description = "The export; CSV has a header row", content(
             (String = "text/csv"), (String = "application/x-ndjson")),
@@ -337,12 +334,11 @@ pub async fn export_campaigns(
 /// Export the matrix as one row per force and tool.
 #[utoipa::path(
     tag = "exports",
-    params(("format" = String, Path, description = "`csv` or `ndjson`", pattern = "^(csv|ndjson)$"), MatrixQuery),
+    params(("format" = FileFormat, Path), MatrixQuery),
     responses(
         (status = 200, description = "The export; CSV has a header row", content(
             (String = "text/csv"), (String = "application/x-ndjson")),
             headers(("Content-Disposition" = String))),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a supported format, or no tool has the slug given in `tool`", body = Problem,
             content_type = "application/problem+json"),
     )

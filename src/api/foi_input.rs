@@ -7,11 +7,13 @@ use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 use super::params::Validator;
-use super::text_formats::{SlugItem, TextItem};
+use super::text_formats::HttpUrl;
+use super::text_formats::NonBlank;
 use crate::domain::{
     AnswerOutcome, DeploymentStatus, FoiLaw, FoiState, Provenance, Relation, Role, Slug, StageKind,
     TargetGroup,
 };
+use crate::domain::{EntityId, FoiSection};
 use crate::error::ApiError;
 use crate::store::campaigns::{CampaignFields, Targets};
 use crate::store::foi_requests::{AnswerFields, Exemption, FoiRequestFields, StageFields};
@@ -44,19 +46,19 @@ const MAX_ITEMS: usize = 200;
 }))]
 pub struct FoiRequestInput {
     /// The authority asked.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    #[schema(value_type = Slug)]
     pub authority: String,
     /// The campaign that sent it.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    #[schema(value_type = Option<Slug>)]
     pub campaign: Option<String>,
     /// Defaults to the law the authority answers under (FOISA in Scotland, else FOIA).
     #[schema(value_type = Option<FoiLaw>)]
     pub law: Option<String>,
-    #[schema(min_length = 1, pattern = "\\S")]
+    #[schema(value_type = NonBlank)]
     pub title: String,
     /// The authority's references for the request; one given twice is kept once.
     #[serde(default)]
-    #[schema(value_type = Vec<TextItem>)]
+    #[schema(value_type = Vec<NonBlank>)]
     pub reference_numbers: Vec<String>,
     #[serde(default)]
     pub request_text: String,
@@ -73,7 +75,7 @@ pub struct FoiRequestInput {
     #[schema(value_type = Option<FoiState>)]
     pub state: Option<String>,
     /// An http(s) URL.
-    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
+    #[schema(value_type = Option<HttpUrl>)]
     pub source_url: Option<String>,
     #[serde(default)]
     pub reply_text: String,
@@ -96,18 +98,18 @@ pub struct FoiRequestInput {
     "redirected_to": "cambridgeshire"
 }))]
 pub struct AnswerInput {
-    #[schema(min_length = 1, pattern = "\\S")]
+    #[schema(value_type = NonBlank)]
     pub question: String,
     /// Slugs of the tools the question asks about.
     #[serde(default)]
-    #[schema(value_type = Vec<SlugItem>)]
+    #[schema(value_type = Vec<Slug>)]
     pub tools: Vec<String>,
     #[schema(value_type = AnswerOutcome)]
     pub outcome: String,
     #[serde(default)]
     pub answer_text: String,
     /// For a redirect: the authority the requester was sent to.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    #[schema(value_type = Option<Slug>)]
     pub redirected_to: Option<String>,
     #[serde(default)]
     pub exemptions: Vec<ExemptionInput>,
@@ -129,10 +131,7 @@ pub struct AnswerInput {
 #[schema(example = json!({"section": "s31(3)", "ncnd": true, "absolute": false}))]
 pub struct ExemptionInput {
     /// `s24(2)`, `s31(1)(a)`, `reg12(5)(a)`.
-    #[schema(
-        pattern = "^(s|reg)[0-9]+[A-Z]?(\\([0-9A-Za-z]+\\))*$",
-        example = "s31(3)"
-    )]
+    #[schema(value_type = FoiSection, example = "s31(3)")]
     pub section: String,
     /// Cited to neither confirm nor deny.
     #[serde(default)]
@@ -147,7 +146,7 @@ pub struct ExemptionInput {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f", "relation": "supports"}))]
 pub struct LinkInput {
-    #[schema(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    #[schema(value_type = EntityId)]
     pub id: String,
     /// Defaults to `supports`.
     #[schema(value_type = Option<Relation>)]
@@ -159,7 +158,7 @@ pub struct LinkInput {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"tool": "body-worn-video", "status": "in_use"}))]
 pub struct ClaimInput {
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    #[schema(value_type = Slug)]
     pub tool: String,
     #[schema(value_type = DeploymentStatus)]
     pub status: String,
@@ -198,50 +197,6 @@ fn slug(v: &mut Validator, field: &str, raw: &str) -> Option<String> {
     v.parse::<Slug>(field, Some(raw)).map(Slug::into_inner)
 }
 
-fn uuid(v: &mut Validator, field: &str, raw: &str) -> Option<String> {
-    match uuid::Uuid::try_parse(raw) {
-        Ok(id) if id.hyphenated().to_string() == raw => Some(raw.to_owned()),
-        _ => {
-            v.reject(
-                field,
-                format!(
-                    "`{}` is not an id",
-                    raw.chars().take(80).collect::<String>()
-                ),
-            );
-            None
-        }
-    }
-}
-
-/// Whether `section` is written as the registry stores sections: `s` or `reg`, the number, and
-/// bracketed subsections.
-pub fn is_section(section: &str) -> bool {
-    let rest = section
-        .strip_prefix("reg")
-        .or_else(|| section.strip_prefix('s'));
-    let Some(rest) = rest else { return false };
-    let digits = rest.chars().take_while(char::is_ascii_digit).count();
-    if digits == 0 {
-        return false;
-    }
-    let mut rest = &rest[digits..];
-    if rest.starts_with(|c: char| c.is_ascii_uppercase()) {
-        rest = &rest[1..];
-    }
-    while let Some(inner) = rest.strip_prefix('(') {
-        let Some(end) = inner.find(')') else {
-            return false;
-        };
-        let part = &inner[..end];
-        if part.is_empty() || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return false;
-        }
-        rest = &inner[end + 1..];
-    }
-    rest.is_empty()
-}
-
 /// The provenance a writer may claim: force staff always report as the force.
 fn provenance(v: &mut Validator, writer: Option<Role>, raw: Option<&str>) -> Provenance {
     let claimed = v
@@ -264,20 +219,15 @@ impl AnswerInput {
             .into_iter()
             .enumerate()
         {
-            let section = exemption.section.trim().to_owned();
-            if !is_section(&section) {
-                v.reject(
-                    &format!("{at}.exemptions[{i}].section"),
-                    "must be written like `s31(3)`, `s24(2)` or `reg12(5)(a)`",
-                );
-            } else if exemptions.iter().any(|e| e.section == section) {
-                v.reject(
-                    &format!("{at}.exemptions[{i}].section"),
-                    "is cited twice in this answer",
-                );
+            let field = format!("{at}.exemptions[{i}].section");
+            let Some(section) = v.parse::<FoiSection>(&field, Some(&exemption.section)) else {
+                continue;
+            };
+            if exemptions.iter().any(|e| e.section == section.as_str()) {
+                v.reject(&field, "is cited twice in this answer");
             }
             exemptions.push(Exemption {
-                section,
+                section: section.into_inner(),
                 ncnd: exemption.ncnd,
                 absolute: exemption.absolute,
             });
@@ -285,7 +235,7 @@ impl AnswerInput {
         let mut links = |name: &str, items: Vec<LinkInput>| -> Vec<(String, Relation)> {
             let mut parsed: Vec<(String, Relation)> = Vec::new();
             for (i, link) in bounded(v, &field(name), items).into_iter().enumerate() {
-                let id = uuid(v, &format!("{at}.{name}[{i}].id"), &link.id);
+                let id = v.id(&format!("{at}.{name}[{i}].id"), &link.id);
                 let relation = v
                     .parse::<Relation>(
                         &format!("{at}.{name}[{i}].relation"),
@@ -482,9 +432,9 @@ impl FoiRequestInput {
 }))]
 pub struct CampaignInput {
     /// Fixed once created; on update it must match the path.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    #[schema(value_type = Slug)]
     pub slug: String,
-    #[schema(min_length = 1, pattern = "\\S")]
+    #[schema(value_type = NonBlank)]
     pub title: String,
     #[serde(default)]
     pub description: String,
@@ -502,7 +452,7 @@ pub struct CampaignInput {
     pub questions: Vec<CampaignQuestionInput>,
     /// On creation: authorities to send the request to (a pending request is recorded for each).
     #[serde(default)]
-    #[schema(value_type = Vec<SlugItem>)]
+    #[schema(value_type = Vec<Slug>)]
     pub authorities: Vec<String>,
     /// On creation: whole groups of authorities to send it to.
     #[serde(default)]
@@ -549,11 +499,11 @@ impl utoipa::ToSchema for CampaignUpdateInput {}
     ]
 }))]
 pub struct CampaignQuestionInput {
-    #[schema(min_length = 1, pattern = "\\S")]
+    #[schema(value_type = NonBlank)]
     pub question: String,
     /// Slugs of the tools it asks about.
     #[serde(default)]
-    #[schema(value_type = Vec<SlugItem>)]
+    #[schema(value_type = Vec<Slug>)]
     pub tools: Vec<String>,
 }
 
@@ -625,46 +575,5 @@ impl CampaignInput {
                 groups,
             },
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::is_section;
-
-    #[test]
-    fn sections_are_written_as_cited() {
-        for good in [
-            "s8",
-            "s24(2)",
-            "s31(1)(a)",
-            "s23(5)",
-            "reg12(5)(a)",
-            "s40(5B)",
-        ] {
-            assert!(is_section(good), "{good}");
-        }
-        for bad in [
-            "",
-            "s",
-            "24(2)",
-            "s24(",
-            "s24()",
-            "section 24",
-            "s24(2) ",
-            "S24",
-        ] {
-            assert!(!is_section(bad), "{bad}");
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn built_sections_parse(n in 1u32..100, subs in proptest::collection::vec("[0-9a-z]{1,3}", 0..3)) {
-            let section = format!("s{n}{}", subs.iter().map(|s| format!("({s})")).collect::<String>());
-            prop_assert!(is_section(&section));
-        }
     }
 }

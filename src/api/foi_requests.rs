@@ -9,12 +9,14 @@ use utoipa::{IntoParams, ToSchema};
 use super::cache::{self, Cached};
 use super::foi_input::FoiRequestInput;
 use super::pagination::{decode_cursor, ListResponse};
-use super::params::{path_id, Validator};
+use super::params::Validator;
+use super::text_formats::CountMode;
 use super::text_formats::FileContent;
 use super::{responses, AppState};
 use crate::auth::Identity;
 use crate::domain::document::{self, FileName};
 use crate::domain::{AnswerOutcome, FoiState, ParseError, Slug};
+use crate::domain::{EntityId, FoiSection, SearchTerms};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::foi_requests::{
@@ -32,13 +34,13 @@ const DOCUMENT_LIMIT: usize = 25 * 1024 * 1024;
 #[into_params(parameter_in = Query)]
 pub struct FoiListQuery {
     /// Force slug (requests to the force or to its oversight body).
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "cambridgeshire")]
+    #[param(value_type = Option<Slug>, example = "cambridgeshire")]
     force: Option<String>,
     /// Authority slug.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "cambridgeshire-pcc")]
+    #[param(value_type = Option<Slug>, example = "cambridgeshire-pcc")]
     authority: Option<String>,
     /// Campaign slug.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "2019-surveillance-tools")]
+    #[param(value_type = Option<Slug>, example = "2019-surveillance-tools")]
     campaign: Option<String>,
     /// Requests with at least one answer of this outcome.
     #[param(value_type = Option<AnswerOutcome>)]
@@ -46,7 +48,7 @@ pub struct FoiListQuery {
     #[param(value_type = Option<FoiState>)]
     state: Option<String>,
     /// Requests citing this exemption or any subsection of it (`s31` matches `s31(3)`).
-    #[param(value_type = Option<String>, pattern = "^(s|reg)[0-9]+[A-Z]?(\\([0-9A-Za-z]+\\))*$", example = "s31")]
+    #[param(value_type = Option<FoiSection>, example = "s31")]
     exemption: Option<String>,
     /// Received on or after this date.
     #[serde(rename = "received__gte")]
@@ -69,7 +71,7 @@ pub struct FoiListQuery {
     overdue: Option<String>,
     /// Full text: only requests whose title, request or reply, or one of whose answers, contains
     /// every word.
-    #[param(value_type = Option<String>, min_length = 1, max_length = 500, pattern = "[A-Za-z0-9]", example = "facial recognition")]
+    #[param(value_type = Option<SearchTerms>, example = "facial recognition")]
     q: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
@@ -77,7 +79,7 @@ pub struct FoiListQuery {
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// `exact` adds `total_count` to the answer.
-    #[param(value_type = Option<String>, pattern = "^exact$")]
+    #[param(value_type = Option<CountMode>)]
     count: Option<String>,
 }
 
@@ -90,16 +92,9 @@ pub fn parse_foi_query(
     let slug = |v: &mut Validator, field: &str, raw: Option<&str>| {
         v.parse::<Slug>(field, raw).map(Slug::into_inner)
     };
-    let exemption = q.exemption.map(|e| e.trim().to_owned());
-    if exemption
-        .as_deref()
-        .is_some_and(|e| !super::foi_input::is_section(e))
-    {
-        v.reject(
-            "exemption",
-            "must be written like `s31`, `s31(3)` or `reg12(5)(a)`",
-        );
-    }
+    let exemption = v
+        .parse::<FoiSection>("exemption", q.exemption.as_deref())
+        .map(FoiSection::into_inner);
     let filter = FoiFilter {
         force: slug(&mut v, "force", q.force.as_deref()),
         authority: slug(&mut v, "authority", q.authority.as_deref()),
@@ -138,7 +133,6 @@ pub fn parse_foi_query(
         (status = 200, description = "A page of FOI requests", body = ListResponse<FoiRequest>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/foi-requests")]
@@ -162,12 +156,11 @@ pub async fn list_foi_requests(
 /// Get one FOI request.
 #[utoipa::path(
     tag = "foi",
-    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+    params(("id" = EntityId, Path, description = "The request's id")),
     responses(
         (status = 200, description = "The request", body = FoiRequest,
             headers(("ETag" = String, description = "`\"r<revision>-...\"`; send it as `If-Match` to update"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -175,9 +168,9 @@ pub async fn list_foi_requests(
 pub async fn get_foi_request(
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let calendar = state.calendar.clone();
     let request = state
         .db
@@ -205,11 +198,10 @@ pub struct FoiRevisionList {
 /// The history survives deletion.
 #[utoipa::path(
     tag = "foi",
-    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+    params(("id" = EntityId, Path, description = "The request's id")),
     responses(
         (status = 200, description = "Every revision, oldest first", body = FoiRevisionList, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No request ever had this id", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -217,9 +209,9 @@ pub struct FoiRevisionList {
 pub async fn list_foi_revisions(
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let items = state
         .db
         .run(move |conn| foi_requests::revisions(conn, &id))
@@ -267,11 +259,7 @@ async fn authorised_fields(
     responses(
         (status = 201, description = "The request", body = FoiRequest,
             headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The account may not write this authority's force", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/foi-requests")]
@@ -317,20 +305,14 @@ async fn authorise_existing(
 #[utoipa::path(
     tag = "foi",
     security(("bearerAuth" = [])),
-    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+    params(("id" = EntityId, Path, description = "The request's id"),
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = FoiRequestInput,
     responses(
         (status = 200, description = "The request", body = FoiRequest,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/foi-requests/{id}")]
@@ -338,10 +320,10 @@ pub async fn update_foi_request(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
     body: web::Json<FoiRequestInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let expected = responses::if_match(&req);
     authorise_existing(&state, &identity, &id).await?;
     let (_, fields) = authorised_fields(&state, &identity, body.into_inner()).await?;
@@ -364,17 +346,12 @@ pub async fn update_foi_request(
 #[utoipa::path(
     tag = "foi",
     security(("bearerAuth" = [])),
-    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+    params(("id" = EntityId, Path, description = "The request's id"),
         ("If-Match" = String, Header, description = "The ETag of the revision being deleted")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "The id is malformed", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/foi-requests/{id}")]
@@ -382,9 +359,9 @@ pub async fn delete_foi_request(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let expected = responses::if_match(&req);
     authorise_existing(&state, &identity, &id).await?;
     let stamp = Stamp::now(identity.actor());
@@ -406,12 +383,7 @@ pub async fn delete_foi_request(
 #[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The document's file name, as shown to readers.
-    #[param(
-        example = "FOI-OPCC-19-026-037.pdf",
-        min_length = 1,
-        max_length = 255,
-        pattern = r"^[^/\\\u0000-\u001f\u007f-\u009f]*[^/\\\s\u0000-\u001f\u007f-\u009f][^/\\\u0000-\u001f\u007f-\u009f]*$"
-    )]
+    #[param(value_type = FileName, example = "FOI-OPCC-19-026-037.pdf")]
     filename: String,
 }
 
@@ -422,7 +394,7 @@ pub struct UploadQuery {
 #[utoipa::path(
     tag = "foi",
     security(("bearerAuth" = [])),
-    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), UploadQuery),
+    params(("id" = EntityId, Path, description = "The request's id"), UploadQuery),
     request_body(content(
         (FileContent = "application/pdf"), (FileContent = "text/plain"), (FileContent = "text/csv"),
         (FileContent = "text/html"), (FileContent = "image/png"), (FileContent = "image/jpeg"),
@@ -432,8 +404,6 @@ pub struct UploadQuery {
         (status = 201, description = "The stored document", body = Document,
             headers(("Location" = String))),
         (status = 400, description = "The id, file name or body is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The document is too large", body = Problem, content_type = "application/problem+json"),
@@ -445,11 +415,11 @@ pub async fn upload_document(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
     query: web::Query<UploadQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let media_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -511,8 +481,8 @@ pub async fn upload_document(
 /// Download a reply's document, byte for byte.
 #[utoipa::path(
     tag = "foi",
-    params(("id" = String, Path, description = "The request's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-        ("document_id" = String, Path, description = "The document's id", pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")),
+    params(("id" = EntityId, Path, description = "The request's id"),
+        ("document_id" = EntityId, Path, description = "The document's id")),
     responses(
         (status = 200, description = "The document's bytes. PDFs and PNG, JPEG and GIF images are sent \
 as themselves and text as `text/plain; charset=utf-8`, inline; every other type (web pages, TIFF) as \
@@ -524,7 +494,6 @@ as themselves and text as `text/plain; charset=utf-8`, inline; every other type 
             headers(("ETag" = String, description = "The SHA-256 of the bytes"),
                 ("Content-Disposition" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "An id is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -532,11 +501,10 @@ as themselves and text as `text/plain; charset=utf-8`, inline; every other type 
 pub async fn download_document(
     req: HttpRequest,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<(EntityId, EntityId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, document_id) = path.into_inner();
-    let id = path_id("id", &id)?;
-    let document_id = path_id("document_id", &document_id)?;
+    let (id, document_id) = (id.into_inner(), document_id.into_inner());
     let (stored, content) = state
         .db
         .run(move |conn| foi_requests::document(conn, &id, &document_id))

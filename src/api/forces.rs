@@ -6,9 +6,11 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{decode_cursor, ListResponse};
-use super::params::{path_slug, Validator};
+use super::params::Validator;
+use super::text_formats::{CountMode, CountryCode, EmailAddress, HttpUrl, NonBlank};
 use super::{responses, AppState};
 use crate::auth::Identity;
+use crate::domain::Slug;
 use crate::domain::{ForceKind, Nation, Role};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
@@ -21,7 +23,7 @@ use crate::store::{write_transaction, PageRequest};
 #[into_params(parameter_in = Query)]
 pub struct ForceListQuery {
     /// ISO 3166-1 alpha-2 country code, e.g. `GB`.
-    #[param(value_type = Option<String>, pattern = "^[A-Z]{2}$", example = "GB")]
+    #[param(value_type = Option<CountryCode>, example = "GB")]
     country: Option<String>,
     /// UK nation.
     #[param(value_type = Option<Nation>)]
@@ -35,7 +37,7 @@ pub struct ForceListQuery {
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// `exact` adds `total_count` to the answer.
-    #[param(value_type = Option<String>, pattern = "^exact$")]
+    #[param(value_type = Option<CountMode>)]
     count: Option<String>,
 }
 
@@ -49,7 +51,6 @@ pub struct ForceListQuery {
         (status = 200, description = "A page of forces", body = ListResponse<Force>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/forces")]
@@ -91,12 +92,10 @@ pub async fn list_forces(
 /// Get one police force.
 #[utoipa::path(
     tag = "forces",
-    params(("slug" = String, Path, description = "The force's data.police.uk identifier", example = "cambridgeshire",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)),
+    params(("slug" = Slug, Path, description = "The force's data.police.uk identifier", example = "cambridgeshire")),
     responses(
         (status = 200, description = "The force", body = Force, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The slug is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -104,9 +103,9 @@ pub async fn list_forces(
 pub async fn get_force(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug("slug", &slug)?;
+    let slug = slug.into_inner();
     let force = state
         .db
         .run(move |conn| forces::get(conn, slug.as_str()))
@@ -124,17 +123,17 @@ pub async fn get_force(
     "foi_url": "https://www.cambs.police.uk/foi-ai/af/accessing-information/"
 }))]
 pub struct ForceInput {
-    #[schema(min_length = 1, pattern = "\\S")]
+    #[schema(value_type = NonBlank)]
     pub name: String,
     /// State, province or county, outside the UK.
     pub region: Option<String>,
     /// An http(s) URL.
-    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
+    #[schema(value_type = Option<HttpUrl>)]
     pub website: Option<String>,
-    #[schema(pattern = "^\\s*([^@\\s]+@[^@\\s]+)?\\s*$")]
+    #[schema(value_type = Option<EmailAddress>)]
     pub foi_email: Option<String>,
     /// An http(s) URL.
-    #[schema(pattern = "^\\s*(https?://[\\s\\S]*)?$")]
+    #[schema(value_type = Option<HttpUrl>)]
     pub foi_url: Option<String>,
 }
 
@@ -181,21 +180,14 @@ fn is_email_address(address: &str) -> bool {
 #[utoipa::path(
     tag = "forces",
     security(("bearerAuth" = [])),
-    params(("slug" = String, Path, description = "The force's data.police.uk identifier", example = "cambridgeshire",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64),
+    params(("slug" = Slug, Path, description = "The force's data.police.uk identifier", example = "cambridgeshire"),
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = ForceInput,
     responses(
         (status = 200, description = "The force", body = Force,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Only editors and admins correct forces", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/forces/{slug}")]
@@ -203,10 +195,10 @@ pub async fn update_force(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
     body: web::Json<ForceInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug("slug", &slug)?.into_inner();
+    let slug = slug.into_inner().into_inner();
     let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let details = body.into_inner().parse()?;

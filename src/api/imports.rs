@@ -44,8 +44,6 @@ pub struct ImportQuery {
         (status = 200, description = "What the import did (or would do, in a dry run)", body = ImportReport),
         (status = 400, description = "Rows cannot be imported (`errors` names each as `line <n>`), or the format is unknown",
             body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Only editors and admins import", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is too large", body = Problem, content_type = "application/problem+json"),
     )

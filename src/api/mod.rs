@@ -47,7 +47,7 @@ pub use middleware::{
     access_log, expire_cache_after_writes, head_as_get, not_found, problem_details,
     request_id_header, KnownRoutes,
 };
-pub use params::{json_error, query_error, JSON_BODY_LIMIT};
+pub use params::{json_error, path_error, query_error, JSON_BODY_LIMIT};
 pub use security_headers::security_headers;
 pub use text_rule::refuse_control_characters;
 

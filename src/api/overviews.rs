@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::cache::{self, Cached};
-use super::params::{path_slug, Validator};
+use super::params::Validator;
 use super::AppState;
 use crate::domain::{Moment, Nation, Slug};
 use crate::error::{ApiError, Problem};
@@ -48,12 +48,10 @@ async fn cached(
 /// known), deployments, impact assessments and evidence: the one page a journalist needs.
 #[utoipa::path(
     tag = "forces",
-    params(("slug" = String, Path, description = "The force's slug", example = "cambridgeshire",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64), AsOfOnly),
+    params(("slug" = Slug, Path, description = "The force's slug", example = "cambridgeshire"), AsOfOnly),
     responses(
         (status = 200, description = "The profile", body = ForceProfile, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The slug or `as_of` is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -61,10 +59,10 @@ async fn cached(
 pub async fn force_profile(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
     query: web::Query<AsOfOnly>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug("slug", &slug)?;
+    let slug = slug.into_inner();
     let as_of = parse_as_of(query.as_of.as_deref())?;
     cached(&req, &state, "json", move |conn| {
         Ok(Cached::json(&overviews::force_profile(
@@ -79,12 +77,10 @@ pub async fn force_profile(
 /// Get every force's status for one tool.
 #[utoipa::path(
     tag = "tools",
-    params(("slug" = String, Path, description = "The tool's slug", example = "imsi-catcher",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64), AsOfOnly),
+    params(("slug" = Slug, Path, description = "The tool's slug", example = "imsi-catcher"), AsOfOnly),
     responses(
         (status = 200, description = "The tool and every force's status", body = ToolForces, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The slug or `as_of` is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No tool has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -92,10 +88,10 @@ pub async fn force_profile(
 pub async fn tool_forces(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
     query: web::Query<AsOfOnly>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug("slug", &slug)?;
+    let slug = slug.into_inner();
     let as_of = parse_as_of(query.as_of.as_deref())?;
     cached(&req, &state, "json", move |conn| {
         Ok(Cached::json(&overviews::tool_forces(
@@ -116,7 +112,7 @@ pub struct MatrixQuery {
     #[param(value_type = Option<Nation>)]
     nation: Option<String>,
     /// Only this tool's column.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "live-facial-recognition")]
+    #[param(value_type = Option<Slug>, example = "live-facial-recognition")]
     tool: Option<String>,
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
     #[param(value_type = Option<Moment>, example = "2020-01-01")]
@@ -223,7 +219,6 @@ fn wants_csv(req: &HttpRequest) -> bool {
         (status = 200, description = "The matrix", headers(("ETag" = String)),
             content((Matrix = "application/json"), (String = "text/csv"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No tool has the slug given in `tool`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -245,7 +240,6 @@ pub async fn get_matrix(
         (status = 200, description = "The matrix as CSV", body = String, content_type = "text/csv",
             headers(("ETag" = String), ("Content-Disposition" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No tool has the slug given in `tool`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -274,7 +268,6 @@ pub struct NoParams {}
     responses(
         (status = 200, description = "The statistics", body = Stats, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "An unknown parameter was given", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/stats")]

@@ -3,10 +3,10 @@
 use std::fmt::Display;
 use std::str::FromStr;
 
-use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::HttpRequest;
 
-use crate::domain::Slug;
+use crate::domain::EntityId;
 use crate::error::{ApiError, FieldError};
 
 /// The largest JSON request body accepted: far more than any record needs, small enough that a
@@ -147,6 +147,12 @@ impl Validator {
         url
     }
 
+    /// Parses an entity id given in a body or a list.
+    pub fn id(&mut self, field: &str, raw: &str) -> Option<String> {
+        self.parse::<EntityId>(field, Some(raw))
+            .map(EntityId::into_inner)
+    }
+
     /// Records an error found by other means.
     pub fn reject(&mut self, field: &str, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, message));
@@ -162,24 +168,29 @@ impl Validator {
     }
 }
 
-/// Parses a slug taken from the path.
-pub fn path_slug(field: &str, raw: &str) -> Result<Slug, ApiError> {
-    raw.parse()
-        .map_err(|e: crate::domain::ParseError| ApiError::invalid_field(field, e.0))
+/// Turns actix's path errors (a segment that is not the domain type it names, such as an
+/// [`EntityId`](crate::domain::EntityId) or a [`Slug`]) into a problem naming the segment: the one
+/// whose value the parser's message quotes.
+pub fn path_error(error: PathError, req: &HttpRequest) -> actix_web::Error {
+    path_problem(error, req).into()
 }
 
-/// Parses an entity id taken from the path: a lower-case hyphenated UUID, as the registry issues them.
-pub fn path_id(field: &str, raw: &str) -> Result<String, ApiError> {
-    match uuid::Uuid::try_parse(raw) {
-        Ok(id) if id.hyphenated().to_string() == raw => Ok(raw.to_owned()),
-        _ => Err(ApiError::invalid_field(
-            field,
-            format!(
-                "`{}` is not an id (a lower-case hyphenated UUID)",
-                raw.chars().take(80).collect::<String>()
-            ),
-        )),
-    }
+/// The problem [`path_error`] answers with, for pages that show it as HTML.
+pub fn path_problem(error: PathError, req: &HttpRequest) -> ApiError {
+    let message = match &error {
+        PathError::Deserialize(error) => error.to_string(),
+        other => other.to_string(),
+    };
+    let field = req
+        .match_info()
+        .iter()
+        .find(|(_, value)| {
+            let shown: String = value.chars().take(80).collect();
+            message.contains(&format!("`{shown}`"))
+        })
+        .map_or("path", |(name, _)| name)
+        .to_owned();
+    ApiError::invalid_field(field, message)
 }
 
 /// Turns actix's query-string errors into a problem naming the parameter.

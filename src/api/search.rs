@@ -20,18 +20,13 @@ use crate::store::Page;
 pub struct SearchQuery {
     /// The words to find; every word must match (punctuation and operators are ignored, words are
     /// stemmed: `cameras` finds `camera`).
-    #[param(
-        min_length = 1,
-        max_length = 500,
-        pattern = "[A-Za-z0-9]",
-        example = "body worn video"
-    )]
+    #[param(value_type = SearchTerms, example = "body worn video")]
     q: String,
     /// Only hits of this kind.
     #[param(value_type = Option<SearchEntity>)]
     entity_type: Option<String>,
     /// Only hits about this force.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "cambridgeshire")]
+    #[param(value_type = Option<Slug>, example = "cambridgeshire")]
     force: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]

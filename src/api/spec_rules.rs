@@ -1,6 +1,7 @@
 //! Rules that hold for every operation, stated in the OpenAPI document once here rather than on
-//! each endpoint: the text rule on every plain string, and the answers any request may get from
-//! the limits (429), the body deadline (408) and a database outage (503).
+//! each endpoint: the text rule on every plain string, and the problems an operation's shape implies
+//! (bad input, a missing token, a stale or missing `If-Match`, a large or slow body, the limits, a
+//! database outage). Endpoints describe only the problems particular to them.
 
 use serde_json::{json, Map, Value};
 
@@ -54,44 +55,14 @@ pub fn apply(spec: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     serde_json::from_value(doc).expect("the amended spec is still a spec")
 }
 
-/// The characters the text rule refuses, as the inside of a regular-expression class.
-const CONTROL: &str = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF";
-
-/// The field patterns of the annotations that would admit a refused character, each with its
-/// tightened form (the same language, minus those characters; whitespace around values is the
-/// whitespace the parsers trim).
-fn tightened(pattern: &str) -> Option<String> {
-    let c = CONTROL;
-    let space = r"[ \t\n\r]*";
-    Some(match pattern {
-        // Non-blank text.
-        r"\S" => format!(r"^[^{c}]*[^\s{c}][^{c}]*$"),
-        // Text with a letter or digit.
-        "[A-Za-z0-9]" => format!(r"^[^{c}]*[A-Za-z0-9][^{c}]*$"),
-        // An optional http(s) URL.
-        r"^\s*(https?://[\s\S]*)?$" => format!(r"^{space}(https?://[^{c}]*)?$"),
-        // An optional e-mail address.
-        r"^\s*([^@\s]+@[^@\s]+)?\s*$" => {
-            format!(r"^{space}([^@\s{c}]+@[^@\s{c}]+)?{space}$")
-        }
-        _ => return None,
-    })
-}
-
 /// Puts [`TEXT_PATTERN`] on every string schema that is not already constrained by a format, an
-/// enumeration, a pattern or a media type, and tightens the patterns that would admit what the rule
-/// refuses.
+/// enumeration, a pattern or a media type. (The patterns of the shared formats already exclude what
+/// the rule refuses.)
 fn text_rule(value: &mut Value) {
     match value {
         Value::Object(object) => {
             if is_plain_string(object) {
                 object.insert("pattern".into(), Value::String(TEXT_PATTERN.into()));
-            } else if let Some(tight) = object
-                .get("pattern")
-                .and_then(Value::as_str)
-                .and_then(tightened)
-            {
-                object.insert("pattern".into(), Value::String(tight));
             }
             for (key, child) in object.iter_mut() {
                 // Examples are data, not schemas.
@@ -132,16 +103,49 @@ fn is_plain_string(schema: &Map<String, Value>) -> bool {
         .any(|key| schema.contains_key(*key))
 }
 
+/// Adds, where an endpoint has not described them itself, the problems any operation of its shape
+/// can answer with: 400 (any request: parameters, the text rule), 401 (a bearer token is required),
+/// 412 and 428 (it takes `If-Match`), 413 (it takes a JSON body), 408 (any body), 429 and 503.
 fn add_common_responses(operation: &mut Map<String, Value>) {
-    let has_body = operation.contains_key("requestBody");
+    let body_types: Vec<String> = operation
+        .get("requestBody")
+        .and_then(|body| body.get("content"))
+        .and_then(Value::as_object)
+        .map(|content| content.keys().cloned().collect())
+        .unwrap_or_default();
+    let secured = operation
+        .get("security")
+        .and_then(Value::as_array)
+        .is_some_and(|requirements| !requirements.is_empty());
+    let conditional = operation
+        .get("parameters")
+        .and_then(Value::as_array)
+        .is_some_and(|parameters| {
+            parameters
+                .iter()
+                .any(|p| p["in"] == "header" && p["name"] == "If-Match")
+        });
     let Some(responses) = operation
         .get_mut("responses")
         .and_then(Value::as_object_mut)
     else {
         return;
     };
-    let mut wanted = vec![("429", "TooManyRequests"), ("503", "Unavailable")];
-    if has_body {
+    let mut wanted = vec![
+        ("400", "InvalidInput"),
+        ("429", "TooManyRequests"),
+        ("503", "Unavailable"),
+    ];
+    if secured {
+        wanted.push(("401", "Unauthenticated"));
+    }
+    if conditional {
+        wanted.extend([("412", "StaleRevision"), ("428", "RevisionRequired")]);
+    }
+    if body_types.iter().any(|media_type| is_json(media_type)) {
+        wanted.push(("413", "BodyTooLarge"));
+    }
+    if !body_types.is_empty() {
         wanted.push(("408", "RequestTimeout"));
     }
     for (status, name) in wanted {
@@ -159,6 +163,27 @@ fn common_responses() -> Value {
         "schema": {"type": "integer", "minimum": 0}
     }});
     json!({
+        "InvalidInput": {
+            "description": "A parameter, path segment or body field is invalid; `errors` names each",
+            "content": problem,
+        },
+        "Unauthenticated": {
+            "description": "No valid bearer token",
+            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+            "content": problem,
+        },
+        "StaleRevision": {
+            "description": "Someone else changed it first: `If-Match` names an older revision",
+            "content": problem,
+        },
+        "RevisionRequired": {
+            "description": "`If-Match` is missing (or is `*`)",
+            "content": problem,
+        },
+        "BodyTooLarge": {
+            "description": "The body is too large",
+            "content": problem,
+        },
         "TooManyRequests": {
             "description": "Over a rate or concurrency limit; `Retry-After` says when to try again",
             "headers": retry_after,

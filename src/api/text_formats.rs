@@ -1,67 +1,85 @@
-//! Schemas of the text formats that inputs share, so that the spec states exactly what the parsers
-//! accept. A field attribute cannot reach inside a list, so list items get these components; plain
-//! fields carry the same patterns as attributes.
+//! Schemas of the text formats that inputs share and that no domain type parses on its own (the
+//! validator checks them field by field), so that the spec states exactly what the server accepts.
+//! Fields refer to these by `value_type`; no annotation spells out a pattern.
 
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 
-fn string(pattern: &str, max_length: Option<usize>, example: &str, about: &str) -> RefOr<Schema> {
+use crate::domain::CONTROL_CLASS as CONTROL;
+
+/// The whitespace the parsers trim around a value.
+const SPACE: &str = r"[ \t\n\r]*";
+
+fn string(pattern: String, min_length: Option<usize>, example: &str, about: &str) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .pattern(Some(pattern))
-        .max_length(max_length)
+        .min_length(min_length)
         .description(Some(about))
         .examples([example])
         .into()
 }
 
-/// A slug in a list: lower-case words of letters and digits joined by hyphens.
-pub struct SlugItem;
+/// Declares a schema-only type for one text format.
+macro_rules! text_format {
+    ($(#[$doc:meta])* $name:ident, $min:expr, $example:literal, $about:literal, $pattern:expr) => {
+        $(#[$doc])*
+        pub struct $name;
 
-impl utoipa::PartialSchema for SlugItem {
-    fn schema() -> RefOr<Schema> {
-        string(
-            "^[a-z0-9]+(-[a-z0-9]+)*$",
-            Some(64),
-            "cambridgeshire",
-            "A slug: lower-case letters and digits in words joined by hyphens",
-        )
-    }
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                string($pattern, $min, $example, $about)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
 }
 
-impl utoipa::ToSchema for SlugItem {}
+text_format!(
+    /// Text holding at least one character that is not whitespace.
+    NonBlank,
+    Some(1),
+    "FOI/OPCC/19-026-037",
+    "Text with at least one character that is not whitespace",
+    format!(r"^[^{CONTROL}]*[^\s{CONTROL}][^{CONTROL}]*$")
+);
 
-/// An id in a list: a lower-case hyphenated UUID.
-pub struct IdItem;
+text_format!(
+    /// An http(s) URL, or nothing: blank means none.
+    HttpUrl,
+    None,
+    "https://www.cambridgeshire-pcc.gov.uk/",
+    "An http(s) URL; blank or absent means none",
+    format!(r"^{SPACE}(https?://[^{CONTROL}]*)?$")
+);
 
-impl utoipa::PartialSchema for IdItem {
-    fn schema() -> RefOr<Schema> {
-        string(
-            "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-            None,
-            "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
-            "An id: a lower-case hyphenated UUID",
-        )
-    }
-}
+text_format!(
+    /// An e-mail address, or nothing: blank means none.
+    EmailAddress,
+    None,
+    "foi@example.org",
+    "An e-mail address; blank or absent means none",
+    format!(r"^{SPACE}([^@\s{CONTROL}]+@[^@\s{CONTROL}]+)?{SPACE}$")
+);
 
-impl utoipa::ToSchema for IdItem {}
+text_format!(
+    /// A SHA-256 digest in lower-case hex.
+    Sha256Hex,
+    None,
+    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "A SHA-256 digest: 64 lower-case hex digits",
+    "^[0-9a-f]{64}$".to_owned()
+);
 
-/// A text in a list, which must hold more than whitespace.
-pub struct TextItem;
-
-impl utoipa::PartialSchema for TextItem {
-    fn schema() -> RefOr<Schema> {
-        string(
-            "\\S",
-            None,
-            "FOI/OPCC/19-026-037",
-            "A text with at least one character that is not whitespace",
-        )
-    }
-}
-
-impl utoipa::ToSchema for TextItem {}
+text_format!(
+    /// An ISO 3166-1 alpha-2 country code.
+    CountryCode,
+    None,
+    "GB",
+    "An ISO 3166-1 alpha-2 country code",
+    "^[A-Z]{2}$".to_owned()
+);
 
 /// The body of a file upload: its bytes as they are, never empty.
 pub struct FileContent;
@@ -78,3 +96,67 @@ impl utoipa::PartialSchema for FileContent {
 }
 
 impl utoipa::ToSchema for FileContent {}
+
+/// Several deployment statuses, comma-separated (`in_use,trial`): the pattern is built from the
+/// vocabulary itself, so it cannot drift from what the parser accepts.
+pub struct StatusList;
+
+impl utoipa::PartialSchema for StatusList {
+    fn schema() -> RefOr<Schema> {
+        let one = crate::domain::DeploymentStatus::ALL
+            .iter()
+            .map(|status| status.as_str())
+            .collect::<Vec<_>>()
+            .join("|");
+        string(
+            format!("^({one})(,({one}))*$"),
+            None,
+            "in_use,trial",
+            "Deployment statuses, comma-separated",
+        )
+    }
+}
+
+impl utoipa::ToSchema for StatusList {}
+
+/// Declares a schema-only type whose only values are the words given.
+macro_rules! words {
+    ($(#[$doc:meta])* $name:ident, $about:literal, [$($word:literal),+]) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([$($word),+]))
+                    .description(Some($about))
+                    .examples([[$($word),+][0]])
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+words!(
+    /// `count=exact` asks a list for its total.
+    CountMode,
+    "`exact` adds `total_count` to the answer",
+    ["exact"]
+);
+
+words!(
+    /// The file formats of exports and imports.
+    FileFormat,
+    "`csv` or `ndjson`",
+    ["csv", "ndjson"]
+);
+
+words!(
+    /// The orders of `GET /deployments`.
+    DeploymentSortKey,
+    "`-updated_at` (default), `updated_at` or `force`",
+    ["-updated_at", "updated_at", "force"]
+);

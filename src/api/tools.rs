@@ -6,7 +6,8 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{decode_cursor, ListResponse};
-use super::params::{path_slug, Validator};
+use super::params::Validator;
+use super::text_formats::{CountMode, NonBlank};
 use super::{responses, AppState};
 use crate::auth::Identity;
 use crate::domain::{Role, Slug};
@@ -21,7 +22,7 @@ use crate::store::{write_transaction, PageRequest};
 #[into_params(parameter_in = Query)]
 pub struct ToolListQuery {
     /// Only the tools that refine this one.
-    #[param(value_type = Option<String>, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64, example = "facial-recognition")]
+    #[param(value_type = Option<Slug>, example = "facial-recognition")]
     parent: Option<String>,
     /// Only deprecated (`true`) or current (`false`) tools.
     #[param(value_type = Option<bool>)]
@@ -32,7 +33,7 @@ pub struct ToolListQuery {
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// `exact` adds `total_count` to the answer.
-    #[param(value_type = Option<String>, pattern = "^exact$")]
+    #[param(value_type = Option<CountMode>)]
     count: Option<String>,
 }
 
@@ -46,7 +47,6 @@ pub struct ToolListQuery {
         (status = 200, description = "A page of tools", body = ListResponse<Tool>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/tools")]
@@ -82,12 +82,10 @@ pub async fn list_tools(
 /// Get one surveillance tool.
 #[utoipa::path(
     tag = "tools",
-    params(("slug" = String, Path, description = "The tool's stable slug", example = "imsi-catcher",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)),
+    params(("slug" = Slug, Path, description = "The tool's stable slug", example = "imsi-catcher")),
     responses(
         (status = 200, description = "The tool", body = Tool, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
-        (status = 400, description = "The slug is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No tool has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -95,9 +93,9 @@ pub async fn list_tools(
 pub async fn get_tool(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug("slug", &slug)?;
+    let slug = slug.into_inner();
     let tool = state
         .db
         .run(move |conn| tools::get(conn, slug.as_str()))
@@ -117,17 +115,17 @@ pub async fn get_tool(
     "deprecated": false
 }))]
 pub struct ToolInput {
-    #[schema(min_length = 1, pattern = "\\S")]
+    #[schema(value_type = NonBlank)]
     pub name: String,
     #[serde(default)]
     pub description: String,
     /// The broader tool this one refines.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    #[schema(value_type = Option<Slug>)]
     pub parent: Option<String>,
     #[serde(default)]
     pub aliases: Vec<String>,
     /// The Atlas of Surveillance category imported as this tool.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64)]
+    #[schema(value_type = Option<Slug>)]
     pub atlas_category: Option<String>,
     #[serde(default)]
     pub deprecated: bool,
@@ -172,21 +170,14 @@ impl ToolInput {
 #[utoipa::path(
     tag = "tools",
     security(("bearerAuth" = [])),
-    params(("slug" = String, Path, description = "The tool's stable slug", example = "imsi-catcher",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 64),
+    params(("slug" = Slug, Path, description = "The tool's stable slug", example = "imsi-catcher"),
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = ToolInput,
     responses(
         (status = 200, description = "The tool", body = Tool,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
-        (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json",
-            headers(("WWW-Authenticate" = String))),
         (status = 403, description = "Only editors and admins manage the taxonomy", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No tool has this slug", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Someone else changed it first", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "`If-Match` is missing (or is `*`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/tools/{slug}")]
@@ -194,10 +185,10 @@ pub async fn update_tool(
     req: HttpRequest,
     identity: Identity,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
     body: web::Json<ToolInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let slug = path_slug("slug", &slug)?.into_inner();
+    let slug = slug.into_inner().into_inner();
     let expected = responses::if_match(&req);
     identity.require_role(&[Role::Admin, Role::Editor])?;
     let fields = body.into_inner().parse()?;

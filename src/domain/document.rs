@@ -161,6 +161,23 @@ impl std::str::FromStr for FileName {
     }
 }
 
+/// In the spec: what [`FileName`]'s parser accepts, bidirectional controls aside (JSON Schema
+/// patterns cannot name a Unicode property).
+impl utoipa::PartialSchema for FileName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let plain = r"[^/\\\u0000-\u001f\u007f-\u009f]";
+        let visible = r"[^/\\\s\u0000-\u001f\u007f-\u009f]";
+        super::string_schema(
+            &format!("^{plain}*{visible}{plain}*$"),
+            Some(Self::MAX_CHARS),
+            "FOI-OPCC-19-026-037.pdf",
+            "A file name: no slashes or control characters, not blank",
+        )
+    }
+}
+
+impl utoipa::ToSchema for FileName {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

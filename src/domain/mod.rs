@@ -3,6 +3,8 @@
 mod date;
 pub mod document;
 mod enums;
+mod foi_section;
+mod id;
 mod moment;
 mod search_terms;
 mod slug;
@@ -11,11 +13,14 @@ mod username;
 
 pub use date::parse_date;
 pub use enums::*;
+pub use foi_section::FoiSection;
+pub use id::EntityId;
 pub use moment::Moment;
 pub use search_terms::SearchTerms;
 pub use slug::Slug;
 pub use text::{
-    allowed_char, check_json, forbidden_char, forbidden_escape, xml_safe, TEXT_PATTERN,
+    allowed_char, check_json, forbidden_char, forbidden_escape, xml_safe, CONTROL_CLASS,
+    TEXT_PATTERN,
 };
 pub use username::Username;
 
@@ -23,3 +28,19 @@ pub use username::Username;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ParseError(pub String);
+
+/// A string schema with the pattern its parser enforces, for the spec.
+fn string_schema(
+    pattern: &str,
+    max_length: Option<usize>,
+    example: &str,
+    about: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(pattern))
+        .max_length(max_length)
+        .description(Some(about))
+        .examples([example])
+        .into()
+}

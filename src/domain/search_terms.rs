@@ -74,6 +74,21 @@ impl fmt::Display for SearchTerms {
     }
 }
 
+/// In the spec: up to 500 characters with at least one letter or digit, within the text rule.
+impl utoipa::PartialSchema for SearchTerms {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let control = super::CONTROL_CLASS;
+        super::string_schema(
+            &format!("^[^{control}]*[A-Za-z0-9][^{control}]*$"),
+            Some(MAX_SEARCH_CHARS),
+            "body worn video",
+            "Words to find, at least one with a letter or digit",
+        )
+    }
+}
+
+impl utoipa::ToSchema for SearchTerms {}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

@@ -75,6 +75,20 @@ impl fmt::Display for Slug {
     }
 }
 
+/// In the spec: the pattern the parser enforces.
+impl utoipa::PartialSchema for Slug {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::string_schema(
+            Self::PATTERN,
+            Some(Self::MAX_LEN),
+            "cambridgeshire",
+            "A slug: lower-case letters and digits in words joined by hyphens",
+        )
+    }
+}
+
+impl utoipa::ToSchema for Slug {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,10 +5,19 @@
 
 use serde_json::Value;
 
+macro_rules! control_class {
+    () => {
+        r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF"
+    };
+}
+
+/// The characters the rule refuses, as the inside of a regular-expression class, for the patterns
+/// of the spec.
+pub const CONTROL_CLASS: &str = control_class!();
+
 /// The rule as a regular expression, published on every plain string of the OpenAPI document so
 /// that what the spec calls valid the server accepts.
-pub const TEXT_PATTERN: &str =
-    r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]*$";
+pub const TEXT_PATTERN: &str = concat!("^[^", control_class!(), "]*$");
 
 /// Whether `c` may appear in stored text.
 pub fn allowed_char(c: char) -> bool {

@@ -51,6 +51,20 @@ impl fmt::Display for Username {
     }
 }
 
+/// In the spec: the pattern the parser enforces.
+impl utoipa::PartialSchema for Username {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::string_schema(
+            Self::PATTERN,
+            Some(Self::MAX_LEN),
+            "cambs-foi",
+            "A username: 3 to 64 lower-case letters, digits, `.`, `_` or `-`",
+        )
+    }
+}
+
+impl utoipa::ToSchema for Username {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

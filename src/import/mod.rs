@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::{forces, sources, tools};
 use crate::db::{bulk, DbConnection};
+use crate::domain::{EntityId, Slug};
 use crate::foi::FoiCalendar;
 use crate::store::audit::Actor;
 use crate::store::campaigns::{self, Campaign};
@@ -174,11 +175,8 @@ impl Known {
 
     /// Why a deployment cannot be written, if it cannot.
     fn check_deployment(&self, d: &Deployment) -> Option<String> {
-        if !is_id(&d.id) {
-            return Some(format!(
-                "`{}` is not an id (a lower-case hyphenated UUID)",
-                d.id
-            ));
+        if let Err(error) = d.id.parse::<EntityId>() {
+            return Some(error.0);
         }
         if d.revision < 1 {
             return Some("`revision` must be at least 1".into());
@@ -241,10 +239,6 @@ fn sqlite_settings(conn: &mut DbConnection, settings: &str) -> Result<(), StoreE
     Ok(())
 }
 
-fn is_id(raw: &str) -> bool {
-    uuid::Uuid::try_parse(raw).is_ok_and(|id| id.hyphenated().to_string() == raw)
-}
-
 /// Imports `content`. `progress` is called with the number of rows written so far.
 /// The lines that break the registry's text rule (a control character, raw or escaped in JSON),
 /// which the parsers would otherwise pass on to the database.
@@ -304,35 +298,17 @@ pub fn run(
                 });
             }
         }
+        let id_problem = |raw: &str| raw.parse::<EntityId>().err().map(|e| e.0);
+        let revision_problem =
+            |revision: i64| (revision < 1).then(|| "`revision` must be at least 1".to_owned());
         let problem = match row {
             Row::Deployment(d) => known.check_deployment(d),
             Row::Atlas(a) => agencies.check(a, &known.tools),
-            Row::FoiRequest(r) if !is_id(&r.id) => Some(format!(
-                "`{}` is not an id (a lower-case hyphenated UUID)",
-                r.id
-            )),
-            Row::FoiRequest(r) if r.revision < 1 => Some("`revision` must be at least 1".into()),
-            Row::FoiRequest(_) => None,
-            Row::Campaign(c) if c.slug.parse::<crate::domain::Slug>().is_err() => {
-                Some(format!("`{}` is not a slug", c.slug))
-            }
-            Row::Campaign(_) => None,
-            Row::Source(s) if !is_id(&s.id) => Some(format!(
-                "`{}` is not an id (a lower-case hyphenated UUID)",
-                s.id
-            )),
-            Row::Source(_) => None,
-            Row::Assessment(a) if !is_id(&a.id) => Some(format!(
-                "`{}` is not an id (a lower-case hyphenated UUID)",
-                a.id
-            )),
-            Row::Assessment(a) if a.revision < 1 => Some("`revision` must be at least 1".into()),
-            Row::Assessment(_) => None,
-            Row::Document(d) if !is_id(&d.0.document.id) => Some(format!(
-                "`{}` is not an id (a lower-case hyphenated UUID)",
-                d.0.document.id
-            )),
-            Row::Document(_) => None,
+            Row::FoiRequest(r) => id_problem(&r.id).or_else(|| revision_problem(r.revision)),
+            Row::Campaign(c) => c.slug.parse::<Slug>().err().map(|e| e.0),
+            Row::Source(s) => id_problem(&s.id),
+            Row::Assessment(a) => id_problem(&a.id).or_else(|| revision_problem(a.revision)),
+            Row::Document(d) => id_problem(&d.0.document.id),
         };
         if let Some(reason) = problem {
             errors.push(RowError {

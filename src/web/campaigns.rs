@@ -9,9 +9,9 @@ use super::svg::{self, BarChart};
 use super::view::{self, Meta};
 use super::{cached_page, page_response, query, PageError};
 use crate::api::overviews::NoParams;
-use crate::api::params::path_slug;
 use crate::api::AppState;
 use crate::domain::AnswerOutcome;
+use crate::domain::Slug;
 use crate::store::campaigns::{self, Campaign, CampaignProgress};
 use crate::store::forces::{self, Force, ForceFilter};
 use crate::store::PageRequest;
@@ -93,9 +93,9 @@ pub struct CampaignPage {
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, PageError> {
-    let slug = path_slug("slug", &slug)?.into_inner();
+    let slug = slug.into_inner().into_inner();
     query::<NoParams>(&req)?;
     cached_page(
         &req,

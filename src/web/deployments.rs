@@ -10,8 +10,9 @@ use super::forces::{assessment_view, source_view, AssessmentView, SourceView};
 use super::view::{self, Meta, StatusView};
 use super::{page_response, query, PageError};
 use crate::api::deployments::deployment_detail;
-use crate::api::params::{path_id, Validator};
+use crate::api::params::Validator;
 use crate::api::AppState;
+use crate::domain::EntityId;
 use crate::domain::{DeploymentStatus, Moment};
 use crate::store::deployments::{self, DeploymentState};
 use crate::store::{forces, tools};
@@ -119,9 +120,9 @@ struct DeploymentQuery {
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, PageError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     let raw: DeploymentQuery = query(&req)?;
     let mut v = Validator::default();
     let as_of = v

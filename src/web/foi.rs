@@ -10,8 +10,8 @@ use super::view::{self, Meta};
 use super::{cached_page, non_empty_query, page_response, query, PageError};
 use crate::api::foi_requests::{parse_foi_query, FoiListQuery};
 use crate::api::pagination::ListResponse;
-use crate::api::params::path_id;
 use crate::api::AppState;
+use crate::domain::EntityId;
 use crate::domain::{AnswerOutcome, FoiState, Relation, StageKind};
 use crate::store::foi_requests::{self, FoiRequest};
 use crate::store::forces::{self, Force, ForceFilter};
@@ -360,9 +360,9 @@ fn timeline(r: &FoiRequest) -> Vec<TimelineItem> {
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: web::Path<EntityId>,
 ) -> Result<HttpResponse, PageError> {
-    let id = path_id("id", &id)?;
+    let id = id.into_inner().into_inner();
     query::<crate::api::overviews::NoParams>(&req)?;
     let calendar = state.calendar.clone();
     let (request, force, campaign, tools, claims) = state

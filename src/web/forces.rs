@@ -14,8 +14,9 @@ use super::home::{change_view, ChangeView};
 use super::view::{self, Meta, StatusView};
 use super::{cached_page, non_empty_query, query, PageError};
 use crate::api::overviews::NoParams;
-use crate::api::params::{path_slug, Validator};
+use crate::api::params::Validator;
 use crate::api::AppState;
+use crate::domain::Slug;
 use crate::domain::{DeploymentStatus, Moment};
 use crate::store::audit::{self, ChangeFilter};
 use crate::store::foi_requests::{self, FoiFilter};
@@ -261,9 +262,9 @@ struct ForceData {
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, PageError> {
-    let slug = path_slug("slug", &slug)?.into_inner();
+    let slug = slug.into_inner().into_inner();
     let raw: ForceQuery = query(&req)?;
     let mut v = Validator::default();
     let as_of = v

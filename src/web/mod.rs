@@ -57,15 +57,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::home))
         .route(assets::STYLESHEET_PATH, web::get().to(assets::stylesheet))
         .route("/forces", web::get().to(forces::list))
-        .route("/forces/{slug}", web::get().to(forces::page))
+        .service(page_with_path("/forces/{slug}").route(web::get().to(forces::page)))
         .route("/tools", web::get().to(tools::list))
-        .route("/tools/{slug}", web::get().to(tools::page))
-        .route("/deployments/{id}", web::get().to(deployments::page))
+        .service(page_with_path("/tools/{slug}").route(web::get().to(tools::page)))
+        .service(page_with_path("/deployments/{id}").route(web::get().to(deployments::page)))
         .route("/foi-requests", web::get().to(foi::list))
-        .route("/foi-requests/{id}", web::get().to(foi::page))
+        .service(page_with_path("/foi-requests/{id}").route(web::get().to(foi::page)))
         .route("/campaigns", web::get().to(campaigns::list))
-        .route("/campaigns/{slug}", web::get().to(campaigns::page))
+        .service(page_with_path("/campaigns/{slug}").route(web::get().to(campaigns::page)))
         .route("/search", web::get().to(search::page));
+}
+
+/// A page whose path names an entity: a segment that does not parse is shown as an HTML error
+/// page, with the API's wording; other methods get the same answer as on every page.
+fn page_with_path(path: &str) -> actix_web::Resource {
+    web::resource(path)
+        .app_data(web::PathConfig::default().error_handler(|error, req| {
+            PageError(crate::api::params::path_problem(error, req)).into()
+        }))
+        .default_service(web::to(not_found))
 }
 
 /// Sets the security headers every page carries (a default-headers middleware may add others, but

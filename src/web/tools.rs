@@ -12,8 +12,9 @@ use super::svg::{self, BarChart};
 use super::view::{self, Meta, StatusView};
 use super::{cached_page, non_empty_query, query, PageError};
 use crate::api::overviews::NoParams;
-use crate::api::params::{path_slug, Validator};
+use crate::api::params::Validator;
 use crate::api::AppState;
+use crate::domain::Slug;
 use crate::domain::{DeploymentStatus, Moment};
 use crate::store::deployments::{self, Deployment, DeploymentFilter};
 use crate::store::forces::{self, Force, ForceFilter};
@@ -151,9 +152,9 @@ struct ToolData {
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    slug: web::Path<String>,
+    slug: web::Path<Slug>,
 ) -> Result<HttpResponse, PageError> {
-    let slug = path_slug("slug", &slug)?.into_inner();
+    let slug = slug.into_inner().into_inner();
     let raw: ToolQuery = query(&req)?;
     let mut v = Validator::default();
     let as_of = v

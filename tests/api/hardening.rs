@@ -385,9 +385,12 @@ both_backends! {
         let app = db.spawn().await;
         let editor = app.token_for(Role::Editor, &[]).await;
         let spec = app.get_json("/api/v1/openapi.json", StatusCode::OK).await;
-        let pattern = spec["components"]["schemas"]["ForceInput"]["properties"]["foi_email"]["pattern"]
+        let foi_email = &spec["components"]["schemas"]["ForceInput"]["properties"]["foi_email"];
+        let format = foi_email.to_string();
+        assert!(format.contains("#/components/schemas/EmailAddress"), "{format}");
+        let pattern = spec["components"]["schemas"]["EmailAddress"]["pattern"]
             .as_str()
-            .expect("foi_email has a pattern");
+            .expect("EmailAddress has a pattern");
         assert!(pattern.contains(r"\u0000"), "{pattern}");
         let (_, etag) = app.get_tagged("/api/v1/forces/kent").await;
         let body = json!({"name": "Kent Police", "foi_email": "\u{1c}\u{1}foi@kent\u{b}.police.uk "});
