@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::cache::{self, Cached};
 use super::foi_input::{CampaignInput, CampaignUpdateInput};
+use super::writes::{deleted, Change};
 use super::{responses, AppState};
 use crate::auth::Identity;
 use crate::domain::Role;
@@ -180,15 +181,13 @@ pub async fn create_campaign(
 )]
 #[put("/campaigns/{slug}")]
 pub async fn update_campaign(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     slug: web::Path<Slug>,
     body: web::Json<CampaignInput>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    identity.require_role(&[Role::Admin, Role::Editor])?;
+    change.require_role(&[Role::Admin, Role::Editor])?;
     let (body_slug, fields, targets) = body.into_inner().parse()?;
     if body_slug.as_str() != slug {
         return Err(ApiError::invalid_field(
@@ -206,13 +205,9 @@ pub async fn update_campaign(
             "a campaign is sent when it is created; record further requests with POST /foi-requests",
         ));
     }
-    let stamp = Stamp::now(identity.actor());
-    let updated = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                campaigns::update(conn, &stamp, &slug, expected, &fields)
-            })
+    let updated = change
+        .apply(&state, move |conn, stamp, expected| {
+            campaigns::update(conn, stamp, &slug, expected, &fields)
         })
         .await?;
     Ok(responses::private(
@@ -240,22 +235,16 @@ pub async fn update_campaign(
 )]
 #[delete("/campaigns/{slug}")]
 pub async fn delete_campaign(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     slug: web::Path<Slug>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    identity.require_role(&[Role::Admin, Role::Editor])?;
-    let stamp = Stamp::now(identity.actor());
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                campaigns::delete(conn, &stamp, &slug, expected)
-            })
+    change.require_role(&[Role::Admin, Role::Editor])?;
+    change
+        .apply(&state, move |conn, stamp, expected| {
+            campaigns::delete(conn, stamp, &slug, expected)
         })
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(deleted())
 }

@@ -10,6 +10,7 @@ use super::deployment_input::DeploymentInput;
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::text_formats::{CountMode, DeploymentSortKey, StatusList};
+use super::writes::{deleted, Change};
 use super::{responses, AppState};
 use crate::auth::Identity;
 use crate::db::DbConnection;
@@ -340,21 +341,6 @@ pub async fn create_deployment(
     Ok(written(StatusCode::CREATED, &created))
 }
 
-/// Checks that the caller may write the existing deployment `id`, returning its force and tool.
-async fn authorise_existing(
-    state: &AppState,
-    identity: &Identity,
-    id: &str,
-) -> Result<Deployment, ApiError> {
-    let id = id.to_owned();
-    let current = state
-        .db
-        .run(move |conn| deployments::get(conn, &id, None))
-        .await?;
-    identity.require_force(&current.force)?;
-    Ok(current)
-}
-
 /// Replace a deployment's content.
 ///
 /// Send `If-Match` with the ETag you read: without it the answer is 428, and 412 when someone else
@@ -374,16 +360,17 @@ async fn authorise_existing(
 )]
 #[put("/deployments/{id}")]
 pub async fn update_deployment(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     id: web::Path<EntityId>,
     body: web::Json<DeploymentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    let (force, tool, deployment_state) = body.into_inner().parse(&identity)?;
-    let current = authorise_existing(&state, &identity, &id).await?;
+    let (force, tool, deployment_state) = body.into_inner().parse(&change.identity)?;
+    let read = id.clone();
+    let current = change
+        .authorise(&state, move |conn| deployments::get(conn, &read, None))
+        .await?;
     if force.as_str() != current.force || tool.as_str() != current.tool {
         return Err(ApiError::invalid_field(
             if force.as_str() != current.force {
@@ -394,13 +381,9 @@ pub async fn update_deployment(
             "is fixed once a deployment exists; record a new deployment instead",
         ));
     }
-    let stamp = Stamp::now(identity.actor());
-    let updated = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                deployments::update(conn, &stamp, &id, expected, &deployment_state)
-            })
+    let updated = change
+        .apply(&state, move |conn, stamp, expected| {
+            deployments::update(conn, stamp, &id, expected, &deployment_state)
         })
         .await?;
     Ok(written(StatusCode::OK, &updated))
@@ -423,22 +406,19 @@ pub async fn update_deployment(
 )]
 #[delete("/deployments/{id}")]
 pub async fn delete_deployment(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    authorise_existing(&state, &identity, &id).await?;
-    let stamp = Stamp::now(identity.actor());
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                deployments::delete(conn, &stamp, &id, expected)
-            })
+    let read = id.clone();
+    change
+        .authorise(&state, move |conn| deployments::get(conn, &read, None))
+        .await?;
+    change
+        .apply(&state, move |conn, stamp, expected| {
+            deployments::delete(conn, stamp, &id, expected)
         })
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(deleted())
 }

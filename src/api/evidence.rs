@@ -9,6 +9,7 @@ use super::evidence_input::{AssessmentInput, SourceInput};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::text_formats::CountMode;
+use super::writes::{deleted, Change};
 use super::{responses, AppState};
 use crate::auth::Identity;
 use crate::domain::EntityId;
@@ -213,21 +214,6 @@ pub async fn create_assessment(
     Ok(written(StatusCode::CREATED, &created))
 }
 
-/// The current assessment `id`, if the caller may write its force.
-async fn authorise_existing(
-    state: &AppState,
-    identity: &Identity,
-    id: &str,
-) -> Result<ImpactAssessment, ApiError> {
-    let id = id.to_owned();
-    let current = state
-        .db
-        .run(move |conn| impact_assessments::get(conn, &id))
-        .await?;
-    identity.require_force(&current.force)?;
-    Ok(current)
-}
-
 /// Replace an impact assessment's content.
 ///
 /// Send `If-Match` with the ETag you read: 428 without it, 412 when someone else changed it first.
@@ -247,23 +233,20 @@ async fn authorise_existing(
 )]
 #[put("/impact-assessments/{id}")]
 pub async fn update_assessment(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     id: web::Path<EntityId>,
     body: web::Json<AssessmentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    let fields = body.into_inner().parse(identity.role)?;
-    authorise_existing(&state, &identity, &id).await?;
-    let stamp = Stamp::now(identity.actor());
-    let updated = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                impact_assessments::update(conn, &stamp, &id, expected, &fields)
-            })
+    let fields = body.into_inner().parse(change.identity.role)?;
+    let read = id.clone();
+    change
+        .authorise(&state, move |conn| impact_assessments::get(conn, &read))
+        .await?;
+    let updated = change
+        .apply(&state, move |conn, stamp, expected| {
+            impact_assessments::update(conn, stamp, &id, expected, &fields)
         })
         .await?;
     Ok(written(StatusCode::OK, &updated))
@@ -285,24 +268,21 @@ pub async fn update_assessment(
 )]
 #[delete("/impact-assessments/{id}")]
 pub async fn delete_assessment(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    authorise_existing(&state, &identity, &id).await?;
-    let stamp = Stamp::now(identity.actor());
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                impact_assessments::delete(conn, &stamp, &id, expected)
-            })
+    let read = id.clone();
+    change
+        .authorise(&state, move |conn| impact_assessments::get(conn, &read))
+        .await?;
+    change
+        .apply(&state, move |conn, stamp, expected| {
+            impact_assessments::delete(conn, stamp, &id, expected)
         })
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(deleted())
 }
 
 /// Get one source.
@@ -377,23 +357,17 @@ pub async fn create_source(
 )]
 #[put("/sources/{id}")]
 pub async fn update_source(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     id: web::Path<EntityId>,
     body: web::Json<SourceInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    identity.require_role(&[Role::Admin, Role::Editor])?;
+    change.require_role(&[Role::Admin, Role::Editor])?;
     let fields = body.into_inner().parse()?;
-    let stamp = Stamp::now(identity.actor());
-    let updated = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                sources::update(conn, &stamp, &id, expected, &fields)
-            })
+    let updated = change
+        .apply(&state, move |conn, stamp, expected| {
+            sources::update(conn, stamp, &id, expected, &fields)
         })
         .await?;
     Ok(responses::private(
@@ -421,20 +395,16 @@ pub async fn update_source(
 )]
 #[delete("/sources/{id}")]
 pub async fn delete_source(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    identity.require_role(&[Role::Admin, Role::Editor])?;
-    let stamp = Stamp::now(identity.actor());
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| sources::delete(conn, &stamp, &id, expected))
+    change.require_role(&[Role::Admin, Role::Editor])?;
+    change
+        .apply(&state, move |conn, stamp, expected| {
+            sources::delete(conn, stamp, &id, expected)
         })
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(deleted())
 }

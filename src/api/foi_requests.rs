@@ -12,6 +12,7 @@ use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::text_formats::CountMode;
 use super::text_formats::FileContent;
+use super::writes::{self, deleted, Change};
 use super::{responses, AppState};
 use crate::auth::Identity;
 use crate::domain::document::{self, FileName};
@@ -282,22 +283,6 @@ pub async fn create_foi_request(
     Ok(written(StatusCode::CREATED, &created))
 }
 
-/// The current request `id`, if the caller may write its force.
-async fn authorise_existing(
-    state: &AppState,
-    identity: &Identity,
-    id: &str,
-) -> Result<FoiRequest, ApiError> {
-    let id = id.to_owned();
-    let calendar = state.calendar.clone();
-    let current = state
-        .db
-        .run(move |conn| foi_requests::get(conn, &calendar, &id))
-        .await?;
-    identity.require_force(&current.force)?;
-    Ok(current)
-}
-
 /// Replace an FOI request's content.
 ///
 /// Send `If-Match` with the ETag you read: 428 without it, 412 when someone else changed the request
@@ -317,24 +302,23 @@ async fn authorise_existing(
 )]
 #[put("/foi-requests/{id}")]
 pub async fn update_foi_request(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     id: web::Path<EntityId>,
     body: web::Json<FoiRequestInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    authorise_existing(&state, &identity, &id).await?;
-    let (_, fields) = authorised_fields(&state, &identity, body.into_inner()).await?;
-    let stamp = Stamp::now(identity.actor());
+    let (read, calendar) = (id.clone(), state.calendar.clone());
+    change
+        .authorise(&state, move |conn| {
+            foi_requests::get(conn, &calendar, &read)
+        })
+        .await?;
+    let (_, fields) = authorised_fields(&state, &change.identity, body.into_inner()).await?;
     let calendar = state.calendar.clone();
-    let updated = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                foi_requests::update(conn, &calendar, &stamp, &id, expected, &fields)
-            })
+    let updated = change
+        .apply(&state, move |conn, stamp, expected| {
+            foi_requests::update(conn, &calendar, stamp, &id, expected, &fields)
         })
         .await?;
     Ok(written(StatusCode::OK, &updated))
@@ -356,25 +340,24 @@ pub async fn update_foi_request(
 )]
 #[delete("/foi-requests/{id}")]
 pub async fn delete_foi_request(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     id: web::Path<EntityId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    authorise_existing(&state, &identity, &id).await?;
-    let stamp = Stamp::now(identity.actor());
-    let calendar = state.calendar.clone();
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                foi_requests::delete(conn, &calendar, &stamp, &id, expected)
-            })
+    let (read, calendar) = (id.clone(), state.calendar.clone());
+    change
+        .authorise(&state, move |conn| {
+            foi_requests::get(conn, &calendar, &read)
         })
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let calendar = state.calendar.clone();
+    change
+        .apply(&state, move |conn, stamp, expected| {
+            foi_requests::delete(conn, &calendar, stamp, &id, expected)
+        })
+        .await?;
+    Ok(deleted())
 }
 
 /// Query parameters of a document upload.
@@ -438,7 +421,11 @@ pub async fn upload_document(
         .filename
         .parse()
         .map_err(|e: ParseError| ApiError::invalid_field("filename", e.0))?;
-    authorise_existing(&state, &identity, &id).await?;
+    let (read, calendar) = (id.clone(), state.calendar.clone());
+    writes::authorise(&state, &identity, move |conn| {
+        foi_requests::get(conn, &calendar, &read)
+    })
+    .await?;
     let body: Bytes = payload
         .to_bytes_limited(DOCUMENT_LIMIT)
         .await

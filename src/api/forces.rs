@@ -8,14 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::text_formats::{CountMode, CountryCode, EmailAddress, HttpUrl, NonBlank};
+use super::writes::Change;
 use super::{responses, AppState};
-use crate::auth::Identity;
 use crate::domain::Slug;
 use crate::domain::{ForceKind, Nation, Role};
 use crate::error::{ApiError, Problem};
-use crate::store::audit::Stamp;
 use crate::store::forces::{self, Force, ForceDetails, ForceFilter};
-use crate::store::{write_transaction, PageRequest};
+use crate::store::PageRequest;
 
 /// Query parameters of `GET /forces`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -192,23 +191,17 @@ fn is_email_address(address: &str) -> bool {
 )]
 #[put("/forces/{slug}")]
 pub async fn update_force(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     slug: web::Path<Slug>,
     body: web::Json<ForceInput>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    identity.require_role(&[Role::Admin, Role::Editor])?;
+    change.require_role(&[Role::Admin, Role::Editor])?;
     let details = body.into_inner().parse()?;
-    let stamp = Stamp::now(identity.actor());
-    let updated = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                forces::update(conn, &stamp, &slug, expected, &details)
-            })
+    let updated = change
+        .apply(&state, move |conn, stamp, expected| {
+            forces::update(conn, stamp, &slug, expected, &details)
         })
         .await?;
     Ok(responses::private(

@@ -29,6 +29,7 @@ mod spec_rules;
 mod text_formats;
 mod text_rule;
 mod tools;
+mod writes;
 
 use actix_web::web;
 use utoipa::OpenApi;

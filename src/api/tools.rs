@@ -8,13 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::text_formats::{CountMode, NonBlank};
+use super::writes::Change;
 use super::{responses, AppState};
-use crate::auth::Identity;
 use crate::domain::{Role, Slug};
 use crate::error::{ApiError, Problem};
-use crate::store::audit::Stamp;
 use crate::store::tools::{self, Tool, ToolFields, ToolFilter};
-use crate::store::{write_transaction, PageRequest};
+use crate::store::PageRequest;
 
 /// Query parameters of `GET /tools`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -182,23 +181,17 @@ impl ToolInput {
 )]
 #[put("/tools/{slug}")]
 pub async fn update_tool(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     slug: web::Path<Slug>,
     body: web::Json<ToolInput>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner().into_inner();
-    let expected = responses::if_match(&req);
-    identity.require_role(&[Role::Admin, Role::Editor])?;
+    change.require_role(&[Role::Admin, Role::Editor])?;
     let fields = body.into_inner().parse()?;
-    let stamp = Stamp::now(identity.actor());
-    let updated = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                tools::update(conn, &stamp, &slug, expected, &fields)
-            })
+    let updated = change
+        .apply(&state, move |conn, stamp, expected| {
+            tools::update(conn, stamp, &slug, expected, &fields)
         })
         .await?;
     Ok(responses::private(
