@@ -287,7 +287,7 @@ pub async fn create_foi_request(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                foi_requests::create(conn, &calendar, &stamp, &fields)
+                crate::workflows::foi_answers::create(conn, &calendar, &stamp, &fields)
             })
         })
         .await?;
@@ -351,7 +351,9 @@ pub async fn update_foi_request(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                foi_requests::update(conn, &calendar, &stamp, &id, expected, &fields)
+                crate::workflows::foi_answers::update(
+                    conn, &calendar, &stamp, &id, expected, &fields,
+                )
             })
         })
         .await?;

@@ -8,14 +8,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
-use super::foi_requests::{self as requests, AnswerFields, FoiRequestFields};
 use super::{parse_column, parse_json_list, revisions, utc, StoreError};
 use crate::db::schema::{
     answer_exemptions, authorities, campaign_questions, campaigns, foi_answers, foi_requests, tools,
 };
 use crate::db::DbConnection;
-use crate::domain::{AnswerOutcome, AuthorityKind, FoiLaw, FoiState, Provenance, TargetGroup};
-use crate::foi::FoiCalendar;
+use crate::domain::{AnswerOutcome, AuthorityKind, FoiLaw, FoiState, TargetGroup};
 
 const ENTITY: &str = "campaign";
 
@@ -482,8 +480,8 @@ fn audit_write(
     )
 }
 
-/// The authorities `targets` names, in slug order, with their force and their own law.
-fn targeted(
+/// The authorities `targets` names, in slug order, with their own law.
+pub fn targeted(
     conn: &mut DbConnection,
     targets: &Targets,
 ) -> Result<Vec<(String, FoiLaw)>, StoreError> {
@@ -520,15 +518,13 @@ fn targeted(
         .collect()
 }
 
-/// Records a campaign and a pending request (each question unanswered) to every targeted
-/// authority. Call inside a write transaction.
+/// Records a campaign (sending its requests is `workflows::campaigns`'). Call inside a write
+/// transaction.
 pub fn create(
     conn: &mut DbConnection,
-    calendar: &FoiCalendar,
     stamp: &Stamp,
     slug: &str,
     fields: &CampaignFields,
-    targets: &Targets,
 ) -> Result<Campaign, StoreError> {
     check_tools(conn, fields)?;
     let revision = revisions::last(conn, ENTITY, slug)?.map_or(1, |last| last + 1);
@@ -548,60 +544,6 @@ pub fn create(
     write_questions(conn, slug, fields)?;
     let created = get(conn, slug)?;
     audit_write(conn, stamp, &created, Action::Create, &[])?;
-    for (authority, authority_law) in targeted(conn, targets)? {
-        let law = match fields.law {
-            FoiLaw::Eir => FoiLaw::Eir,
-            FoiLaw::Foia | FoiLaw::Foisa => authority_law,
-        };
-        requests::create(
-            conn,
-            calendar,
-            stamp,
-            &FoiRequestFields {
-                authority,
-                campaign: Some(slug.to_owned()),
-                law,
-                title: fields.title.clone(),
-                reference_numbers: Vec::new(),
-                request_text: fields.request_text.clone(),
-                sent_on: Some(fields.started_on),
-                received_on: fields.started_on,
-                responded_on: None,
-                state: FoiState::WaitingResponse,
-                source_url: None,
-                reply_text: String::new(),
-                provenance: Provenance::Foi,
-                answers: fields
-                    .questions
-                    .iter()
-                    .map(|(question, tools)| AnswerFields {
-                        id: None,
-                        question: question.clone(),
-                        tools: tools.clone(),
-                        outcome: AnswerOutcome::NoAnswer,
-                        answer_text: String::new(),
-                        redirected_to: None,
-                        exemptions: Vec::new(),
-                        deployments: Vec::new(),
-                        impact_assessments: Vec::new(),
-                        claims: Vec::new(),
-                    })
-                    .collect(),
-                stages: Vec::new(),
-            },
-        )
-        .map_err(|error| match error {
-            // Each request is received the day the campaign starts.
-            StoreError::Invalid {
-                field: "received_on",
-                message,
-            } => StoreError::Invalid {
-                field: "started_on",
-                message,
-            },
-            other => other,
-        })?;
-    }
     Ok(created)
 }
 

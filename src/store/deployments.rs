@@ -645,6 +645,21 @@ pub fn get(
         })
 }
 
+/// The id of the force's deployment of `tool`, the most recently written if it has several.
+pub fn latest_id(
+    conn: &mut DbConnection,
+    force: &str,
+    tool: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(deployments::table
+        .filter(deployments::force_slug.eq(force))
+        .filter(deployments::tool_slug.eq(tool))
+        .order((deployments::updated_at.desc(), deployments::id.desc()))
+        .select(deployments::id)
+        .first(conn)
+        .optional()?)
+}
+
 /// Every revision of a deployment, oldest first (it survives the deployment's deletion).
 pub fn revisions(conn: &mut DbConnection, id: &str) -> Result<Vec<DeploymentRevision>, StoreError> {
     #[derive(Queryable)]

@@ -11,7 +11,6 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
-use super::deployments::{self, DeploymentState, NewDeployment};
 use super::revisions;
 use super::search::MatchesText;
 use super::{new_id, parse_column, parse_json_list, utc, Page, PageRequest, StoreError};
@@ -274,7 +273,8 @@ pub struct AnswerFields {
     pub deployments: Vec<(String, Relation)>,
     pub impact_assessments: Vec<(String, Relation)>,
     /// Claims this answer establishes: each tool's deployment for the request's force is set to
-    /// the status (created if the force has none), and linked as supported by the answer.
+    /// the status (created if the force has none), and linked as supported by the answer. Applied
+    /// by `workflows::foi_answers`; the store itself writes links only.
     pub claims: Vec<(String, DeploymentStatus)>,
 }
 
@@ -742,7 +742,7 @@ fn invalid(field: &'static str, message: String) -> StoreError {
 }
 
 /// Checks every reference of `fields` and returns the request's force and its due date.
-fn check(
+pub fn check(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     fields: &FoiRequestFields,
@@ -898,7 +898,7 @@ fn write_content(
             .set(content!())
             .execute(conn)?;
     }
-    write_answers(conn, stamp, id, force, fields)?;
+    write_answers(conn, id, fields)?;
     diesel::delete(foi_stages::table.filter(foi_stages::foi_request_id.eq(id))).execute(conn)?;
     for stage in &fields.stages {
         let due_on = (stage.kind == StageKind::InternalReview)
@@ -922,14 +922,17 @@ fn write_content(
 }
 
 /// Writes the answers by position, so an answer keeps its id across updates; then their
-/// exemptions, links and the claims they establish.
+/// exemptions and links. Claims are not the store's: `workflows::foi_answers` turns them into
+/// links before the request is written.
 fn write_answers(
     conn: &mut DbConnection,
-    stamp: &Stamp,
     request_id: &str,
-    force: &str,
     fields: &FoiRequestFields,
 ) -> Result<(), StoreError> {
+    debug_assert!(
+        fields.answers.iter().all(|a| a.claims.is_empty()),
+        "claims are applied by workflows::foi_answers"
+    );
     let existing: HashMap<i32, String> = foi_answers::table
         .filter(foi_answers::foi_request_id.eq(request_id))
         .select((foi_answers::position, foi_answers::id))
@@ -994,13 +997,7 @@ fn write_answers(
                 ))
                 .execute(conn)?;
         }
-        let mut links: Vec<(String, Relation)> = answer.deployments.clone();
-        for (tool, status) in &answer.claims {
-            let claimed = record_claim(conn, stamp, force, tool, *status, fields, answer)?;
-            links.retain(|(id, _)| *id != claimed);
-            links.push((claimed, Relation::Supports));
-        }
-        for (deployment, relation) in &links {
+        for (deployment, relation) in &answer.deployments {
             diesel::insert_into(answer_deployments::table)
                 .values((
                     answer_deployments::foi_answer_id.eq(&answer_id),
@@ -1020,83 +1017,6 @@ fn write_answers(
         }
     }
     Ok(())
-}
-
-/// Sets the force's deployment of `tool` to `status` as this answer says (creating it if the force
-/// has none), as a normal audited deployment write. Returns the deployment's id.
-fn record_claim(
-    conn: &mut DbConnection,
-    stamp: &Stamp,
-    force: &str,
-    tool: &str,
-    status: DeploymentStatus,
-    fields: &FoiRequestFields,
-    answer: &AnswerFields,
-) -> Result<String, StoreError> {
-    let confirmed = fields.responded_on.unwrap_or(fields.received_on);
-    let summary = if answer.answer_text.is_empty() {
-        format!("FOI answer from {}: {}", fields.authority, answer.outcome)
-    } else {
-        answer.answer_text.clone()
-    };
-    let current: Option<String> = deployments_table::table
-        .filter(deployments_table::force_slug.eq(force))
-        .filter(deployments_table::tool_slug.eq(tool))
-        .order((
-            deployments_table::updated_at.desc(),
-            deployments_table::id.desc(),
-        ))
-        .select(deployments_table::id)
-        .first(conn)
-        .optional()?;
-    match current {
-        Some(id) => {
-            let current = deployments::get(conn, &id, None)?;
-            let state = DeploymentState {
-                status,
-                last_confirmed: Some(confirmed),
-                provenance: fields.provenance,
-                ..current.state.clone()
-            };
-            if state != current.state {
-                deployments::update(
-                    conn,
-                    stamp,
-                    &id,
-                    super::Precondition::Revision(current.revision),
-                    &state,
-                )?;
-            }
-            Ok(id)
-        }
-        None => {
-            let created = deployments::create(
-                conn,
-                stamp,
-                &NewDeployment {
-                    force: force.to_owned(),
-                    tool: tool.to_owned(),
-                    state: DeploymentState {
-                        status,
-                        vendors: Vec::new(),
-                        product: None,
-                        first_known_use: None,
-                        last_confirmed: Some(confirmed),
-                        ended_on: None,
-                        summary,
-                        legal_basis: None,
-                        authorisation: None,
-                        public_consultation: None,
-                        use_policy_url: None,
-                        provenance: fields.provenance,
-                        verified: false,
-                        source_ids: Vec::new(),
-                    },
-                },
-            )?;
-            Ok(created.id)
-        }
-    }
 }
 
 /// The fields whose change a feed reader sees: compared on the views before and after.
@@ -1201,7 +1121,8 @@ pub fn create(
     Ok(created)
 }
 
-fn current_at(
+/// The request, if it is still at the revision `expected` names.
+pub fn current_at(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     id: &str,
