@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
+use super::restore::{plan, Plan, Restorable, Restored};
 use super::{parse_column, parse_json_list, revisions, utc, StoreError};
 use crate::db::schema::{
     answer_exemptions, authorities, campaign_questions, campaigns, foi_answers, foi_requests, tools,
@@ -71,7 +72,7 @@ pub struct CampaignQuestion {
 }
 
 /// A campaign as written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CampaignFields {
     pub title: String,
     pub description: String,
@@ -589,30 +590,18 @@ pub fn update(
     Ok(updated)
 }
 
-/// Writes a campaign as exported (same slug, revision and times), for imports: nothing when the
-/// registry already holds it as it is, a normal update when it differs. Call inside a write
+/// Writes a campaign as exported (same slug, revision and times), for imports: nothing when its
+/// content is unchanged, a normal update when it differs. Call inside a write
 /// transaction.
 pub fn restore(
     conn: &mut DbConnection,
     actor: &audit::Actor,
     record: &Campaign,
-) -> Result<super::deployments::Restored, StoreError> {
-    use super::deployments::Restored;
-    let fields = CampaignFields {
-        title: record.title.clone(),
-        description: record.description.clone(),
-        request_text: record.request_text.clone(),
-        started_on: record.started_on,
-        law: record.law,
-        questions: record
-            .questions
-            .iter()
-            .map(|q| (q.question.clone(), q.tools.clone()))
-            .collect(),
-    };
-    match get(conn, &record.slug) {
-        Ok(current) if current == *record => Ok(Restored::Unchanged),
-        Ok(current) => {
+) -> Result<Restored, StoreError> {
+    let fields = record.content();
+    match plan(get(conn, &record.slug), record)? {
+        Plan::Unchanged => Ok(Restored::Unchanged),
+        Plan::Update(current) => {
             update(
                 conn,
                 &Stamp::now(actor.clone()),
@@ -622,7 +611,7 @@ pub fn restore(
             )?;
             Ok(Restored::Updated)
         }
-        Err(StoreError::NotFound { .. }) => {
+        Plan::Create => {
             check_tools(conn, &fields)?;
             let stamp = Stamp {
                 actor: actor.clone(),
@@ -646,7 +635,25 @@ pub fn restore(
             audit_write(conn, &stamp, &restored, Action::Create, &[])?;
             Ok(Restored::Created)
         }
-        Err(other) => Err(other),
+    }
+}
+
+impl Restorable for Campaign {
+    type Content = CampaignFields;
+
+    fn content(&self) -> CampaignFields {
+        CampaignFields {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            request_text: self.request_text.clone(),
+            started_on: self.started_on,
+            law: self.law,
+            questions: self
+                .questions
+                .iter()
+                .map(|q| (q.question.clone(), q.tools.clone()))
+                .collect(),
+        }
     }
 }
 

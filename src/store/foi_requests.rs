@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
+use super::restore::{plan, unchanged, Plan, Restorable, Restored};
 use super::revisions;
 use super::search::MatchesText;
 use super::{new_id, parse_column, parse_json_list, utc, Page, PageRequest, StoreError};
@@ -240,7 +241,7 @@ pub struct Document {
 }
 
 /// A request as written. Deadlines are computed; positions follow the order of `answers`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FoiRequestFields {
     pub authority: String,
     pub campaign: Option<String>,
@@ -260,7 +261,7 @@ pub struct FoiRequestFields {
 }
 
 /// One answer as written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnswerFields {
     /// The id of a restored answer; new answers get a fresh one, existing ones keep theirs.
     pub id: Option<String>,
@@ -279,7 +280,7 @@ pub struct AnswerFields {
 }
 
 /// One appeal stage as written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StageFields {
     /// The id of a restored stage; others get a fresh one.
     pub id: Option<String>,
@@ -1201,9 +1202,12 @@ pub fn delete(
     audit_write(conn, stamp, &current, Action::Delete, &[])
 }
 
-impl FoiRequest {
-    /// The request as written, to write it again (an import restoring an export).
-    pub fn to_fields(&self) -> FoiRequestFields {
+/// A request's content is what its writer sets; deadlines follow from it, and its documents are
+/// restored on their own.
+impl Restorable for FoiRequest {
+    type Content = FoiRequestFields;
+
+    fn content(&self) -> FoiRequestFields {
         let links = |links: &[EvidenceLink]| -> Vec<(String, Relation)> {
             links.iter().map(|l| (l.id.clone(), l.relation)).collect()
         };
@@ -1252,45 +1256,24 @@ impl FoiRequest {
                 .collect(),
         }
     }
-
-    /// The content that identifies this version, without what depends on today's date.
-    fn comparable(&self) -> serde_json::Value {
-        let mut value = serde_json::to_value(self).expect("views serialise");
-        if let Some(object) = value.as_object_mut() {
-            for volatile in [
-                "overdue",
-                "days_overdue",
-                "documents",
-                "created_at",
-                "updated_at",
-            ] {
-                object.remove(volatile);
-            }
-        }
-        value
-    }
 }
 
 /// Writes a request as exported (same ids, revision and times; its documents' bytes are not in
-/// exports and are left out), for imports: nothing when the registry already holds it as it is, a
-/// normal update when its content differs. Call inside a write transaction.
+/// exports and are left out), for imports: nothing when its content is unchanged, a normal update
+/// when it differs. Call inside a write transaction.
 pub fn restore(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     actor: &super::audit::Actor,
     record: &FoiRequest,
-) -> Result<super::deployments::Restored, StoreError> {
-    use super::deployments::Restored;
-    let fields = record.to_fields();
-    let exists: i64 = foi_requests::table
-        .filter(foi_requests::id.eq(&record.id))
-        .count()
-        .get_result(conn)?;
-    if exists > 0 {
-        let current = get(conn, calendar, &record.id)?;
-        if current.comparable() == record.comparable() {
-            return Ok(Restored::Unchanged);
-        }
+) -> Result<Restored, StoreError> {
+    let fields = record.content();
+    let current = match plan(get(conn, calendar, &record.id), record)? {
+        Plan::Unchanged => return Ok(Restored::Unchanged),
+        Plan::Update(current) => Some(current),
+        Plan::Create => None,
+    };
+    if let Some(current) = current {
         let stamp = Stamp::now(actor.clone());
         update(
             conn,
@@ -1437,6 +1420,20 @@ pub fn document_copies(
     })
 }
 
+/// A document's content is its file; when it was attached is the registry's own record.
+impl Restorable for Document {
+    type Content = (String, String, i64, String);
+
+    fn content(&self) -> Self::Content {
+        (
+            self.filename.clone(),
+            self.media_type.clone(),
+            self.size_bytes,
+            self.sha256.clone(),
+        )
+    }
+}
+
 /// Stores an exported document as it was (same id and time) on its request, for imports. The
 /// request's revision is not bumped: the exported request already lists the document. `content`
 /// must be the bytes `document` describes. Call inside a write transaction.
@@ -1445,15 +1442,14 @@ pub fn restore_document(
     request_id: &str,
     document: &Document,
     content: &[u8],
-) -> Result<super::deployments::Restored, StoreError> {
-    use super::deployments::Restored;
+) -> Result<Restored, StoreError> {
     let held: Option<DocumentRow> = foi_documents::table
         .find(&document.id)
         .select(DocumentRow::as_select())
         .first(conn)
         .optional()?;
     if let Some(held) = held {
-        return if held.foi_request_id == request_id && held.into_document() == *document {
+        return if held.foi_request_id == request_id && unchanged(&held.into_document(), document) {
             Ok(Restored::Unchanged)
         } else {
             Err(StoreError::Invalid {

@@ -9,6 +9,7 @@ pub mod forces;
 pub mod impact_assessments;
 pub mod overviews;
 pub mod reference;
+pub mod restore;
 pub mod revisions;
 pub mod search;
 pub mod sources;
