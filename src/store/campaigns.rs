@@ -457,16 +457,7 @@ fn audit_write(
     action: Action,
     changed: &[&'static str],
 ) -> Result<(), StoreError> {
-    revisions::record(
-        conn,
-        stamp,
-        ENTITY,
-        &campaign.slug,
-        campaign.revision,
-        action,
-        campaign,
-    )?;
-    audit::record(
+    revisions::record_write(
         conn,
         stamp,
         Change {
@@ -478,6 +469,7 @@ fn audit_write(
             changed_fields: changed,
             summary: format!("{}: {}", campaign.slug, campaign.title),
         },
+        campaign,
     )
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::audit::{self, Action, Change, Stamp};
+use super::audit::{Action, Change, Stamp};
 use super::restore::{plan, unchanged, Plan, Restorable, Restored};
 use super::revisions;
 use super::search::MatchesText;
@@ -1066,16 +1066,7 @@ fn audit_write(
     action: Action,
     changed: &[&'static str],
 ) -> Result<(), StoreError> {
-    revisions::record(
-        conn,
-        stamp,
-        ENTITY,
-        &request.id,
-        request.revision,
-        action,
-        request,
-    )?;
-    audit::record(
+    revisions::record_write(
         conn,
         stamp,
         Change {
@@ -1091,6 +1082,7 @@ fn audit_write(
                 summary_line(request)
             },
         },
+        request,
     )
 }
 

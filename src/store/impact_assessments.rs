@@ -384,16 +384,7 @@ fn record_write(
     action: Action,
     changed: &[&'static str],
 ) -> Result<(), StoreError> {
-    super::revisions::record(
-        conn,
-        stamp,
-        ENTITY,
-        &assessment.id,
-        assessment.revision,
-        action,
-        assessment,
-    )?;
-    audit::record(
+    super::revisions::record_write(
         conn,
         stamp,
         Change {
@@ -412,6 +403,7 @@ fn record_write(
                 )
             },
         },
+        assessment,
     )
 }
 

@@ -281,8 +281,7 @@ fn write(
             .execute(conn)?;
     }
     let written = get(conn, id)?;
-    super::revisions::record(conn, stamp, ENTITY, id, revision, action, &written)?;
-    audit::record(
+    super::revisions::record_write(
         conn,
         stamp,
         Change {
@@ -294,6 +293,7 @@ fn write(
             changed_fields: changed,
             summary: format!("Source: {}", fields.title),
         },
+        &written,
     )?;
     Ok(written)
 }
@@ -376,8 +376,7 @@ pub fn delete(
     }
     diesel::delete(sources::table.find(id)).execute(conn)?;
     let revision = current.revision + 1;
-    super::revisions::record(conn, stamp, ENTITY, id, revision, Action::Delete, &current)?;
-    audit::record(
+    super::revisions::record_write(
         conn,
         stamp,
         Change {
@@ -389,5 +388,6 @@ pub fn delete(
             changed_fields: &[],
             summary: format!("Source deleted: {}", current.title),
         },
+        &current,
     )
 }
