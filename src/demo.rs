@@ -15,7 +15,7 @@ use crate::domain::{
 };
 use crate::foi::FoiCalendar;
 use crate::store::audit::{Actor, Stamp};
-use crate::store::campaigns::{self, CampaignFields, Targets};
+use crate::store::campaigns::{CampaignFields, Targets};
 use crate::store::deployments::{self, DeploymentState, NewDeployment};
 use crate::store::foi_requests::{
     self, AnswerFields, Exemption, FoiFilter, FoiRequestFields, NewDocument, StageFields,
@@ -25,6 +25,7 @@ use crate::store::sources::SourceFields;
 use crate::store::{
     forces, sources as source_store, write_transaction, PageRequest, Precondition, StoreError,
 };
+use crate::workflows;
 
 /// Every synthetic source names this publisher, and every synthetic summary starts with the label.
 pub const DEMO_PUBLISHER: &str = "Synthetic demo data (not real)";
@@ -305,7 +306,7 @@ fn seed_cambridgeshire_reply(
         .parse(None, FoiLaw::Foia)
         .expect("the embedded reply is a valid body");
     write_transaction(conn, |conn| {
-        campaigns::create(
+        workflows::campaigns::create(
             conn,
             calendar,
             &stamp_on(fields.started_on),
@@ -327,7 +328,7 @@ fn seed_cambridgeshire_reply(
         .pop()
         .expect("the campaign sent the request");
         let replied = stamp_on(reply.responded_on.expect("the reply has a date"));
-        let recorded = foi_requests::update(
+        let recorded = workflows::foi_answers::update(
             conn,
             calendar,
             &replied,
@@ -544,7 +545,7 @@ fn seed_foi(
     let started_on = NaiveDate::from_ymd_opt(2024, 3, 4).expect("a date");
     let slug = "demo-surveillance-survey-2024";
     let pending = write_transaction(conn, |conn| {
-        campaigns::create(
+        workflows::campaigns::create(
             conn,
             calendar,
             &demo_stamp(started_on.and_hms_opt(9, 0, 0).expect("a time")),

@@ -150,7 +150,14 @@ pub async fn create_campaign(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                campaigns::create(conn, &calendar, &stamp, slug.as_str(), &fields, &targets)
+                crate::workflows::campaigns::create(
+                    conn,
+                    &calendar,
+                    &stamp,
+                    slug.as_str(),
+                    &fields,
+                    &targets,
+                )
             })
         })
         .await?;

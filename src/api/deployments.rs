@@ -216,7 +216,7 @@ pub fn deployment_detail(
 ) -> Result<DeploymentDetail, StoreError> {
     let deployment = deployments::get(conn, id, as_of)?;
     Ok(DeploymentDetail {
-        evidence: deployments::evidence(conn, &deployment)?,
+        evidence: crate::store::sources::many(conn, &deployment.state.source_ids)?,
         impact_assessments: impact_assessments::covering(
             conn,
             std::slice::from_ref(&deployment.id),

@@ -276,7 +276,7 @@ pub async fn create_foi_request(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                foi_requests::create(conn, &calendar, &stamp, &fields)
+                crate::workflows::foi_answers::create(conn, &calendar, &stamp, &fields)
             })
         })
         .await?;
@@ -318,7 +318,7 @@ pub async fn update_foi_request(
     let calendar = state.calendar.clone();
     let updated = change
         .apply(&state, move |conn, stamp, expected| {
-            foi_requests::update(conn, &calendar, stamp, &id, expected, &fields)
+            crate::workflows::foi_answers::update(conn, &calendar, stamp, &id, expected, &fields)
         })
         .await?;
     Ok(written(StatusCode::OK, &updated))

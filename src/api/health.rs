@@ -59,7 +59,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         .run_limited(
             std::time::Duration::from_millis(700),
             std::time::Duration::from_millis(900),
-            db::migrations_current,
+            |conn| Ok(db::migrations_current(conn)?),
         )
         .await?;
     if !current {

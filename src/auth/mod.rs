@@ -129,7 +129,7 @@ impl Authenticator {
                 .map(|c| c.account)
         })
         .await
-        .map_err(StoreError::from)?;
+        .map_err(|e| ApiError::Internal(format!("the password check failed: {e}")))?;
         let Some(account) = account else {
             self.throttle.record_failure(&username, client);
             tracing::info!(%username, ?client, "login failed");
@@ -178,7 +178,7 @@ impl Authenticator {
 pub async fn hash_password(password: Password) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || password.hash())
         .await
-        .map_err(StoreError::from)?
+        .map_err(|e| ApiError::Internal(format!("the password hashing failed: {e}")))?
         .map_err(|e| ApiError::Internal(format!("cannot hash a password: {e}")))
 }
 

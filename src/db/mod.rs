@@ -13,7 +13,6 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use self::url::{DatabaseUrl, DatabaseUrlError};
-use crate::store::StoreError;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -160,46 +159,109 @@ impl Database {
         self.backend
     }
 
-    /// Runs blocking database work on tokio's blocking threads, answering 503 (`Unavailable`) if no
-    /// connection is free within [`ACQUIRE_TIMEOUT`] or the work takes longer than [`WORK_TIMEOUT`].
-    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
-        T: Send + 'static,
-    {
-        self.run_limited(ACQUIRE_TIMEOUT, WORK_TIMEOUT, work).await
-    }
-
-    /// [`Self::run`] with its own limits: readiness probes must answer within their own timeout,
-    /// outage or not, and imports may take longer than a request's usual work. Work that outlives
-    /// `total` goes on (a transaction commits or rolls back whole) but the caller stops waiting.
-    pub async fn run_limited<T, F>(
+    /// Runs blocking database work on tokio's blocking threads, failing with
+    /// [`DbError::PoolTimeout`] if no connection is free within `acquire` and
+    /// [`DbError::WorkTimeout`] if the work outlives `total`. Work that outlives `total` goes on (a
+    /// transaction commits or rolls back whole) but the caller stops waiting. Generic over the
+    /// work's error so that the layer above keeps its own (see `store`'s `Database::run`).
+    pub async fn blocking<T, E, F>(
         &self,
         acquire: Duration,
         total: Duration,
         work: F,
-    ) -> Result<T, StoreError>
+    ) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
         let task = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get_timeout(acquire)?;
+            let mut conn = pool.get_timeout(acquire).map_err(DbError::from)?;
             work(&mut conn)
         });
         match tokio::time::timeout(total, task).await {
-            Ok(joined) => joined?,
-            Err(_) => Err(StoreError::Unavailable(format!(
-                "the database work took longer than {} s",
-                total.as_secs_f32()
-            ))),
+            Ok(joined) => joined.map_err(DbError::from)?,
+            Err(_) => Err(DbError::WorkTimeout(total).into()),
         }
     }
 
-    /// A connection for synchronous callers (the command line, start-up).
-    pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, StoreError> {
+    /// A connection for synchronous callers (the command line, start-up, export streams).
+    pub fn connection(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, DbError> {
         Ok(self.pool.get()?)
+    }
+}
+
+/// Why database work failed, in the database's own terms; the store turns it into its errors.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// No pooled connection came free (or could be opened) in time.
+    #[error("{0}")]
+    PoolTimeout(String),
+    /// The connection itself failed (the server went away, restarted or is shutting down): an
+    /// outage to retry after, not a fault in the request.
+    #[error("{0}")]
+    ConnectionLost(String),
+    /// The work took longer than its caller would wait.
+    #[error("the database work took longer than {} s", .0.as_secs_f32())]
+    WorkTimeout(Duration),
+    /// The migration harness could not say which migrations are applied.
+    #[error("{0}")]
+    Migrations(String),
+    /// A statement failed for a reason of its own (a constraint, a bad query).
+    #[error(transparent)]
+    Query(diesel::result::Error),
+    /// The blocking task running the work panicked or was cancelled.
+    #[error("{0}")]
+    Task(String),
+}
+
+impl From<diesel::result::Error> for DbError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            // A constraint's refusal is the query's fault, whatever its message says.
+            Error::DatabaseError(
+                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            ) => Self::Query(error),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                Self::ConnectionLost(info.message().to_owned())
+            }
+            Error::DatabaseError(_, ref info) if connection_lost(info.message()) => {
+                Self::ConnectionLost(info.message().to_owned())
+            }
+            Error::BrokenTransactionManager => {
+                Self::ConnectionLost("the connection broke inside a transaction".into())
+            }
+            other => Self::Query(other),
+        }
+    }
+}
+
+/// Whether a database error says the connection itself failed.
+fn connection_lost(message: &str) -> bool {
+    const SIGNS: [&str; 7] = [
+        "server closed the connection",
+        "terminating connection",
+        "connection to server",
+        "no connection to the server",
+        "could not receive data from server",
+        "could not send data to server",
+        "the database system is shutting down",
+    ];
+    SIGNS.iter().any(|sign| message.contains(sign))
+}
+
+impl From<r2d2::PoolError> for DbError {
+    fn from(error: r2d2::PoolError) -> Self {
+        Self::PoolTimeout(error.to_string())
+    }
+}
+
+impl From<tokio::task::JoinError> for DbError {
+    fn from(error: tokio::task::JoinError) -> Self {
+        Self::Task(error.to_string())
     }
 }
 
@@ -233,12 +295,12 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<Vec<String>, Con
 }
 
 /// True when every embedded migration has been applied.
-pub fn migrations_current(conn: &mut DbConnection) -> Result<bool, StoreError> {
+pub fn migrations_current(conn: &mut DbConnection) -> Result<bool, DbError> {
     let pending = match conn {
         DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
         DbConnection::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
     };
     pending
         .map(|p| !p)
-        .map_err(|e| StoreError::Unavailable(e.to_string()))
+        .map_err(|e| DbError::Migrations(e.to_string()))
 }

@@ -14,7 +14,8 @@ use crate::db::schema::{forces, sources, tools};
 use crate::db::DbConnection;
 use crate::domain::{DeploymentStatus, ForceKind, Provenance, Slug, SourceKind};
 use crate::store::audit::{self, Action, Actor, Change, Stamp};
-use crate::store::deployments::{self, Deployment, DeploymentState, Restored};
+use crate::store::deployments::{self, Deployment, DeploymentState};
+use crate::store::restore::Restored;
 use crate::store::StoreError;
 
 /// One usable row of the Atlas.

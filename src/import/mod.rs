@@ -19,9 +19,10 @@ use crate::domain::{EntityId, Slug};
 use crate::foi::FoiCalendar;
 use crate::store::audit::Actor;
 use crate::store::campaigns::{self, Campaign};
-use crate::store::deployments::{self, Deployment, Restored};
+use crate::store::deployments::{self, Deployment};
 use crate::store::foi_requests::{self, DocumentCopy, FoiRequest};
 use crate::store::impact_assessments::{self, ImpactAssessment};
+use crate::store::restore::Restored;
 use crate::store::sources::{self as source_store, Source};
 use crate::store::{write_transaction, StoreError};
 

@@ -8,14 +8,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
-use super::foi_requests::{self as requests, AnswerFields, FoiRequestFields};
+use super::restore::{plan, Plan, Restorable, Restored};
 use super::{parse_column, parse_json_list, revisions, utc, StoreError};
 use crate::db::schema::{
     answer_exemptions, authorities, campaign_questions, campaigns, foi_answers, foi_requests, tools,
 };
 use crate::db::DbConnection;
-use crate::domain::{AnswerOutcome, AuthorityKind, FoiLaw, FoiState, Provenance, TargetGroup};
-use crate::foi::FoiCalendar;
+use crate::domain::{AnswerOutcome, AuthorityKind, FoiLaw, FoiState, TargetGroup};
 
 const ENTITY: &str = "campaign";
 
@@ -73,7 +72,7 @@ pub struct CampaignQuestion {
 }
 
 /// A campaign as written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CampaignFields {
     pub title: String,
     pub description: String,
@@ -458,16 +457,7 @@ fn audit_write(
     action: Action,
     changed: &[&'static str],
 ) -> Result<(), StoreError> {
-    revisions::record(
-        conn,
-        stamp,
-        ENTITY,
-        &campaign.slug,
-        campaign.revision,
-        action,
-        campaign,
-    )?;
-    audit::record(
+    revisions::record_write(
         conn,
         stamp,
         Change {
@@ -479,11 +469,12 @@ fn audit_write(
             changed_fields: changed,
             summary: format!("{}: {}", campaign.slug, campaign.title),
         },
+        campaign,
     )
 }
 
-/// The authorities `targets` names, in slug order, with their force and their own law.
-fn targeted(
+/// The authorities `targets` names, in slug order, with their own law.
+pub fn targeted(
     conn: &mut DbConnection,
     targets: &Targets,
 ) -> Result<Vec<(String, FoiLaw)>, StoreError> {
@@ -520,15 +511,13 @@ fn targeted(
         .collect()
 }
 
-/// Records a campaign and a pending request (each question unanswered) to every targeted
-/// authority. Call inside a write transaction.
+/// Records a campaign (sending its requests is `workflows::campaigns`'). Call inside a write
+/// transaction.
 pub fn create(
     conn: &mut DbConnection,
-    calendar: &FoiCalendar,
     stamp: &Stamp,
     slug: &str,
     fields: &CampaignFields,
-    targets: &Targets,
 ) -> Result<Campaign, StoreError> {
     check_tools(conn, fields)?;
     let revision = revisions::last(conn, ENTITY, slug)?.map_or(1, |last| last + 1);
@@ -548,60 +537,6 @@ pub fn create(
     write_questions(conn, slug, fields)?;
     let created = get(conn, slug)?;
     audit_write(conn, stamp, &created, Action::Create, &[])?;
-    for (authority, authority_law) in targeted(conn, targets)? {
-        let law = match fields.law {
-            FoiLaw::Eir => FoiLaw::Eir,
-            FoiLaw::Foia | FoiLaw::Foisa => authority_law,
-        };
-        requests::create(
-            conn,
-            calendar,
-            stamp,
-            &FoiRequestFields {
-                authority,
-                campaign: Some(slug.to_owned()),
-                law,
-                title: fields.title.clone(),
-                reference_numbers: Vec::new(),
-                request_text: fields.request_text.clone(),
-                sent_on: Some(fields.started_on),
-                received_on: fields.started_on,
-                responded_on: None,
-                state: FoiState::WaitingResponse,
-                source_url: None,
-                reply_text: String::new(),
-                provenance: Provenance::Foi,
-                answers: fields
-                    .questions
-                    .iter()
-                    .map(|(question, tools)| AnswerFields {
-                        id: None,
-                        question: question.clone(),
-                        tools: tools.clone(),
-                        outcome: AnswerOutcome::NoAnswer,
-                        answer_text: String::new(),
-                        redirected_to: None,
-                        exemptions: Vec::new(),
-                        deployments: Vec::new(),
-                        impact_assessments: Vec::new(),
-                        claims: Vec::new(),
-                    })
-                    .collect(),
-                stages: Vec::new(),
-            },
-        )
-        .map_err(|error| match error {
-            // Each request is received the day the campaign starts.
-            StoreError::Invalid {
-                field: "received_on",
-                message,
-            } => StoreError::Invalid {
-                field: "started_on",
-                message,
-            },
-            other => other,
-        })?;
-    }
     Ok(created)
 }
 
@@ -647,30 +582,18 @@ pub fn update(
     Ok(updated)
 }
 
-/// Writes a campaign as exported (same slug, revision and times), for imports: nothing when the
-/// registry already holds it as it is, a normal update when it differs. Call inside a write
+/// Writes a campaign as exported (same slug, revision and times), for imports: nothing when its
+/// content is unchanged, a normal update when it differs. Call inside a write
 /// transaction.
 pub fn restore(
     conn: &mut DbConnection,
     actor: &audit::Actor,
     record: &Campaign,
-) -> Result<super::deployments::Restored, StoreError> {
-    use super::deployments::Restored;
-    let fields = CampaignFields {
-        title: record.title.clone(),
-        description: record.description.clone(),
-        request_text: record.request_text.clone(),
-        started_on: record.started_on,
-        law: record.law,
-        questions: record
-            .questions
-            .iter()
-            .map(|q| (q.question.clone(), q.tools.clone()))
-            .collect(),
-    };
-    match get(conn, &record.slug) {
-        Ok(current) if current == *record => Ok(Restored::Unchanged),
-        Ok(current) => {
+) -> Result<Restored, StoreError> {
+    let fields = record.content();
+    match plan(get(conn, &record.slug), record)? {
+        Plan::Unchanged => Ok(Restored::Unchanged),
+        Plan::Update(current) => {
             update(
                 conn,
                 &Stamp::now(actor.clone()),
@@ -680,7 +603,7 @@ pub fn restore(
             )?;
             Ok(Restored::Updated)
         }
-        Err(StoreError::NotFound { .. }) => {
+        Plan::Create => {
             check_tools(conn, &fields)?;
             let stamp = Stamp {
                 actor: actor.clone(),
@@ -704,7 +627,25 @@ pub fn restore(
             audit_write(conn, &stamp, &restored, Action::Create, &[])?;
             Ok(Restored::Created)
         }
-        Err(other) => Err(other),
+    }
+}
+
+impl Restorable for Campaign {
+    type Content = CampaignFields;
+
+    fn content(&self) -> CampaignFields {
+        CampaignFields {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            request_text: self.request_text.clone(),
+            started_on: self.started_on,
+            law: self.law,
+            questions: self
+                .questions
+                .iter()
+                .map(|q| (q.question.clone(), q.tools.clone()))
+                .collect(),
+        }
     }
 }
 

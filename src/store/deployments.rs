@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
+use super::restore::{plan, Plan, Restorable, Restored};
 use super::search::MatchesText;
-use super::sources::{self, Source};
 use super::{new_id, parse_column, parse_json_list, utc, Page, PageRequest, StoreError};
 use crate::db::schema::{
     assessment_deployments, deployment_revisions, deployment_sources, deployments, forces,
@@ -645,6 +645,21 @@ pub fn get(
         })
 }
 
+/// The id of the force's deployment of `tool`, the most recently written if it has several.
+pub fn latest_id(
+    conn: &mut DbConnection,
+    force: &str,
+    tool: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(deployments::table
+        .filter(deployments::force_slug.eq(force))
+        .filter(deployments::tool_slug.eq(tool))
+        .order((deployments::updated_at.desc(), deployments::id.desc()))
+        .select(deployments::id)
+        .first(conn)
+        .optional()?)
+}
+
 /// Every revision of a deployment, oldest first (it survives the deployment's deletion).
 pub fn revisions(conn: &mut DbConnection, id: &str) -> Result<Vec<DeploymentRevision>, StoreError> {
     #[derive(Queryable)]
@@ -692,14 +707,6 @@ pub fn revisions(conn: &mut DbConnection, id: &str) -> Result<Vec<DeploymentRevi
         .collect()
 }
 
-/// The evidence behind a deployment: its sources.
-pub fn evidence(
-    conn: &mut DbConnection,
-    deployment: &Deployment,
-) -> Result<Vec<Source>, StoreError> {
-    sources::many(conn, &deployment.state.source_ids)
-}
-
 fn check_references(
     conn: &mut DbConnection,
     force: &str,
@@ -737,14 +744,6 @@ struct Target<'a> {
     id: &'a str,
     force: &'a str,
     tool: &'a str,
-}
-
-/// What restoring a record did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Restored {
-    Created,
-    Updated,
-    Unchanged,
 }
 
 /// Writes the row, its source links and its revision; shared by create, update and delete.
@@ -950,25 +949,36 @@ pub fn delete(
     )
 }
 
-/// Writes a deployment as exported (same id, revision and times), for imports: nothing when the
-/// registry already holds it as it is, a normal update when its content differs. References are
+/// Writes a deployment as exported (same id, revision and times), for imports: nothing when its
+/// content is unchanged, a normal update when it differs (a different force or tool is refused). References are
 /// the caller's to check. Call inside a write transaction.
 pub fn restore(
     conn: &mut DbConnection,
     actor: &super::audit::Actor,
     record: &Deployment,
 ) -> Result<Restored, StoreError> {
-    let existing: Option<(String, String, i64)> = deployments::table
-        .find(&record.id)
-        .select((
-            deployments::force_slug,
-            deployments::tool_slug,
-            deployments::revision,
-        ))
-        .first(conn)
-        .optional()?;
-    match existing {
-        None => {
+    match plan(get(conn, &record.id, None), record)? {
+        Plan::Unchanged => Ok(Restored::Unchanged),
+        Plan::Update(current) if current.force != record.force || current.tool != record.tool => {
+            Err(StoreError::Invalid {
+                field: "id",
+                message: format!(
+                    "deployment `{}` is about {} and {} in this registry",
+                    record.id, current.force, current.tool
+                ),
+            })
+        }
+        Plan::Update(current) => {
+            update(
+                conn,
+                &Stamp::now(actor.clone()),
+                &record.id,
+                super::Precondition::Revision(current.revision),
+                &record.state,
+            )?;
+            Ok(Restored::Updated)
+        }
+        Plan::Create => {
             let stamp = Stamp {
                 actor: actor.clone(),
                 at: record.updated_at.naive_utc(),
@@ -1002,29 +1012,15 @@ pub fn restore(
             )?;
             Ok(Restored::Created)
         }
-        Some((force, tool, _)) if force != record.force || tool != record.tool => {
-            Err(StoreError::Invalid {
-                field: "id",
-                message: format!(
-                    "deployment `{}` is about {force} and {tool} in this registry",
-                    record.id
-                ),
-            })
-        }
-        Some((_, _, revision)) => {
-            let current = get(conn, &record.id, None)?;
-            if current.state == record.state {
-                return Ok(Restored::Unchanged);
-            }
-            update(
-                conn,
-                &Stamp::now(actor.clone()),
-                &record.id,
-                super::Precondition::Revision(revision),
-                &record.state,
-            )?;
-            Ok(Restored::Updated)
-        }
+    }
+}
+
+/// A deployment's content is its claim: which force, which tool, and the state claimed.
+impl Restorable for Deployment {
+    type Content = (String, String, DeploymentState);
+
+    fn content(&self) -> Self::Content {
+        (self.force.clone(), self.tool.clone(), self.state.clone())
     }
 }
 

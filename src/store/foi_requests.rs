@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::audit::{self, Action, Change, Stamp};
-use super::deployments::{self, DeploymentState, NewDeployment};
+use super::audit::{Action, Change, Stamp};
+use super::restore::{plan, unchanged, Plan, Restorable, Restored};
 use super::revisions;
 use super::search::MatchesText;
 use super::{new_id, parse_column, parse_json_list, utc, Page, PageRequest, StoreError};
@@ -241,7 +241,7 @@ pub struct Document {
 }
 
 /// A request as written. Deadlines are computed; positions follow the order of `answers`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FoiRequestFields {
     pub authority: String,
     pub campaign: Option<String>,
@@ -261,7 +261,7 @@ pub struct FoiRequestFields {
 }
 
 /// One answer as written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnswerFields {
     /// The id of a restored answer; new answers get a fresh one, existing ones keep theirs.
     pub id: Option<String>,
@@ -274,12 +274,13 @@ pub struct AnswerFields {
     pub deployments: Vec<(String, Relation)>,
     pub impact_assessments: Vec<(String, Relation)>,
     /// Claims this answer establishes: each tool's deployment for the request's force is set to
-    /// the status (created if the force has none), and linked as supported by the answer.
+    /// the status (created if the force has none), and linked as supported by the answer. Applied
+    /// by `workflows::foi_answers`; the store itself writes links only.
     pub claims: Vec<(String, DeploymentStatus)>,
 }
 
 /// One appeal stage as written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StageFields {
     /// The id of a restored stage; others get a fresh one.
     pub id: Option<String>,
@@ -742,7 +743,7 @@ fn invalid(field: &'static str, message: String) -> StoreError {
 }
 
 /// Checks every reference of `fields` and returns the request's force and its due date.
-fn check(
+pub fn check(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     fields: &FoiRequestFields,
@@ -898,7 +899,7 @@ fn write_content(
             .set(content!())
             .execute(conn)?;
     }
-    write_answers(conn, stamp, id, force, fields)?;
+    write_answers(conn, id, fields)?;
     diesel::delete(foi_stages::table.filter(foi_stages::foi_request_id.eq(id))).execute(conn)?;
     for stage in &fields.stages {
         let due_on = (stage.kind == StageKind::InternalReview)
@@ -922,14 +923,17 @@ fn write_content(
 }
 
 /// Writes the answers by position, so an answer keeps its id across updates; then their
-/// exemptions, links and the claims they establish.
+/// exemptions and links. Claims are not the store's: `workflows::foi_answers` turns them into
+/// links before the request is written.
 fn write_answers(
     conn: &mut DbConnection,
-    stamp: &Stamp,
     request_id: &str,
-    force: &str,
     fields: &FoiRequestFields,
 ) -> Result<(), StoreError> {
+    debug_assert!(
+        fields.answers.iter().all(|a| a.claims.is_empty()),
+        "claims are applied by workflows::foi_answers"
+    );
     let existing: HashMap<i32, String> = foi_answers::table
         .filter(foi_answers::foi_request_id.eq(request_id))
         .select((foi_answers::position, foi_answers::id))
@@ -994,13 +998,7 @@ fn write_answers(
                 ))
                 .execute(conn)?;
         }
-        let mut links: Vec<(String, Relation)> = answer.deployments.clone();
-        for (tool, status) in &answer.claims {
-            let claimed = record_claim(conn, stamp, force, tool, *status, fields, answer)?;
-            links.retain(|(id, _)| *id != claimed);
-            links.push((claimed, Relation::Supports));
-        }
-        for (deployment, relation) in &links {
+        for (deployment, relation) in &answer.deployments {
             diesel::insert_into(answer_deployments::table)
                 .values((
                     answer_deployments::foi_answer_id.eq(&answer_id),
@@ -1020,83 +1018,6 @@ fn write_answers(
         }
     }
     Ok(())
-}
-
-/// Sets the force's deployment of `tool` to `status` as this answer says (creating it if the force
-/// has none), as a normal audited deployment write. Returns the deployment's id.
-fn record_claim(
-    conn: &mut DbConnection,
-    stamp: &Stamp,
-    force: &str,
-    tool: &str,
-    status: DeploymentStatus,
-    fields: &FoiRequestFields,
-    answer: &AnswerFields,
-) -> Result<String, StoreError> {
-    let confirmed = fields.responded_on.unwrap_or(fields.received_on);
-    let summary = if answer.answer_text.is_empty() {
-        format!("FOI answer from {}: {}", fields.authority, answer.outcome)
-    } else {
-        answer.answer_text.clone()
-    };
-    let current: Option<String> = deployments_table::table
-        .filter(deployments_table::force_slug.eq(force))
-        .filter(deployments_table::tool_slug.eq(tool))
-        .order((
-            deployments_table::updated_at.desc(),
-            deployments_table::id.desc(),
-        ))
-        .select(deployments_table::id)
-        .first(conn)
-        .optional()?;
-    match current {
-        Some(id) => {
-            let current = deployments::get(conn, &id, None)?;
-            let state = DeploymentState {
-                status,
-                last_confirmed: Some(confirmed),
-                provenance: fields.provenance,
-                ..current.state.clone()
-            };
-            if state != current.state {
-                deployments::update(
-                    conn,
-                    stamp,
-                    &id,
-                    super::Precondition::Revision(current.revision),
-                    &state,
-                )?;
-            }
-            Ok(id)
-        }
-        None => {
-            let created = deployments::create(
-                conn,
-                stamp,
-                &NewDeployment {
-                    force: force.to_owned(),
-                    tool: tool.to_owned(),
-                    state: DeploymentState {
-                        status,
-                        vendors: Vec::new(),
-                        product: None,
-                        first_known_use: None,
-                        last_confirmed: Some(confirmed),
-                        ended_on: None,
-                        summary,
-                        legal_basis: None,
-                        authorisation: None,
-                        public_consultation: None,
-                        use_policy_url: None,
-                        provenance: fields.provenance,
-                        verified: false,
-                        source_ids: Vec::new(),
-                    },
-                },
-            )?;
-            Ok(created.id)
-        }
-    }
 }
 
 /// The fields whose change a feed reader sees: compared on the views before and after.
@@ -1145,16 +1066,7 @@ fn audit_write(
     action: Action,
     changed: &[&'static str],
 ) -> Result<(), StoreError> {
-    revisions::record(
-        conn,
-        stamp,
-        ENTITY,
-        &request.id,
-        request.revision,
-        action,
-        request,
-    )?;
-    audit::record(
+    revisions::record_write(
         conn,
         stamp,
         Change {
@@ -1170,6 +1082,7 @@ fn audit_write(
                 summary_line(request)
             },
         },
+        request,
     )
 }
 
@@ -1201,7 +1114,8 @@ pub fn create(
     Ok(created)
 }
 
-fn current_at(
+/// The request, if it is still at the revision `expected` names.
+pub fn current_at(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     id: &str,
@@ -1280,9 +1194,12 @@ pub fn delete(
     audit_write(conn, stamp, &current, Action::Delete, &[])
 }
 
-impl FoiRequest {
-    /// The request as written, to write it again (an import restoring an export).
-    pub fn to_fields(&self) -> FoiRequestFields {
+/// A request's content is what its writer sets; deadlines follow from it, and its documents are
+/// restored on their own.
+impl Restorable for FoiRequest {
+    type Content = FoiRequestFields;
+
+    fn content(&self) -> FoiRequestFields {
         let links = |links: &[EvidenceLink]| -> Vec<(String, Relation)> {
             links.iter().map(|l| (l.id.clone(), l.relation)).collect()
         };
@@ -1331,45 +1248,24 @@ impl FoiRequest {
                 .collect(),
         }
     }
-
-    /// The content that identifies this version, without what depends on today's date.
-    fn comparable(&self) -> serde_json::Value {
-        let mut value = serde_json::to_value(self).expect("views serialise");
-        if let Some(object) = value.as_object_mut() {
-            for volatile in [
-                "overdue",
-                "days_overdue",
-                "documents",
-                "created_at",
-                "updated_at",
-            ] {
-                object.remove(volatile);
-            }
-        }
-        value
-    }
 }
 
 /// Writes a request as exported (same ids, revision and times; its documents' bytes are not in
-/// exports and are left out), for imports: nothing when the registry already holds it as it is, a
-/// normal update when its content differs. Call inside a write transaction.
+/// exports and are left out), for imports: nothing when its content is unchanged, a normal update
+/// when it differs. Call inside a write transaction.
 pub fn restore(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     actor: &super::audit::Actor,
     record: &FoiRequest,
-) -> Result<super::deployments::Restored, StoreError> {
-    use super::deployments::Restored;
-    let fields = record.to_fields();
-    let exists: i64 = foi_requests::table
-        .filter(foi_requests::id.eq(&record.id))
-        .count()
-        .get_result(conn)?;
-    if exists > 0 {
-        let current = get(conn, calendar, &record.id)?;
-        if current.comparable() == record.comparable() {
-            return Ok(Restored::Unchanged);
-        }
+) -> Result<Restored, StoreError> {
+    let fields = record.content();
+    let current = match plan(get(conn, calendar, &record.id), record)? {
+        Plan::Unchanged => return Ok(Restored::Unchanged),
+        Plan::Update(current) => Some(current),
+        Plan::Create => None,
+    };
+    if let Some(current) = current {
         let stamp = Stamp::now(actor.clone());
         update(
             conn,
@@ -1516,6 +1412,20 @@ pub fn document_copies(
     })
 }
 
+/// A document's content is its file; when it was attached is the registry's own record.
+impl Restorable for Document {
+    type Content = (String, String, i64, String);
+
+    fn content(&self) -> Self::Content {
+        (
+            self.filename.clone(),
+            self.media_type.clone(),
+            self.size_bytes,
+            self.sha256.clone(),
+        )
+    }
+}
+
 /// Stores an exported document as it was (same id and time) on its request, for imports. The
 /// request's revision is not bumped: the exported request already lists the document. `content`
 /// must be the bytes `document` describes. Call inside a write transaction.
@@ -1524,15 +1434,14 @@ pub fn restore_document(
     request_id: &str,
     document: &Document,
     content: &[u8],
-) -> Result<super::deployments::Restored, StoreError> {
-    use super::deployments::Restored;
+) -> Result<Restored, StoreError> {
     let held: Option<DocumentRow> = foi_documents::table
         .find(&document.id)
         .select(DocumentRow::as_select())
         .first(conn)
         .optional()?;
     if let Some(held) = held {
-        return if held.foi_request_id == request_id && held.into_document() == *document {
+        return if held.foi_request_id == request_id && unchanged(&held.into_document(), document) {
             Ok(Restored::Unchanged)
         } else {
             Err(StoreError::Invalid {

@@ -240,7 +240,7 @@ pub fn update(
     expected: super::Precondition,
     details: &ForceDetails,
 ) -> Result<Force, StoreError> {
-    use super::audit::{self, Action, Change};
+    use super::audit::{Action, Change};
     let current = get(conn, slug)?;
     super::expect_revision("force", slug, current.revision, expected)?;
     let changed: Vec<&'static str> = [
@@ -266,16 +266,7 @@ pub fn update(
         ))
         .execute(conn)?;
     let updated = get(conn, slug)?;
-    super::revisions::record(
-        conn,
-        stamp,
-        "force",
-        slug,
-        revision,
-        Action::Update,
-        &updated,
-    )?;
-    audit::record(
+    super::revisions::record_write(
         conn,
         stamp,
         Change {
@@ -287,6 +278,7 @@ pub fn update(
             changed_fields: &changed,
             summary: format!("Force {slug}: details updated"),
         },
+        &updated,
     )?;
     Ok(updated)
 }

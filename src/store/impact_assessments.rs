@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
-use super::deployments::Restored;
+use super::restore::{plan, Plan, Restorable, Restored};
 use super::{new_id, parse_column, utc, Page, PageRequest, StoreError};
 use crate::db::schema::{assessment_deployments, deployments, impact_assessments};
 use crate::db::{DbConnection, MultiBackend};
@@ -384,16 +384,7 @@ fn record_write(
     action: Action,
     changed: &[&'static str],
 ) -> Result<(), StoreError> {
-    super::revisions::record(
-        conn,
-        stamp,
-        ENTITY,
-        &assessment.id,
-        assessment.revision,
-        action,
-        assessment,
-    )?;
-    audit::record(
+    super::revisions::record_write(
         conn,
         stamp,
         Change {
@@ -412,6 +403,7 @@ fn record_write(
                 )
             },
         },
+        assessment,
     )
 }
 
@@ -496,9 +488,10 @@ pub fn update(
     )
 }
 
-impl ImpactAssessment {
-    /// The content as written.
-    fn to_fields(&self) -> AssessmentFields {
+impl Restorable for ImpactAssessment {
+    type Content = AssessmentFields;
+
+    fn content(&self) -> AssessmentFields {
         AssessmentFields {
             force: self.force.clone(),
             kind: self.kind,
@@ -516,20 +509,17 @@ impl ImpactAssessment {
     }
 }
 
-/// Writes an assessment as exported (same id, revision and time), for imports: nothing when the
-/// registry holds it as it is, an audited update when it differs. Call inside a write transaction.
+/// Writes an assessment as exported (same id, revision and time), for imports: nothing when its
+/// content is unchanged, an audited update when it differs. Call inside a write transaction.
 pub fn restore(
     conn: &mut DbConnection,
     actor: &audit::Actor,
     record: &ImpactAssessment,
 ) -> Result<Restored, StoreError> {
-    let fields = record.to_fields();
-    match get(conn, &record.id) {
-        // `review_overdue` is computed today, whatever the exporting registry said.
-        Ok(current) if current.to_fields() == fields && current.revision == record.revision => {
-            Ok(Restored::Unchanged)
-        }
-        Ok(current) => {
+    let fields = record.content();
+    match plan(get(conn, &record.id), record)? {
+        Plan::Unchanged => Ok(Restored::Unchanged),
+        Plan::Update(current) => {
             update(
                 conn,
                 &Stamp::now(actor.clone()),
@@ -539,7 +529,7 @@ pub fn restore(
             )?;
             Ok(Restored::Updated)
         }
-        Err(StoreError::NotFound { .. }) => {
+        Plan::Create => {
             check(conn, &fields)?;
             let stamp = Stamp {
                 actor: actor.clone(),
@@ -556,7 +546,6 @@ pub fn restore(
             )?;
             Ok(Restored::Created)
         }
-        Err(other) => Err(other),
     }
 }
 

@@ -9,17 +9,23 @@ pub mod forces;
 pub mod impact_assessments;
 pub mod overviews;
 pub mod reference;
+pub mod restore;
 pub mod revisions;
 pub mod search;
 pub mod sources;
 pub mod stats;
 pub mod tools;
 
+use std::time::Duration;
+
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
+use diesel::r2d2::PooledConnection;
 
 use crate::db::schema::write_sequence;
-use crate::db::DbConnection;
+use crate::db::{
+    ConnectionManager, Database, DbConnection, DbError, ACQUIRE_TIMEOUT, WORK_TIMEOUT,
+};
 
 /// Why a data-layer call failed.
 #[derive(Debug, thiserror::Error)]
@@ -55,12 +61,12 @@ pub enum StoreError {
     Task(String),
 }
 
-impl From<diesel::result::Error> for StoreError {
-    fn from(error: diesel::result::Error) -> Self {
+impl From<DbError> for StoreError {
+    fn from(error: DbError) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match error {
             // The database's own wording names tables and columns: keep it in the logs.
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            DbError::Query(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) => {
                 tracing::info!(
                     constraint = info.message(),
                     "unique constraint refused a write"
@@ -69,67 +75,75 @@ impl From<diesel::result::Error> for StoreError {
             }
             // Stores check citations before deleting, naming what cites a record; this is the
             // database's own guard behind them.
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+            DbError::Query(Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info)) => {
                 tracing::info!(constraint = info.message(), "foreign key refused a write");
                 Self::Conflict(
                     "Other records refer to this one; change or remove them first.".into(),
                 )
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                Self::Unavailable(info.message().to_owned())
-            }
-            Error::DatabaseError(_, ref info) if connection_lost(info.message()) => {
-                Self::Unavailable(info.message().to_owned())
-            }
-            Error::BrokenTransactionManager => {
-                Self::Unavailable("the connection broke inside a transaction".into())
-            }
-            other => Self::Database(other),
+            DbError::Query(other) => Self::Database(other),
+            DbError::Task(message) => Self::Task(message),
+            outage @ (DbError::PoolTimeout(_)
+            | DbError::ConnectionLost(_)
+            | DbError::WorkTimeout(_)
+            | DbError::Migrations(_)) => Self::Unavailable(outage.to_string()),
         }
     }
 }
 
-/// Whether a database error says the connection itself failed (the server went away, restarted or
-/// is shutting down), which is an outage to retry after, not a fault in the request.
-fn connection_lost(message: &str) -> bool {
-    const SIGNS: [&str; 7] = [
-        "server closed the connection",
-        "terminating connection",
-        "connection to server",
-        "no connection to the server",
-        "could not receive data from server",
-        "could not send data to server",
-        "the database system is shutting down",
-    ];
-    SIGNS.iter().any(|sign| message.contains(sign))
-}
-
-impl From<diesel::r2d2::PoolError> for StoreError {
-    fn from(error: diesel::r2d2::PoolError) -> Self {
-        Self::Unavailable(error.to_string())
+impl From<diesel::result::Error> for StoreError {
+    fn from(error: diesel::result::Error) -> Self {
+        DbError::from(error).into()
     }
 }
 
-impl From<tokio::task::JoinError> for StoreError {
-    fn from(error: tokio::task::JoinError) -> Self {
-        Self::Task(error.to_string())
+/// The store's doors to the pool: database work whose failures are [`StoreError`]s, answered
+/// `Unavailable` when no connection is free within [`ACQUIRE_TIMEOUT`] or the work outlives
+/// [`WORK_TIMEOUT`].
+impl Database {
+    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.blocking(ACQUIRE_TIMEOUT, WORK_TIMEOUT, work).await
+    }
+
+    /// [`Self::run`] with its own limits: readiness probes must answer within their own timeout,
+    /// outage or not, and imports may take longer than a request's usual work.
+    pub async fn run_limited<T, F>(
+        &self,
+        acquire: Duration,
+        total: Duration,
+        work: F,
+    ) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.blocking(acquire, total, work).await
+    }
+
+    /// A connection for synchronous callers (the command line, start-up, export streams).
+    pub fn get(&self) -> Result<PooledConnection<ConnectionManager>, StoreError> {
+        Ok(self.connection()?)
     }
 }
 
-/// What a writer's `If-Match` said. Stores check it only once the entity is known to exist, so a
-/// missing entity is a 404 whatever the header (RFC 9110, section 13.2.1).
+/// Which revision a writer says their change is based on. Stores check it only once the entity is
+/// known to exist, so a missing entity is reported as missing whatever the writer said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Precondition {
-    /// No `If-Match`, or `*`: a writer must say which version their change is based on.
+    /// The writer named no revision (or any revision): they must say which one they read.
     Missing,
-    /// An entity tag that names no revision of ours.
+    /// The writer named something that is no revision of ours.
     Unknown,
-    /// `"r<n>"`: the revision the writer read.
+    /// The revision the writer read.
     Revision(i64),
 }
 
-/// The write precondition: `PreconditionRequired` without one, `Stale` unless the entity is still
-/// at the revision the writer read.
+/// The write precondition: `RevisionRequired` without one, `Stale` unless the entity is still at
+/// the revision the writer read.
 pub(crate) fn expect_revision(
     entity: &'static str,
     key: &str,

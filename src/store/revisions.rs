@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::audit::{Action, Stamp};
+use super::audit::{self, Action, Change, Stamp};
 use super::{utc, StoreError};
 use crate::db::schema::entity_revisions;
 use crate::db::DbConnection;
@@ -68,8 +68,30 @@ fn example<T: utoipa::PartialSchema>() -> serde_json::Value {
     })
 }
 
-/// Appends a snapshot; call inside the write's transaction.
-pub fn record<T: Serialize>(
+/// The one way a snapshotted entity's write is recorded: its snapshot (the entity after the write,
+/// before it for a delete) under the change's entity, revision and action, and the change event
+/// itself. Call inside the write's transaction, so the write, its history and its feed entry
+/// commit together or not at all.
+pub fn record_write<T: Serialize>(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    change: Change<'_>,
+    snapshot: &T,
+) -> Result<(), StoreError> {
+    record(
+        conn,
+        stamp,
+        change.entity_type,
+        change.entity_id,
+        change.revision,
+        change.action,
+        snapshot,
+    )?;
+    audit::record(conn, stamp, change)
+}
+
+/// Appends a snapshot.
+fn record<T: Serialize>(
     conn: &mut DbConnection,
     stamp: &Stamp,
     entity_type: &str,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
-use super::deployments::Restored;
+use super::restore::{plan, Plan, Restorable, Restored};
 use super::{new_id, parse_column, utc, Page, PageRequest, StoreError};
 use crate::db::schema::sources;
 use crate::db::DbConnection;
@@ -65,6 +65,25 @@ pub struct SourceFields {
     pub sha256: Option<String>,
     pub locator: Option<String>,
     pub statement: Option<String>,
+}
+
+impl Restorable for Source {
+    type Content = SourceFields;
+
+    fn content(&self) -> SourceFields {
+        SourceFields {
+            url: self.url.clone(),
+            archive_url: self.archive_url.clone(),
+            title: self.title.clone(),
+            publisher: self.publisher.clone(),
+            kind: self.kind,
+            published_on: self.published_on,
+            retrieved_on: self.retrieved_on,
+            sha256: self.sha256.clone(),
+            locator: self.locator.clone(),
+            statement: self.statement.clone(),
+        }
+    }
 }
 
 #[derive(Queryable, Selectable)]
@@ -160,18 +179,17 @@ pub fn list(
     })
 }
 
-/// Writes a source as exported (same id and time), for imports: nothing when the registry holds
-/// it as it is, an update (with its change event) when it differs. Call inside a write transaction.
+/// Writes a source as exported (same id, revision and time), for imports: nothing when its content
+/// is unchanged, an update (with its change event) when it differs. Call inside a write transaction.
 pub fn restore(
     conn: &mut DbConnection,
     actor: &audit::Actor,
     record: &Source,
 ) -> Result<Restored, StoreError> {
-    let action = match get(conn, &record.id) {
-        Ok(current) if current == *record => return Ok(Restored::Unchanged),
-        Ok(_) => Action::Update,
-        Err(StoreError::NotFound { .. }) => Action::Create,
-        Err(other) => return Err(other),
+    let action = match plan(get(conn, &record.id), record)? {
+        Plan::Unchanged => return Ok(Restored::Unchanged),
+        Plan::Update(_) => Action::Update,
+        Plan::Create => Action::Create,
     };
     let at = record.updated_at.naive_utc();
     let content = (
@@ -263,8 +281,7 @@ fn write(
             .execute(conn)?;
     }
     let written = get(conn, id)?;
-    super::revisions::record(conn, stamp, ENTITY, id, revision, action, &written)?;
-    audit::record(
+    super::revisions::record_write(
         conn,
         stamp,
         Change {
@@ -276,6 +293,7 @@ fn write(
             changed_fields: changed,
             summary: format!("Source: {}", fields.title),
         },
+        &written,
     )?;
     Ok(written)
 }
@@ -300,18 +318,7 @@ pub fn update(
 ) -> Result<Source, StoreError> {
     let current = get(conn, id)?;
     super::expect_revision("source", id, current.revision, expected)?;
-    let before = SourceFields {
-        url: current.url,
-        archive_url: current.archive_url,
-        title: current.title,
-        publisher: current.publisher,
-        kind: current.kind,
-        published_on: current.published_on,
-        retrieved_on: current.retrieved_on,
-        sha256: current.sha256,
-        locator: current.locator,
-        statement: current.statement,
-    };
+    let before = current.content();
     let mut changed = Vec::new();
     macro_rules! compare {
         ($($field:ident),+) => {
@@ -369,8 +376,7 @@ pub fn delete(
     }
     diesel::delete(sources::table.find(id)).execute(conn)?;
     let revision = current.revision + 1;
-    super::revisions::record(conn, stamp, ENTITY, id, revision, Action::Delete, &current)?;
-    audit::record(
+    super::revisions::record_write(
         conn,
         stamp,
         Change {
@@ -382,5 +388,6 @@ pub fn delete(
             changed_fields: &[],
             summary: format!("Source deleted: {}", current.title),
         },
+        &current,
     )
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::audit::{self, Action, Change, Stamp};
+use super::audit::{Action, Change, Stamp};
 use super::{parse_json_list, utc, Page, PageRequest, StoreError};
 use crate::db::schema::tools;
 use crate::db::DbConnection;
@@ -230,16 +230,7 @@ pub fn update(
         ))
         .execute(conn)?;
     let updated = get(conn, slug)?;
-    super::revisions::record(
-        conn,
-        stamp,
-        "tool",
-        slug,
-        revision,
-        Action::Update,
-        &updated,
-    )?;
-    audit::record(
+    super::revisions::record_write(
         conn,
         stamp,
         Change {
@@ -259,6 +250,7 @@ pub fn update(
                 }
             ),
         },
+        &updated,
     )?;
     Ok(updated)
 }
