@@ -74,15 +74,6 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The example of `ListResponse<T>`: a last page holding `T`'s example.
-pub(super) fn list_example<T: utoipa::PartialSchema>() -> serde_json::Value {
-    let items: Vec<serde_json::Value> = Some(crate::store::revisions::schema_example::<T>())
-        .filter(|item| !item.is_null())
-        .into_iter()
-        .collect();
-    serde_json::json!({"items": items, "next_cursor": null, "next_url": null})
-}
-
 /// The spec, serialised once at start.
 pub struct SpecJson(pub String);
 

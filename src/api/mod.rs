@@ -12,7 +12,7 @@ mod docs;
 mod evidence;
 mod evidence_input;
 mod exports;
-pub mod foi_input;
+pub(crate) mod foi_input;
 pub(crate) mod foi_requests;
 mod forces;
 mod health;

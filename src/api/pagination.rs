@@ -17,7 +17,7 @@ const PAGING_PARAMS: [&str; 3] = ["cursor", "limit", "count"];
 
 /// A page of a list.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = super::docs::list_example::<T>)]
+#[schema(example = list_example::<T>)]
 pub struct ListResponse<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; null on the last page.
@@ -110,4 +110,13 @@ impl<T> ListResponse<T> {
             total_count: page.total,
         }
     }
+}
+
+/// The example of `ListResponse<T>`: a last page holding `T`'s example.
+fn list_example<T: utoipa::PartialSchema>() -> serde_json::Value {
+    let items: Vec<serde_json::Value> = Some(crate::store::revisions::schema_example::<T>())
+        .filter(|item| !item.is_null())
+        .into_iter()
+        .collect();
+    serde_json::json!({"items": items, "next_cursor": null, "next_url": null})
 }
