@@ -78,17 +78,13 @@ impl DeploymentInput {
         let force = v.parse::<Slug>("force", Some(&self.force));
         let tool = v.parse::<Slug>("tool", Some(&self.tool));
         let status = v.parse::<DeploymentStatus>("status", Some(&self.status));
-        let mut provenance = v
-            .parse::<Provenance>("provenance", self.provenance.as_deref())
-            .unwrap_or(Provenance::Researched);
-        if identity.role == Role::ForceStaff {
-            if self.provenance.is_some() && provenance != Provenance::ForceReported {
-                v.reject("provenance", "force staff report as `force_reported`");
-            }
-            provenance = Provenance::ForceReported;
-            if self.verified {
-                v.reject("verified", "only registry editors mark claims verified");
-            }
+        let provenance = v.provenance(
+            Some(identity.role),
+            self.provenance.as_deref(),
+            Provenance::Researched,
+        );
+        if identity.role == Role::ForceStaff && self.verified {
+            v.reject("verified", "only registry editors mark claims verified");
         }
         let use_policy_url = v.url("use_policy_url", self.use_policy_url);
         if self.vendors.len() > MAX_VENDORS {

@@ -69,15 +69,11 @@ impl AssessmentInput {
             .map(Slug::into_inner);
         let kind = v.parse::<AssessmentKind>("kind", Some(&self.kind));
         let status = v.parse::<AssessmentStatus>("status", Some(&self.status));
-        let mut provenance = v
-            .parse::<Provenance>("provenance", self.provenance.as_deref())
-            .unwrap_or(Provenance::Researched);
-        if role == Role::ForceStaff {
-            if self.provenance.is_some() && provenance != Provenance::ForceReported {
-                v.reject("provenance", "force staff report as `force_reported`");
-            }
-            provenance = Provenance::ForceReported;
-        }
+        let provenance = v.provenance(
+            Some(role),
+            self.provenance.as_deref(),
+            Provenance::Researched,
+        );
         let title = v.text("title", Some(self.title), MAX_TEXT);
         if title.is_none() {
             v.reject("title", "must not be empty");

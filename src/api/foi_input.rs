@@ -197,20 +197,6 @@ fn slug(v: &mut Validator, field: &str, raw: &str) -> Option<String> {
     v.parse::<Slug>(field, Some(raw)).map(Slug::into_inner)
 }
 
-/// The provenance a writer may claim: force staff always report as the force.
-fn provenance(v: &mut Validator, writer: Option<Role>, raw: Option<&str>) -> Provenance {
-    let claimed = v
-        .parse::<Provenance>("provenance", raw)
-        .unwrap_or(Provenance::Foi);
-    if writer == Some(Role::ForceStaff) {
-        if raw.is_some() && claimed != Provenance::ForceReported {
-            v.reject("provenance", "force staff report as `force_reported`");
-        }
-        return Provenance::ForceReported;
-    }
-    claimed
-}
-
 impl AnswerInput {
     fn parse(self, v: &mut Validator, at: &str) -> AnswerFields {
         let field = |name: &str| format!("{at}.{name}");
@@ -403,7 +389,7 @@ impl FoiRequestInput {
             reply_text: v
                 .text("reply_text", Some(self.reply_text), MAX_TEXT)
                 .unwrap_or_default(),
-            provenance: provenance(&mut v, writer, self.provenance.as_deref()),
+            provenance: v.provenance(writer, self.provenance.as_deref(), Provenance::Foi),
             answers,
             stages: stages.into_iter().flatten().collect(),
             authority: authority.unwrap_or_default(),

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::HttpRequest;
 
-use crate::domain::EntityId;
+use crate::domain::{EntityId, Provenance, Role};
 use crate::error::{ApiError, FieldError};
 
 /// The largest JSON request body accepted: far more than any record needs, small enough that a
@@ -151,6 +151,20 @@ impl Validator {
     pub fn id(&mut self, field: &str, raw: &str) -> Option<String> {
         self.parse::<EntityId>(field, Some(raw))
             .map(EntityId::into_inner)
+    }
+
+    /// The `provenance` a writer records (see [`Provenance::for_writer`]).
+    pub fn provenance(
+        &mut self,
+        writer: Option<Role>,
+        raw: Option<&str>,
+        default: Provenance,
+    ) -> Provenance {
+        let claimed = self.parse::<Provenance>("provenance", raw);
+        Provenance::for_writer(writer, claimed, default).unwrap_or_else(|error| {
+            self.reject("provenance", error.0);
+            Provenance::ForceReported
+        })
     }
 
     /// Records an error found by other means.

@@ -127,6 +127,26 @@ vocabulary! {
     }
 }
 
+impl Provenance {
+    /// The provenance a writer records: force staff always report as their force (claiming anything
+    /// else is refused); others record what they claim, or `default`.
+    pub fn for_writer(
+        writer: Option<Role>,
+        claimed: Option<Provenance>,
+        default: Provenance,
+    ) -> Result<Provenance, ParseError> {
+        match (writer, claimed) {
+            (Some(Role::ForceStaff), None | Some(Provenance::ForceReported)) => {
+                Ok(Provenance::ForceReported)
+            }
+            (Some(Role::ForceStaff), Some(_)) => {
+                Err(ParseError("force staff report as `force_reported`".into()))
+            }
+            (_, claimed) => Ok(claimed.unwrap_or(default)),
+        }
+    }
+}
+
 vocabulary! {
     /// The kind of impact assessment.
     AssessmentKind {
@@ -276,5 +296,29 @@ mod tests {
         );
         let schema = serde_json::to_value(Nation::schema()).unwrap();
         assert_eq!(schema["enum"][3], "northern_ireland");
+    }
+
+    #[test]
+    fn force_staff_always_report_as_the_force() {
+        use Provenance::*;
+        let staff = Some(Role::ForceStaff);
+        assert_eq!(Provenance::for_writer(staff, None, Foi), Ok(ForceReported));
+        assert_eq!(
+            Provenance::for_writer(staff, Some(ForceReported), Foi),
+            Ok(ForceReported)
+        );
+        assert!(Provenance::for_writer(staff, Some(Media), Foi).is_err());
+        assert_eq!(
+            Provenance::for_writer(Some(Role::Editor), None, Foi),
+            Ok(Foi)
+        );
+        assert_eq!(
+            Provenance::for_writer(Some(Role::Admin), Some(Media), Researched),
+            Ok(Media)
+        );
+        assert_eq!(
+            Provenance::for_writer(None, None, Researched),
+            Ok(Researched)
+        );
     }
 }
