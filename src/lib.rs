@@ -17,3 +17,4 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod web;
+pub mod writable;

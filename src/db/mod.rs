@@ -197,6 +197,11 @@ impl Database {
         }
     }
 
+    /// The pool's open and idle connections, and its size (for `/metrics`).
+    pub fn pool_state(&self) -> (r2d2::State, u32) {
+        (self.pool.state(), self.pool.max_size())
+    }
+
     /// A connection for synchronous callers (the command line, start-up).
     pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, StoreError> {
         Ok(self.pool.get()?)

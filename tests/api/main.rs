@@ -20,6 +20,7 @@ mod hardening;
 mod health;
 mod imports;
 mod openapi;
+mod operations;
 mod overviews;
 mod public_data;
 mod registry_writes;
