@@ -11,7 +11,7 @@ use surveillance_registry::foi::FoiCalendar;
 use surveillance_registry::import::{self, ImportError, ImportOptions};
 use surveillance_registry::startup::{openapi_document, prepare_database, Application};
 use surveillance_registry::store::audit::Actor;
-use surveillance_registry::{demo, telemetry};
+use surveillance_registry::{backup, demo, telemetry};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -119,6 +119,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(other) => Err(other.into()),
             }
         }
+        Command::Backup { file } => backup::backup(&database_url, &file),
+        Command::Restore { file, force } => backup::restore(&database_url, &file, force),
         Command::Accounts { command } => {
             let db = prepare_database(&database_url, 1, !cli.without_public_data)?;
             let output = match command {

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod auth;
 mod authorization;
+mod backups;
 mod browser;
 mod changes;
 mod database;
