@@ -14,6 +14,7 @@ pub mod error;
 pub mod foi;
 pub mod import;
 pub mod interchange;
+pub mod progress;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -242,3 +242,29 @@ both_backends! {
         assert_eq!(sample(&text, "registry_http_requests_total{method=\"GET\",route=\"/metrics\",status=\"200\"}"), Some(3.0));
     }
 }
+
+both_backends! {
+    async fn seed_demo_and_import_print_one_summary_line_when_not_on_a_terminal(db: TestDb) {
+        let run = |args: &[&str]| {
+            let output = Command::new(env!("CARGO_BIN_EXE_surveillance-registry"))
+                .args(args)
+                .env("DATABASE_URL", db.url.to_string())
+                .env("REGISTRY_WITHOUT_PUBLIC_DATA", "true")
+                .env("RUST_LOG", "warn")
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            assert!(output.stderr.is_empty(), "no progress bar off a terminal: {:?}", String::from_utf8_lossy(&output.stderr));
+            String::from_utf8(output.stdout).unwrap()
+        };
+        let seeded = run(&["seed-demo", "--scale", "0.01"]);
+        assert_eq!(seeded.lines().count(), 1, "{seeded}");
+        assert!(seeded.starts_with("seeded the demo data: 53 deployments ("), "{seeded}");
+        assert!(seeded.contains(" FOI requests (") && seeded.trim_end().ends_with(" s"), "{seeded}");
+        let sources = concat!(env!("CARGO_MANIFEST_DIR"), "/src/reference/public/sources.ndjson");
+        let rows = std::fs::read_to_string(sources).unwrap().lines().count();
+        let imported = run(&["import", sources]);
+        assert_eq!(imported.lines().count(), 1, "{imported}");
+        assert!(imported.starts_with(&format!("{rows} rows: {rows} created, 0 updated")), "{imported}");
+    }
+}
