@@ -230,6 +230,9 @@ both_backends! {
         assert_eq!(sample(&text, "registry_cache_misses_total"), Some(2.0), "stats and search computed once each");
         assert_eq!(sample(&text, "registry_cache_hits_total"), Some(2.0), "stats answered twice from the cache");
         assert!(!text.contains("route=\"/metrics\""), "a scrape is counted once it is answered");
+        let trace = app.client.request(Method::TRACE, app.url("/metrics")).send().await.unwrap();
+        assert_eq!(trace.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!((&trace.headers()["allow"], &trace.headers()["content-type"]), (&"GET, HEAD".parse().unwrap(), &"application/problem+json".parse().unwrap()));
 
         // A scraper is never rate limited.
         let mut settings = db.settings();
