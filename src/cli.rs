@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `openapi`, `accounts`, `token`.
+//! The command line: `serve` (default), `migrate`, `openapi`, `seed-demo`, `import`, `backup`,
+//! `restore`, `accounts`, `token`.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -186,6 +187,22 @@ pub enum Command {
         /// Check every row and report what would change, writing nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Write a consistent copy of the database to FILE, which must not exist, while the server
+    /// runs. SQLite: a compact copy made with VACUUM INTO. PostgreSQL: pg_dump's custom format
+    /// (needs pg_dump of the server's major version or newer on PATH).
+    Backup {
+        /// Where to write the backup.
+        file: std::path::PathBuf,
+    },
+    /// Replace the database with a backup made by `backup` (stop the server first; on SQLite a
+    /// database another process has open is refused). The next start applies newer migrations.
+    Restore {
+        /// The backup to restore.
+        file: std::path::PathBuf,
+        /// Replace a database that holds tables (otherwise refused).
+        #[arg(long)]
+        force: bool,
     },
     /// Manage the accounts of people who write (migrates the database first).
     Accounts {

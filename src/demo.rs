@@ -43,11 +43,13 @@ pub struct SeedReport {
     pub foi_answers: usize,
 }
 
-/// Fills the registry; refuses a registry that already holds demo data.
+/// Fills the registry; refuses a registry that already holds demo data. `progress` is called with
+/// the deployments and FOI requests written so far, and how many are planned.
 pub fn seed(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     scale: f64,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<SeedReport, StoreError> {
     let seeded: i64 = sources::table
         .filter(sources::publisher.eq(DEMO_PUBLISHER))
@@ -73,7 +75,10 @@ pub fn seed(
     let per_force = ((5000.0 * scale) / force_slugs.len() as f64)
         .round()
         .max(1.0) as usize;
-    for force in &force_slugs {
+    let foi_planned = (20_000.0 * scale).round() as usize;
+    let deployments_planned = force_slugs.len() * per_force;
+    let planned = deployments_planned + foi_planned;
+    for (done, force) in force_slugs.iter().enumerate() {
         let written = write_transaction(conn, |conn| {
             seed_force(conn, &mut rng, force, &tool_slugs, per_force)
         })?;
@@ -81,13 +86,11 @@ pub fn seed(
         report.revisions += written.revisions;
         report.impact_assessments += written.impact_assessments;
         report.sources += written.sources;
+        progress((done + 1) * per_force, planned);
     }
-    let foi = seed_foi(
-        conn,
-        &mut rng,
-        calendar,
-        (20_000.0 * scale).round() as usize,
-    )?;
+    let foi = seed_foi(conn, &mut rng, calendar, foi_planned, &mut |n| {
+        progress(deployments_planned + n, planned)
+    })?;
     report.campaigns += foi.campaigns;
     report.foi_requests += foi.foi_requests;
     report.foi_answers += foi.foi_answers;
@@ -535,6 +538,7 @@ fn seed_foi(
     rng: &mut fastrand::Rng,
     calendar: &FoiCalendar,
     total: usize,
+    progress: &mut dyn FnMut(usize),
 ) -> Result<SeedReport, StoreError> {
     const BATCH: usize = 250;
     let mut report = SeedReport::default();
@@ -606,6 +610,7 @@ fn seed_foi(
         }
         Ok(())
     })?;
+    progress(pending.items.len());
     let epoch = NaiveDate::from_ymd_opt(2016, 1, 1).expect("a date");
     let mut n = pending.items.len();
     while n < total {
@@ -628,6 +633,7 @@ fn seed_foi(
             Ok(())
         })?;
         n = batch_end;
+        progress(n);
     }
     Ok(report)
 }

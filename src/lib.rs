@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -13,8 +14,10 @@ pub mod error;
 pub mod foi;
 pub mod import;
 pub mod interchange;
+pub mod progress;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod web;
 pub mod workflows;
+pub mod writable;

@@ -9,9 +9,10 @@ use surveillance_registry::config::{Limits, Settings};
 use surveillance_registry::db::DatabaseUrl;
 use surveillance_registry::foi::FoiCalendar;
 use surveillance_registry::import::{self, ImportError, ImportOptions};
+use surveillance_registry::progress::Progress;
 use surveillance_registry::startup::{openapi_document, prepare_database, Application};
 use surveillance_registry::store::audit::Actor;
-use surveillance_registry::{demo, telemetry};
+use surveillance_registry::{backup, demo, telemetry};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -57,11 +58,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let database = prepare_database(&database_url, 1, !cli.without_public_data)?;
             let started = std::time::Instant::now();
             let mut conn = database.get()?;
-            let report = demo::seed(&mut conn, &FoiCalendar::embedded(), scale)?;
-            tracing::info!(
-                ?report,
-                seconds = started.elapsed().as_secs_f64(),
-                "seeded demo data"
+            let bar = Progress::new("deployments and FOI requests");
+            let report = demo::seed(
+                &mut conn,
+                &FoiCalendar::embedded(),
+                scale,
+                &mut |done, total| bar.update(done, total),
+            )?;
+            drop(bar);
+            println!(
+                "seeded the demo data: {} deployments ({} revisions), {} impact assessments, {} sources, \
+                 {} campaigns, {} FOI requests ({} answers) in {:.1} s",
+                report.deployments,
+                report.revisions,
+                report.impact_assessments,
+                report.sources,
+                report.campaigns,
+                report.foi_requests,
+                report.foi_answers,
+                started.elapsed().as_secs_f64(),
             );
             Ok(())
         }
@@ -71,12 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let database = prepare_database(&database_url, 1, !cli.without_public_data)?;
             let mut conn = database.get()?;
             let started = std::time::Instant::now();
-            let bar = indicatif::ProgressBar::new(0).with_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} rows ({per_sec}, {eta} left)",
-                )
-                .expect("a valid template"),
-            );
+            let bar = Progress::new("rows");
             let options = ImportOptions {
                 dry_run,
                 actor: Actor::system("Surveillance Disclosure Registry (import)"),
@@ -86,12 +96,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &FoiCalendar::embedded(),
                 &content,
                 &options,
-                &mut |done, total| {
-                    bar.set_length(total as u64);
-                    bar.set_position(done as u64);
-                },
+                &mut |done, total| bar.update(done, total),
             );
-            bar.finish_and_clear();
+            drop(bar);
             match outcome {
                 Ok(report) => {
                     let seconds = started.elapsed().as_secs_f64();
@@ -119,6 +126,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(other) => Err(other.into()),
             }
         }
+        Command::Backup { file } => backup::backup(&database_url, &file),
+        Command::Restore { file, force } => backup::restore(&database_url, &file, force),
         Command::Accounts { command } => {
             let db = prepare_database(&database_url, 1, !cli.without_public_data)?;
             let output = match command {

@@ -15,13 +15,17 @@ use crate::db::{self, ConnectError, Database, DatabaseUrl};
 use crate::foi::FoiCalendar;
 use crate::store;
 
-/// Connects, applies pending migrations, loads missing reference data and, when `public_data`, the
-/// records of the shipped public dataset the registry has never held.
+/// Checks that a SQLite database can be written, connects, applies pending migrations, loads
+/// missing reference data and, when `public_data`, the records of the shipped public dataset the
+/// registry has never held.
 pub fn prepare_database(
     url: &DatabaseUrl,
     pool_size: u32,
     public_data: bool,
-) -> Result<Database, ConnectError> {
+) -> anyhow::Result<Database> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        crate::writable::check_sqlite_path(path)?;
+    }
     let database = Database::connect(url, pool_size)?;
     let mut conn = database
         .get()

@@ -149,6 +149,9 @@ pub struct ResponseCache {
     flights: Arc<[tokio::sync::Mutex<()>; FLIGHT_LANES]>,
     capacity: usize,
     recheck: Duration,
+    /// Answers served from the cache, and answers computed (for `/metrics`).
+    pub hits: prometheus::IntCounter,
+    pub misses: prometheus::IntCounter,
 }
 
 impl ResponseCache {
@@ -160,6 +163,14 @@ impl ResponseCache {
             flights: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
             capacity,
             recheck,
+            hits: super::metrics::counter(
+                "registry_cache_hits_total",
+                "Answers served from the response cache",
+            ),
+            misses: super::metrics::counter(
+                "registry_cache_misses_total",
+                "Answers the response cache had to compute",
+            ),
         }
     }
 
@@ -286,6 +297,7 @@ pub async fn respond<T: Send + 'static>(
         req.uri()
     );
     if let Some(cached) = cache.fresh_hit(&key) {
+        cache.hits.inc();
         return Ok(cached.respond(req));
     }
     let check_key = key.clone();
@@ -295,6 +307,7 @@ pub async fn respond<T: Send + 'static>(
         .run(move |conn| checker.check(conn, &check_key))
         .await?
     {
+        state.cache.hits.inc();
         return Ok(cached.respond(req));
     }
     // A miss: wait for this key's turn, so that concurrent misses compute it once.
@@ -305,8 +318,12 @@ pub async fn respond<T: Send + 'static>(
         .run(move |conn| cache.lookup(conn, &lookup_key, compute))
         .await?;
     let cached = match found {
-        Lookup::Hit(cached) => cached,
+        Lookup::Hit(cached) => {
+            state.cache.hits.inc();
+            cached
+        }
         Lookup::Miss(value) => {
+            state.cache.misses.inc();
             let cached = render(value);
             state.cache.store(key, marker, cached.clone());
             cached

@@ -6,8 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
-use crate::db;
 use crate::error::{ApiError, Problem};
+use crate::{db, writable};
 
 /// The state of the service.
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,13 +41,13 @@ pub async fn healthz() -> HttpResponse {
     })
 }
 
-/// Readiness: the database answers and every migration is applied.
+/// Readiness: the database answers, every migration is applied, and it accepts writes.
 #[utoipa::path(
     tag = "health",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, description = "The database is unreachable or not migrated", body = Problem,
-            content_type = "application/problem+json", headers(("Retry-After" = String))),
+        (status = 503, description = "The database is unreachable, not migrated or accepts no writes",
+            body = Problem, content_type = "application/problem+json", headers(("Retry-After" = String))),
     )
 )]
 #[get("/readyz")]
@@ -59,7 +59,13 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         .run_limited(
             std::time::Duration::from_millis(700),
             std::time::Duration::from_millis(900),
-            |conn| Ok(db::migrations_current(conn)?),
+            |conn| {
+                let current = db::migrations_current(conn)?;
+                if current {
+                    writable::check_database(conn)?;
+                }
+                Ok(current)
+            },
         )
         .await?;
     if !current {
@@ -69,4 +75,22 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         status: "ready",
         database: Some(backend),
     }))
+}
+
+/// Metrics of this instance, in Prometheus's text format.
+///
+/// Requests by route pattern and status, their latency, writes, the connection pool, and cache
+/// hits and misses. Never cached, never rate limited (a scraper must see an overloaded instance
+/// too).
+#[utoipa::path(
+    tag = "health",
+    responses((status = 200, description = "Prometheus text exposition format 0.0.4",
+        body = String, content_type = "text/plain; version=0.0.4")),
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .content_type(super::metrics::CONTENT_TYPE)
+        .body(state.metrics.render(&state.db))
 }

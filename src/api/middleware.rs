@@ -82,7 +82,7 @@ pub async fn expire_cache_after_writes(
 }
 
 /// One `info` line per request: method, route (the path pattern, so ids stay out of the log and
-/// lines group by endpoint), status, duration and request id.
+/// lines group by endpoint), status, duration and request id; the same figures go to `/metrics`.
 pub async fn access_log(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -90,16 +90,24 @@ pub async fn access_log(
     let started = std::time::Instant::now();
     let method = req.method().clone();
     let id = req.extensions().get::<RequestId>().copied();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
     let res = next.call(req).await?;
     let route = res
         .request()
         .match_pattern()
         .unwrap_or_else(|| "(no route)".to_owned());
+    let (status, seconds) = (res.status().as_u16(), started.elapsed().as_secs_f64());
+    if let Some(state) = state {
+        let write = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+        state
+            .metrics
+            .observe(method.as_str(), &route, status, write, seconds);
+    }
     tracing::info!(
         %method,
         route,
-        status = res.status().as_u16(),
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        status,
+        duration_ms = seconds * 1000.0,
         request_id = id.map(|i| i.to_string()).unwrap_or_default(),
         "request"
     );

@@ -18,6 +18,7 @@ mod forces;
 mod health;
 mod imports;
 mod limits;
+pub(crate) mod metrics;
 mod middleware;
 pub(crate) mod overviews;
 pub mod pagination;
@@ -61,6 +62,7 @@ pub struct AppState {
     pub calendar: Arc<FoiCalendar>,
     /// Permits for exports running at once (each reads the database for as long as it streams).
     pub exports: Arc<tokio::sync::Semaphore>,
+    pub metrics: metrics::Metrics,
 }
 
 impl AppState {
@@ -72,9 +74,11 @@ impl AppState {
         cache_recheck: Duration,
         concurrent_exports: usize,
     ) -> Self {
+        let cache = ResponseCache::new(1024, cache_recheck);
         Self {
             db,
-            cache: ResponseCache::new(1024, cache_recheck),
+            metrics: metrics::Metrics::new(&cache.hits, &cache.misses),
+            cache,
             calendar,
             exports: Arc::new(tokio::sync::Semaphore::new(concurrent_exports)),
         }
@@ -85,6 +89,7 @@ impl AppState {
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(health::metrics)
         .service(auth::jwks)
         .service(
             scope::scope("/api/v1")

@@ -186,6 +186,11 @@ impl Database {
         }
     }
 
+    /// The pool's open and idle connections, and its size (for `/metrics`).
+    pub fn pool_state(&self) -> (r2d2::State, u32) {
+        (self.pool.state(), self.pool.max_size())
+    }
+
     /// A connection for synchronous callers (the command line, start-up, export streams).
     pub fn connection(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, DbError> {
         Ok(self.pool.get()?)

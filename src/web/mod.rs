@@ -256,7 +256,7 @@ pub async fn not_found(
     let api_path = ["/api/", "/.well-known/", "/docs/"]
         .iter()
         .any(|prefix| path.starts_with(prefix))
-        || ["/healthz", "/readyz", "/docs"].contains(&path);
+        || ["/healthz", "/readyz", "/metrics", "/docs"].contains(&path);
     if api_path {
         return crate::api::not_found(req, routes).await.map_err(Into::into);
     }
