@@ -125,6 +125,21 @@ impl Browser {
         }
     }
 
+    /// The path once a form submission has navigated away from `from` (submitting does not wait
+    /// for the next page; on a loaded machine it can take a moment).
+    async fn path_after_leaving(&self, from: &str) -> String {
+        for _ in 0..100 {
+            let path = self.path().await;
+            if path != from {
+                // The new document is current; wait until it has loaded.
+                let _ = self.client().find(Locator::Css("footer")).await;
+                return path;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        self.path().await
+    }
+
     async fn heading(&self) -> String {
         self.client()
             .find(Locator::Css("h1"))
@@ -340,7 +355,10 @@ async fn search_campaign_and_history_forms_submit_as_plain_get_requests() {
     let form = client.form(Locator::Css("form.site-search")).await.unwrap();
     form.set_by_name("q", "body worn video").await.unwrap();
     form.submit().await.unwrap();
-    assert_eq!(browser.path().await, "/search?q=body+worn+video");
+    assert_eq!(
+        browser.path_after_leaving("/forces").await,
+        "/search?q=body+worn+video"
+    );
     let marks = client
         .find_all(Locator::Css(".snippet mark"))
         .await
@@ -373,7 +391,7 @@ async fn search_campaign_and_history_forms_submit_as_plain_get_requests() {
     form.set_by_name("as_of", "2020-01-01").await.unwrap();
     form.submit().await.unwrap();
     assert_eq!(
-        browser.path().await,
+        browser.path_after_leaving("/forces/kent").await,
         "/forces/kent?as_of=2020-01-01&compare_to="
     );
     let notice = client
@@ -390,7 +408,9 @@ async fn search_campaign_and_history_forms_submit_as_plain_get_requests() {
     form.set_by_name("compare_to", "2020-01-01").await.unwrap();
     form.submit().await.unwrap();
     assert_eq!(
-        browser.path().await,
+        browser
+            .path_after_leaving("/forces/kent?as_of=2020-01-01&compare_to=")
+            .await,
         "/forces/kent?as_of=&compare_to=2020-01-01"
     );
     let compare = client
