@@ -106,14 +106,6 @@ pub struct FileName(String);
 impl FileName {
     pub const MAX_CHARS: usize = 255;
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-
     /// A plain-ASCII stand-in for clients that do not read `filename*` (RFC 6266 section 4.3).
     pub fn ascii_fallback(&self) -> String {
         let ascii: String = self
@@ -161,22 +153,19 @@ impl std::str::FromStr for FileName {
     }
 }
 
-/// In the spec: what [`FileName`]'s parser accepts, bidirectional controls aside (JSON Schema
-/// patterns cannot name a Unicode property).
-impl utoipa::PartialSchema for FileName {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        let plain = r"[^/\\\u0000-\u001f\u007f-\u009f]";
-        let visible = r"[^/\\\s\u0000-\u001f\u007f-\u009f]";
-        super::string_schema(
-            &format!("^{plain}*{visible}{plain}*$"),
-            Some(Self::MAX_CHARS),
-            "FOI-OPCC-19-026-037.pdf",
-            "A file name: no slashes or control characters, not blank",
-        )
-    }
-}
+// In the spec, bidirectional controls aside (JSON Schema patterns cannot name a Unicode property).
+parsed_text!(
+    FileName,
+    pattern: format!("^{FILE_NAME_CHAR}*{FILE_NAME_VISIBLE}{FILE_NAME_CHAR}*$"),
+    max_length: Some(Self::MAX_CHARS),
+    example: "FOI-OPCC-19-026-037.pdf",
+    about: "A file name: no slashes or control characters, not blank"
+);
 
-impl utoipa::ToSchema for FileName {}
+/// A character a file name may hold, as a pattern class (bidirectional controls aside).
+const FILE_NAME_CHAR: &str = r"[^/\\\u0000-\u001f\u007f-\u009f]";
+/// A character that is not whitespace either.
+const FILE_NAME_VISIBLE: &str = r"[^/\\\s\u0000-\u001f\u007f-\u009f]";
 
 #[cfg(test)]
 mod tests {

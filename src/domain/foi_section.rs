@@ -1,6 +1,5 @@
 //! FOI Act and EIR exemption sections as replies cite them.
 
-use std::fmt;
 use std::str::FromStr;
 
 use super::ParseError;
@@ -13,14 +12,6 @@ pub struct FoiSection(String);
 impl FoiSection {
     /// The pattern published in the OpenAPI spec.
     pub const PATTERN: &'static str = "^(s|reg)[0-9]+[A-Z]?(\\([0-9A-Za-z]+\\))*$";
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> String {
-        self.0
-    }
 }
 
 impl FromStr for FoiSection {
@@ -35,12 +26,6 @@ impl FromStr for FoiSection {
                 "must be written like `s31`, `s31(3)`, `s24(2)` or `reg12(5)(a)`".into(),
             ))
         }
-    }
-}
-
-impl fmt::Display for FoiSection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -70,19 +55,13 @@ fn well_formed(section: &str) -> bool {
     rest.is_empty()
 }
 
-/// In the spec: the pattern the parser enforces.
-impl utoipa::PartialSchema for FoiSection {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::string_schema(
-            Self::PATTERN,
-            None,
-            "s31(3)",
-            "An exemption section: `s` (FOI Act) or `reg` (EIR), the number and any subsections",
-        )
-    }
-}
-
-impl utoipa::ToSchema for FoiSection {}
+parsed_text!(
+    FoiSection,
+    pattern: Self::PATTERN,
+    max_length: None,
+    example: "s31(3)",
+    about: "An exemption section: `s` (FOI Act) or `reg` (EIR), the number and any subsections"
+);
 
 #[cfg(test)]
 mod tests {

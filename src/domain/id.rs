@@ -1,4 +1,3 @@
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -15,14 +14,6 @@ impl EntityId {
     /// The pattern published in the OpenAPI spec.
     pub const PATTERN: &'static str =
         "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> String {
-        self.0
-    }
 }
 
 impl FromStr for EntityId {
@@ -39,45 +30,13 @@ impl FromStr for EntityId {
     }
 }
 
-impl TryFrom<String> for EntityId {
-    type Error = ParseError;
-
-    fn try_from(raw: String) -> Result<Self, Self::Error> {
-        raw.parse()
-    }
-}
-
-impl From<EntityId> for String {
-    fn from(id: EntityId) -> Self {
-        id.0
-    }
-}
-
-impl AsRef<str> for EntityId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for EntityId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// In the spec: the pattern the parser enforces.
-impl utoipa::PartialSchema for EntityId {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::string_schema(
-            Self::PATTERN,
-            None,
-            "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
-            "An id: a lower-case hyphenated UUID",
-        )
-    }
-}
-
-impl utoipa::ToSchema for EntityId {}
+parsed_text!(
+    EntityId,
+    pattern: Self::PATTERN,
+    max_length: None,
+    example: "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
+    about: "An id: a lower-case hyphenated UUID"
+);
 
 #[cfg(test)]
 mod tests {

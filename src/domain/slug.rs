@@ -1,4 +1,3 @@
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -15,14 +14,6 @@ impl Slug {
     pub const MAX_LEN: usize = 64;
     /// The pattern published in the OpenAPI spec.
     pub const PATTERN: &'static str = "^[a-z0-9]+(-[a-z0-9]+)*$";
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_inner(self) -> String {
-        self.0
-    }
 }
 
 impl FromStr for Slug {
@@ -49,45 +40,13 @@ impl FromStr for Slug {
     }
 }
 
-impl TryFrom<String> for Slug {
-    type Error = ParseError;
-
-    fn try_from(raw: String) -> Result<Self, Self::Error> {
-        raw.parse()
-    }
-}
-
-impl From<Slug> for String {
-    fn from(slug: Slug) -> Self {
-        slug.0
-    }
-}
-
-impl AsRef<str> for Slug {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Slug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// In the spec: the pattern the parser enforces.
-impl utoipa::PartialSchema for Slug {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::string_schema(
-            Self::PATTERN,
-            Some(Self::MAX_LEN),
-            "cambridgeshire",
-            "A slug: lower-case letters and digits in words joined by hyphens",
-        )
-    }
-}
-
-impl utoipa::ToSchema for Slug {}
+parsed_text!(
+    Slug,
+    pattern: Self::PATTERN,
+    max_length: Some(Self::MAX_LEN),
+    example: "cambridgeshire",
+    about: "A slug: lower-case letters and digits in words joined by hyphens"
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,3 @@
-use std::fmt;
 use std::str::FromStr;
 
 use super::ParseError;
@@ -13,10 +12,6 @@ impl Username {
     pub const MAX_LEN: usize = 64;
     /// The pattern published in the OpenAPI spec.
     pub const PATTERN: &'static str = "^[a-z0-9][a-z0-9._-]{2,63}$";
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 impl FromStr for Username {
@@ -45,25 +40,13 @@ impl FromStr for Username {
     }
 }
 
-impl fmt::Display for Username {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// In the spec: the pattern the parser enforces.
-impl utoipa::PartialSchema for Username {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        super::string_schema(
-            Self::PATTERN,
-            Some(Self::MAX_LEN),
-            "cambs-foi",
-            "A username: 3 to 64 lower-case letters, digits, `.`, `_` or `-`",
-        )
-    }
-}
-
-impl utoipa::ToSchema for Username {}
+parsed_text!(
+    Username,
+    pattern: Self::PATTERN,
+    max_length: Some(Self::MAX_LEN),
+    example: "cambs-foi",
+    about: "A username: 3 to 64 lower-case letters, digits, `.`, `_` or `-`"
+);
 
 #[cfg(test)]
 mod tests {
