@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::AuthError;
 use crate::store::StoreError;
 
 /// Text for a problem document: a refused character that a message quotes back from the request is
@@ -265,6 +266,31 @@ impl From<StoreError> for ApiError {
             @ (StoreError::Corrupt { .. } | StoreError::Database(_) | StoreError::Task(_)) => {
                 Self::Internal(other.to_string())
             }
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        match error {
+            // No credentials, or wrong ones: 401 with the bare `Bearer` challenge.
+            AuthError::MissingToken | AuthError::WrongCredentials => {
+                Self::Unauthorized(error.to_string())
+            }
+            // A token was presented: 401 with `error="invalid_token"`.
+            AuthError::InvalidToken(_) | AuthError::AccountGone => {
+                Self::InvalidToken(error.to_string())
+            }
+            AuthError::Throttled { retry_after } => Self::TooManyRequests {
+                detail: error.to_string(),
+                // `Retry-After` is in whole seconds; never tell a client to retry at once.
+                retry_after: retry_after.as_secs().max(1),
+            },
+            AuthError::ForbiddenRole { .. } | AuthError::ForbiddenForce(_) => {
+                Self::Forbidden(error.to_string())
+            }
+            AuthError::Store(error) => error.into(),
+            AuthError::Internal(message) => Self::Internal(message),
         }
     }
 }

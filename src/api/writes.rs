@@ -69,7 +69,7 @@ impl FromRequest for Change {
 impl Change {
     /// Refuses callers whose role is not one of `roles`.
     pub fn require_role(&self, roles: &[Role]) -> Result<(), ApiError> {
-        self.identity.require_role(roles)
+        Ok(self.identity.require_role(roles)?)
     }
 
     /// Reads the entity as it stands and refuses callers who may not write its force.

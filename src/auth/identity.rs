@@ -7,7 +7,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::Authenticator;
+use super::{AuthError, Authenticator};
 use crate::domain::Role;
 use crate::error::ApiError;
 use crate::store::accounts::Account;
@@ -50,16 +50,14 @@ impl From<Account> for Identity {
 
 impl Identity {
     /// 403 unless the account has one of `roles`.
-    pub fn require_role(&self, roles: &[Role]) -> Result<(), ApiError> {
+    pub fn require_role(&self, roles: &[Role]) -> Result<(), AuthError> {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            Err(ApiError::Forbidden(format!(
-                "This needs the role {}; this account is {}.",
-                allowed.join(" or "),
-                self.role
-            )))
+            Err(AuthError::ForbiddenRole {
+                needed: roles.to_vec(),
+                role: self.role,
+            })
         }
     }
 
@@ -73,13 +71,11 @@ impl Identity {
     }
 
     /// 403 unless [`Self::can_write_force`].
-    pub fn require_force(&self, force: &str) -> Result<(), ApiError> {
+    pub fn require_force(&self, force: &str) -> Result<(), AuthError> {
         if self.can_write_force(force) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!(
-                "This account may not write entries of the force `{force}`."
-            )))
+            Err(AuthError::ForbiddenForce(force.to_owned()))
         }
     }
 
@@ -92,6 +88,7 @@ impl Identity {
     }
 }
 
+/// The HTTP edge of auth: an [`AuthError`] becomes its problem response here.
 impl FromRequest for Identity {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -101,8 +98,8 @@ impl FromRequest for Identity {
         let authorization = req.headers().get(header::AUTHORIZATION).cloned();
         Box::pin(async move {
             let authenticator = authenticator
-                .ok_or_else(|| ApiError::Internal("no Authenticator in app data".into()))?;
-            authenticator.authenticate(authorization.as_ref()).await
+                .ok_or_else(|| AuthError::Internal("no Authenticator in app data".into()))?;
+            Ok(authenticator.authenticate(authorization.as_ref()).await?)
         })
     }
 }

@@ -2,6 +2,7 @@
 //! [`Identity`] extractor that handlers take to require a logged-in account.
 
 pub mod commands;
+mod error;
 mod identity;
 mod keys;
 mod password;
@@ -15,6 +16,7 @@ use actix_web::http::header::HeaderValue;
 use actix_web::HttpRequest;
 use jsonwebtoken::jwk::JwkSet;
 
+pub use error::AuthError;
 pub use identity::Identity;
 pub use keys::{KeyError, KeySet};
 pub use password::{Password, MIN_LENGTH as PASSWORD_MIN_LENGTH};
@@ -22,7 +24,6 @@ pub use throttle::LoginThrottle;
 pub use token::{Claims, IssuedToken, TokenError, Tokens, AUDIENCE};
 
 use crate::db::Database;
-use crate::error::ApiError;
 use crate::store::{accounts, StoreError};
 
 /// An argon2id hash (the crate's default parameters) of a random password nobody knows. A login
@@ -105,14 +106,10 @@ impl Authenticator {
         username: String,
         password: Password,
         client: Option<IpAddr>,
-    ) -> Result<IssuedToken, ApiError> {
+    ) -> Result<IssuedToken, AuthError> {
         self.throttle
             .check(&username, client)
-            .map_err(|wait| ApiError::TooManyRequests {
-                detail: "Too many failed logins for this username or address; wait and retry."
-                    .into(),
-                retry_after: wait.as_secs().max(1),
-            })?;
+            .map_err(|wait| AuthError::Throttled { retry_after: wait })?;
         let lookup = username.clone();
         let credentials = self
             .db
@@ -129,19 +126,17 @@ impl Authenticator {
                 .map(|c| c.account)
         })
         .await
-        .map_err(|e| ApiError::Internal(format!("the password check failed: {e}")))?;
+        .map_err(|e| AuthError::Internal(format!("the password check failed: {e}")))?;
         let Some(account) = account else {
             self.throttle.record_failure(&username, client);
             tracing::info!(%username, ?client, "login failed");
-            return Err(ApiError::Unauthorized(
-                "The username or password is wrong, or the account is disabled.".into(),
-            ));
+            return Err(AuthError::WrongCredentials);
         };
         self.throttle.record_success(&username);
         let issued = self
             .tokens
             .issue(&account)
-            .map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))?;
+            .map_err(|e| AuthError::Internal(format!("cannot sign a token: {e}")))?;
         tracing::info!(%username, account_id = %account.id, "token issued");
         Ok(issued)
     }
@@ -150,24 +145,16 @@ impl Authenticator {
     pub async fn authenticate(
         &self,
         authorization: Option<&HeaderValue>,
-    ) -> Result<Identity, ApiError> {
+    ) -> Result<Identity, AuthError> {
         let token = bearer_token(authorization)?;
-        let claims = self
-            .tokens
-            .verify(token)
-            .map_err(|e| ApiError::InvalidToken(e.to_string()))?;
-        let gone = || {
-            ApiError::InvalidToken(
-                "The account of this token is disabled or no longer exists.".into(),
-            )
-        };
+        let claims = self.tokens.verify(token).map_err(AuthError::InvalidToken)?;
         let account = match self
             .db
             .run(move |conn| accounts::get(conn, &claims.sub))
             .await
         {
             Ok(account) if !account.disabled => account,
-            Ok(_) | Err(StoreError::NotFound { .. }) => return Err(gone()),
+            Ok(_) | Err(StoreError::NotFound { .. }) => return Err(AuthError::AccountGone),
             Err(other) => return Err(other.into()),
         };
         Ok(Identity::from(account))
@@ -175,29 +162,22 @@ impl Authenticator {
 }
 
 /// Hashes `password` on a blocking thread: argon2 is slow on purpose and must not stall a worker.
-pub async fn hash_password(password: Password) -> Result<String, ApiError> {
+pub async fn hash_password(password: Password) -> Result<String, AuthError> {
     tokio::task::spawn_blocking(move || password.hash())
         .await
-        .map_err(|e| ApiError::Internal(format!("the password hashing failed: {e}")))?
-        .map_err(|e| ApiError::Internal(format!("cannot hash a password: {e}")))
+        .map_err(|e| AuthError::Internal(format!("the password hashing failed: {e}")))?
+        .map_err(|e| AuthError::Internal(format!("cannot hash a password: {e}")))
 }
 
 /// The token of an `Authorization: Bearer <token>` header.
-fn bearer_token(authorization: Option<&HeaderValue>) -> Result<&str, ApiError> {
-    let missing = || {
-        ApiError::Unauthorized(
-            "This needs a bearer token: send `Authorization: Bearer <token>`, with a token from \
-             POST /api/v1/auth/token."
-                .into(),
-        )
-    };
+fn bearer_token(authorization: Option<&HeaderValue>) -> Result<&str, AuthError> {
     let value = authorization
-        .ok_or_else(missing)?
+        .ok_or(AuthError::MissingToken)?
         .to_str()
-        .map_err(|_| ApiError::InvalidToken(TokenError::Invalid.to_string()))?;
-    let (scheme, token) = value.split_once(' ').ok_or_else(missing)?;
+        .map_err(|_| AuthError::InvalidToken(TokenError::Invalid))?;
+    let (scheme, token) = value.split_once(' ').ok_or(AuthError::MissingToken)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(missing());
+        return Err(AuthError::MissingToken);
     }
     Ok(token.trim())
 }

@@ -1,0 +1,171 @@
+//! Reads: a page of deployments, all of them for a filter, one, the latest of a force's tool, and a
+//! deployment's history.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{Deployment, DeploymentRevision};
+use super::query::{
+    apply_order, current_query, past_query, DeploymentFilter, DeploymentKey, DeploymentSort,
+};
+use super::record::{into_views, record_columns, Record};
+use crate::db::schema::{deployment_revisions, deployments};
+use crate::db::DbConnection;
+use crate::store::{parse_json_list, utc, Page, PageRequest, StoreError};
+
+/// A page of deployments matching `filter`, current or as of `filter.as_of`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &DeploymentFilter,
+    sort: DeploymentSort,
+    page: &PageRequest<DeploymentKey>,
+) -> Result<Page<Deployment, DeploymentKey>, StoreError> {
+    let limit = page.limit as i64 + 1;
+    let after = page.after.as_ref();
+    let records: Vec<Record> = match filter.as_of {
+        None => apply_order!(
+            current_query(filter),
+            deployments,
+            id,
+            updated_at,
+            sort,
+            after
+        )
+        .limit(limit)
+        .load(conn)?,
+        Some(at) => apply_order!(
+            past_query(filter, at),
+            deployment_revisions,
+            deployment_id,
+            recorded_at,
+            sort,
+            after
+        )
+        .limit(limit)
+        .load(conn)?,
+    };
+    let total = if page.count {
+        Some(match filter.as_of {
+            None => current_query(filter).count().get_result(conn)?,
+            Some(at) => past_query(filter, at).count().get_result(conn)?,
+        })
+    } else {
+        None
+    };
+    let page_records = Page::from_overfetch(records, page.limit, |_| ());
+    let more = page_records.next_after.is_some();
+    let items = into_views(conn, page_records.items, filter.as_of.is_some())?;
+    let next_after = if more {
+        items.last().map(|last| DeploymentKey {
+            at: (sort != DeploymentSort::Force).then(|| last.updated_at.naive_utc()),
+            force: (sort == DeploymentSort::Force).then(|| last.force.clone()),
+            id: last.id.clone(),
+        })
+    } else {
+        None
+    };
+    Ok(Page {
+        items,
+        next_after,
+        total,
+    })
+}
+
+/// Every deployment matching `filter` (for profiles and the matrix, which are bounded by the
+/// number of forces and tools).
+pub fn all(
+    conn: &mut DbConnection,
+    filter: &DeploymentFilter,
+) -> Result<Vec<Deployment>, StoreError> {
+    let records: Vec<Record> = match filter.as_of {
+        None => current_query(filter).order(deployments::id).load(conn)?,
+        Some(at) => past_query(filter, at)
+            .order(deployment_revisions::deployment_id)
+            .load(conn)?,
+    };
+    into_views(conn, records, filter.as_of.is_some())
+}
+
+/// One deployment, current or as of a moment.
+pub fn get(
+    conn: &mut DbConnection,
+    id: &str,
+    as_of: Option<NaiveDateTime>,
+) -> Result<Deployment, StoreError> {
+    let records: Vec<Record> = match as_of {
+        None => current_query(&DeploymentFilter::default())
+            .filter(deployments::id.eq(id.to_owned()))
+            .load(conn)?,
+        Some(at) => past_query(&DeploymentFilter::default(), at)
+            .filter(deployment_revisions::deployment_id.eq(id.to_owned()))
+            .load(conn)?,
+    };
+    into_views(conn, records, as_of.is_some())?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "deployment",
+            key: id.to_owned(),
+        })
+}
+
+/// The id of the force's deployment of `tool`, the most recently written if it has several.
+pub fn latest_id(
+    conn: &mut DbConnection,
+    force: &str,
+    tool: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(deployments::table
+        .filter(deployments::force_slug.eq(force))
+        .filter(deployments::tool_slug.eq(tool))
+        .order((deployments::updated_at.desc(), deployments::id.desc()))
+        .select(deployments::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Every revision of a deployment, oldest first (it survives the deployment's deletion).
+pub fn revisions(conn: &mut DbConnection, id: &str) -> Result<Vec<DeploymentRevision>, StoreError> {
+    #[derive(Queryable)]
+    struct RevisionMeta {
+        record: Record,
+        action: String,
+        source_ids: String,
+        actor_role: String,
+        actor_organisation: String,
+    }
+    let rows: Vec<RevisionMeta> = deployment_revisions::table
+        .filter(deployment_revisions::deployment_id.eq(id))
+        .order(deployment_revisions::revision.asc())
+        .select((
+            record_columns!(deployment_revisions, deployment_id, recorded_at),
+            deployment_revisions::action,
+            deployment_revisions::source_ids,
+            deployment_revisions::actor_role,
+            deployment_revisions::actor_organisation,
+        ))
+        .load(conn)?;
+    if rows.is_empty() {
+        return Err(StoreError::NotFound {
+            entity: "deployment",
+            key: id.to_owned(),
+        });
+    }
+    rows.into_iter()
+        .map(|row| {
+            let state = row.record.state(parse_json_list(
+                "deployment_revisions.source_ids",
+                &row.source_ids,
+            )?)?;
+            Ok(DeploymentRevision {
+                revision: row.record.revision,
+                action: row.action,
+                force: row.record.force_slug,
+                tool: row.record.tool_slug,
+                state,
+                actor_role: row.actor_role,
+                actor_organisation: row.actor_organisation,
+                recorded_at: utc(row.record.at),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,284 @@
+//! Writes: create, update and delete, each storing the row, its source links, a revision and a
+//! change event.
+
+use chrono::NaiveDateTime;
+use diesel::dsl::exists;
+use diesel::prelude::*;
+
+use super::model::{Deployment, DeploymentState, NewDeployment};
+use super::read::get;
+use crate::db::schema::{
+    deployment_revisions, deployment_sources, deployments, sources as sources_table, tools,
+};
+use crate::db::DbConnection;
+use crate::store::audit::{self, Action, Change, Stamp};
+use crate::store::{new_id, StoreError};
+
+fn check_references(
+    conn: &mut DbConnection,
+    force: &str,
+    tool: &str,
+    state: &DeploymentState,
+) -> Result<(), StoreError> {
+    if !crate::store::forces::exists(conn, force)? {
+        return Err(StoreError::Invalid {
+            field: "force",
+            message: format!("no force has the slug `{force}`"),
+        });
+    }
+    let tool_exists: bool = diesel::select(exists(tools::table.find(tool))).get_result(conn)?;
+    if !tool_exists {
+        return Err(StoreError::Invalid {
+            field: "tool",
+            message: format!("no tool has the slug `{tool}`"),
+        });
+    }
+    let found: i64 = sources_table::table
+        .filter(sources_table::id.eq_any(&state.source_ids))
+        .count()
+        .get_result(conn)?;
+    if found != state.source_ids.len() as i64 {
+        return Err(StoreError::Invalid {
+            field: "source_ids",
+            message: "names a source that does not exist".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Which deployment a write is about.
+pub(super) struct Target<'a> {
+    pub(super) id: &'a str,
+    pub(super) force: &'a str,
+    pub(super) tool: &'a str,
+}
+
+/// Writes the row, its source links and its revision; shared by create, update and delete.
+fn write_state(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    target: &Target<'_>,
+    state: &DeploymentState,
+    revision: i64,
+    action: Action,
+) -> Result<(), StoreError> {
+    write_state_created(conn, stamp, target, state, revision, action, stamp.at)
+}
+
+/// [`write_state`], with the creation time of a restored record.
+pub(super) fn write_state_created(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    target: &Target<'_>,
+    state: &DeploymentState,
+    revision: i64,
+    action: Action,
+    created_at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let Target { id, force, tool } = *target;
+    let (actor, at) = (&stamp.actor, stamp.at);
+    let vendors = serde_json::to_string(&state.vendors).expect("strings serialise");
+    let source_ids = serde_json::to_string(&state.source_ids).expect("strings serialise");
+    macro_rules! content {
+        ($t:ident) => {
+            (
+                $t::force_slug.eq(force),
+                $t::tool_slug.eq(tool),
+                $t::status.eq(state.status.as_str()),
+                $t::vendors.eq(&vendors),
+                $t::product.eq(&state.product),
+                $t::first_known_use.eq(state.first_known_use),
+                $t::last_confirmed.eq(state.last_confirmed),
+                $t::ended_on.eq(state.ended_on),
+                $t::summary.eq(&state.summary),
+                $t::legal_basis.eq(&state.legal_basis),
+                $t::authorisation.eq(&state.authorisation),
+                $t::public_consultation.eq(&state.public_consultation),
+                $t::use_policy_url.eq(&state.use_policy_url),
+                $t::provenance.eq(state.provenance.as_str()),
+                $t::verified.eq(state.verified),
+                $t::revision.eq(revision),
+            )
+        };
+    }
+    match action {
+        Action::Create => {
+            diesel::insert_into(deployments::table)
+                .values((
+                    deployments::id.eq(id),
+                    content!(deployments),
+                    deployments::created_at.eq(created_at),
+                    deployments::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        Action::Update => {
+            diesel::update(deployments::table.find(id))
+                .set((content!(deployments), deployments::updated_at.eq(at)))
+                .execute(conn)?;
+        }
+        Action::Delete => {
+            diesel::delete(deployments::table.find(id)).execute(conn)?;
+        }
+    }
+    if action != Action::Delete {
+        diesel::delete(deployment_sources::table.filter(deployment_sources::deployment_id.eq(id)))
+            .execute(conn)?;
+        for source in &state.source_ids {
+            diesel::insert_into(deployment_sources::table)
+                .values((
+                    deployment_sources::deployment_id.eq(id),
+                    deployment_sources::source_id.eq(source),
+                ))
+                .execute(conn)?;
+        }
+    }
+    diesel::insert_into(deployment_revisions::table)
+        .values((
+            deployment_revisions::deployment_id.eq(id),
+            deployment_revisions::action.eq(action.as_str()),
+            content!(deployment_revisions),
+            deployment_revisions::source_ids.eq(&source_ids),
+            deployment_revisions::actor_role.eq(actor.role_name()),
+            deployment_revisions::actor_organisation.eq(&actor.organisation),
+            deployment_revisions::recorded_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub(super) fn summary_line(force: &str, tool: &str, state: &DeploymentState) -> String {
+    format!("{force} · {tool}: {}", state.status)
+}
+
+/// Records a new deployment with its first revision and change event. Call inside a write
+/// transaction.
+pub fn create(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    new: &NewDeployment,
+) -> Result<Deployment, StoreError> {
+    check_references(conn, &new.force, &new.tool, &new.state)?;
+    let id = new_id();
+    let target = Target {
+        id: &id,
+        force: &new.force,
+        tool: &new.tool,
+    };
+    write_state(conn, stamp, &target, &new.state, 1, Action::Create)?;
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: "deployment",
+            entity_id: &id,
+            action: Action::Create,
+            revision: 1,
+            force_slug: Some(&new.force),
+            changed_fields: &[],
+            summary: summary_line(&new.force, &new.tool, &new.state),
+        },
+    )?;
+    get(conn, &id, None)
+}
+
+/// Replaces a deployment's content if it is still at the revision `expected` names. Call inside a write
+/// transaction.
+pub fn update(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    id: &str,
+    expected: crate::store::Precondition,
+    state: &DeploymentState,
+) -> Result<Deployment, StoreError> {
+    let current = get(conn, id, None)?;
+    crate::store::expect_revision("deployment", id, current.revision, expected)?;
+    check_references(conn, &current.force, &current.tool, state)?;
+    let changed = changed_fields(&current.state, state);
+    let revision = current.revision + 1;
+    let target = Target {
+        id,
+        force: &current.force,
+        tool: &current.tool,
+    };
+    write_state(conn, stamp, &target, state, revision, Action::Update)?;
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: "deployment",
+            entity_id: id,
+            action: Action::Update,
+            revision,
+            force_slug: Some(&current.force),
+            changed_fields: &changed,
+            summary: summary_line(&current.force, &current.tool, state),
+        },
+    )?;
+    get(conn, id, None)
+}
+
+/// Deletes a deployment if it is still at the revision `expected` names; its history stays readable.
+pub fn delete(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    id: &str,
+    expected: crate::store::Precondition,
+) -> Result<(), StoreError> {
+    let current = get(conn, id, None)?;
+    crate::store::expect_revision("deployment", id, current.revision, expected)?;
+    let revision = current.revision + 1;
+    let target = Target {
+        id,
+        force: &current.force,
+        tool: &current.tool,
+    };
+    write_state(
+        conn,
+        stamp,
+        &target,
+        &current.state,
+        revision,
+        Action::Delete,
+    )?;
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: "deployment",
+            entity_id: id,
+            action: Action::Delete,
+            revision,
+            force_slug: Some(&current.force),
+            changed_fields: &[],
+            summary: format!("{} · {}: deleted", current.force, current.tool),
+        },
+    )
+}
+
+/// The names of the fields that differ between two states.
+fn changed_fields(before: &DeploymentState, after: &DeploymentState) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    macro_rules! compare {
+        ($($field:ident),+) => {
+            $(if before.$field != after.$field { changed.push(stringify!($field)); })+
+        };
+    }
+    compare!(
+        status,
+        vendors,
+        product,
+        first_known_use,
+        last_confirmed,
+        ended_on,
+        summary,
+        legal_basis,
+        authorisation,
+        public_consultation,
+        use_policy_url,
+        provenance,
+        verified,
+        source_ids
+    );
+    changed
+}

@@ -1,0 +1,33 @@
+//! FOI requests: who was asked what and when, when the reply was due (computed from the statutory
+//! calendar, never typed in), what each answer said and cited, the appeal stages, and the reply's
+//! documents. Every write stores a snapshot revision and a change event.
+//!
+//! `model` holds the request as read and as written, `rows` turns stored rows into it, `filter`
+//! and `read` list and fetch, `check` validates a request's references, `write` creates, updates
+//! and deletes, `documents` attaches and copies the reply's files, `restore` writes back what an
+//! export holds, and `citations` lists the answers that cite a deployment.
+
+mod check;
+mod citations;
+mod documents;
+mod filter;
+mod model;
+mod read;
+mod restore;
+mod rows;
+mod write;
+
+pub use check::check;
+pub use citations::{answers_for_deployment, AnswerCitation};
+pub use documents::{add_document, document, document_copies, DocumentCopy, NewDocument};
+pub use filter::FoiFilter;
+pub use model::{
+    Answer, AnswerFields, Deadline, Document, EvidenceLink, Exemption, FoiRequest,
+    FoiRequestFields, Stage, StageFields,
+};
+pub use read::{authority_of, get, list, revisions, FoiKey};
+pub use restore::{restore, restore_document};
+pub use write::{create, current_at, delete, update};
+
+/// The entity type of FOI requests in revisions and the change feed.
+const ENTITY: &str = "foi_request";
