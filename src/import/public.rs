@@ -16,8 +16,8 @@ use crate::store::audit::Actor;
 use crate::store::StoreError;
 
 /// The files, in the order their references need (sources before the claims that cite them, claims
-/// before the assessments that cover them).
-pub const FILES: [(&str, &str); 3] = [
+/// before the FOI answers and assessments that link to them, campaigns before their requests).
+pub const FILES: [(&str, &str); 5] = [
     (
         "sources.ndjson",
         include_str!("../reference/public/sources.ndjson"),
@@ -25,6 +25,14 @@ pub const FILES: [(&str, &str); 3] = [
     (
         "deployments.ndjson",
         include_str!("../reference/public/deployments.ndjson"),
+    ),
+    (
+        "campaigns.ndjson",
+        include_str!("../reference/public/campaigns.ndjson"),
+    ),
+    (
+        "foi-requests.ndjson",
+        include_str!("../reference/public/foi-requests.ndjson"),
     ),
     (
         "impact-assessments.ndjson",
@@ -52,9 +60,11 @@ pub fn load(conn: &mut DbConnection, calendar: &FoiCalendar) -> Result<usize, Im
 }
 
 /// The lines whose record has no change event: never written here, so never edited or deleted.
+/// A record's change events name it by its id, or by its slug for a campaign.
 fn unseen_lines(conn: &mut DbConnection, content: &str) -> Result<String, StoreError> {
     #[derive(serde::Deserialize)]
     struct Id {
+        #[serde(alias = "slug")]
         id: String,
     }
     let lines: Vec<(String, &str)> = content

@@ -80,6 +80,115 @@ fn every_shipped_claim_cites_a_dated_source_at_a_locator_in_its_own_words() {
     );
 }
 
+#[test]
+fn every_shipped_foi_request_cites_its_source_and_keeps_its_dates_in_order() {
+    let sources = shipped("sources.ndjson");
+    let campaigns: Vec<String> = shipped("campaigns.ndjson")
+        .iter()
+        .map(|c| c["slug"].as_str().unwrap().to_owned())
+        .collect();
+    let requests = shipped("foi-requests.ndjson");
+    assert!(requests.len() >= 3, "{} requests", requests.len());
+    let date =
+        |v: &Value| chrono::NaiveDate::parse_from_str(v.as_str().unwrap(), "%Y-%m-%d").unwrap();
+    for request in &requests {
+        let url = request["source_url"].as_str().unwrap_or_default();
+        assert!(url.starts_with("http"), "a source URL: {request}");
+        let cited: Vec<&Value> = sources.iter().filter(|s| s["url"] == url).collect();
+        assert!(!cited.is_empty(), "a source line for {url}");
+        for source in cited {
+            for field in ["title", "publisher", "retrieved_on", "locator", "statement"] {
+                assert!(
+                    source[field].as_str().is_some_and(|v| !v.trim().is_empty()),
+                    "{field} of {source}"
+                );
+            }
+        }
+        let campaign = request["campaign"].as_str().unwrap();
+        assert!(
+            campaigns.iter().any(|c| c == campaign),
+            "{campaign} is shipped"
+        );
+        // Dates the sources state, in the order things happened.
+        let received = date(&request["received_on"]);
+        assert_eq!(request["sent_on"], request["received_on"], "{request}");
+        if !request["responded_on"].is_null() {
+            assert!(date(&request["responded_on"]) >= received, "{request}");
+        }
+        for stage in request["stages"].as_array().unwrap() {
+            assert!(date(&stage["started_on"]) > received, "{stage}");
+            if !stage["decided_on"].is_null() {
+                assert!(
+                    date(&stage["decided_on"]) >= date(&stage["started_on"]),
+                    "{stage}"
+                );
+            }
+        }
+        for answer in request["answers"].as_array().unwrap() {
+            assert!(
+                !answer["answer_text"].as_str().unwrap().trim().is_empty(),
+                "{answer}"
+            );
+            if answer["outcome"] == "ncnd" {
+                assert!(
+                    answer["exemptions"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|e| e["ncnd"] == true),
+                    "an NCND answer cites NCND sections: {answer}"
+                );
+            }
+        }
+    }
+}
+
+both_backends! {
+    async fn the_public_foi_records_load_and_show_in_their_campaigns(db: TestDb) {
+        let mut settings = db.settings();
+        settings.public_data = true;
+        let app = db.spawn_with(settings).await;
+        let requests = shipped("foi-requests.ndjson");
+        let listed = app.get_json("/api/v1/foi-requests?count=exact&limit=1", StatusCode::OK).await;
+        assert_eq!(listed["total_count"], requests.len());
+        // South Yorkshire Police: NCND under four sections, upheld on internal review.
+        let south_yorkshire = requests.iter().find(|r| r["authority"] == "south-yorkshire").unwrap();
+        let read = app.get_json(&format!("/api/v1/foi-requests/{}", south_yorkshire["id"].as_str().unwrap()), StatusCode::OK).await;
+        assert_eq!(read["responded_on"], "2016-12-07");
+        assert_eq!(read["late"], true, "answered after the 20th working day: {read}");
+        let sections: Vec<&str> = read["answers"][0]["exemptions"].as_array().unwrap().iter().map(|e| e["section"].as_str().unwrap()).collect();
+        assert_eq!(sections, ["s23(5)", "s24(2)", "s30(3)", "s31(3)"]);
+        assert_eq!(read["stages"][0]["kind"], "internal_review");
+        assert_eq!(read["stages"][0]["decided_on"], "2017-06-01");
+        // The 2016 campaign's progress: three requests, South Yorkshire's answer late, the
+        // Staffordshire commissioner's long overdue.
+        let progress = app.get_json("/api/v1/campaigns/pi-imsi-catchers-2016", StatusCode::OK).await;
+        assert_eq!(progress["totals"]["requests"], 3, "{progress}");
+        assert_eq!(progress["totals"]["answered"], 2, "{progress}");
+        assert_eq!(progress["totals"]["answered_late"], 1, "{progress}");
+        assert_eq!(progress["totals"]["overdue"], 1, "{progress}");
+        assert_eq!(progress["totals"]["awaiting"], 0, "{progress}");
+        assert!(progress["exemptions"].to_string().contains("s23(5)"), "{progress}");
+        // The 2019 campaign is there, with no reply recorded (none could be read in full with a URL).
+        let progress = app.get_json("/api/v1/campaigns/pcc-surveillance-tools-2019", StatusCode::OK).await;
+        assert_eq!(progress["totals"]["requests"], 0, "{progress}");
+        let page = app.get("/campaigns/pi-imsi-catchers-2016").await.text().await.unwrap();
+        assert!(page.contains("South Yorkshire"), "the campaign page lists the replies");
+        // The FOI records make no claims of their own: the claims are those of deployments.ndjson.
+        let listed = app.get_json("/api/v1/deployments?count=exact&limit=1", StatusCode::OK).await;
+        assert_eq!(listed["total_count"], shipped("deployments.ndjson").len());
+        drop(app);
+        // A second start adds nothing.
+        let mut settings = db.settings();
+        settings.public_data = true;
+        let again = db.spawn_with(settings).await;
+        let listed = again.get_json("/api/v1/foi-requests?count=exact&limit=1", StatusCode::OK).await;
+        assert_eq!(listed["total_count"], requests.len());
+        let revisions = again.get_json("/api/v1/campaigns/pi-imsi-catchers-2016/revisions", StatusCode::OK).await;
+        assert_eq!(revisions["items"].as_array().unwrap().len(), 1, "loaded once: {revisions}");
+    }
+}
+
 both_backends! {
     async fn the_public_dataset_loads_into_an_empty_registry_once(db: TestDb) {
         let mut settings = db.settings();
