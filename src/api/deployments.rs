@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::cache::{self, Cached};
 use super::deployment_input::DeploymentInput;
 use super::pagination::{decode_cursor, ListResponse};
-use super::params::Validator;
+use super::params::{Validator, MAX_REGION};
 use super::text_formats::{CountMode, DeploymentSortKey, StatusList};
 use super::writes::{deleted, Change};
 use super::{responses, AppState};
@@ -49,6 +49,9 @@ pub struct DeploymentListQuery {
     /// UK nation of the force.
     #[param(value_type = Option<Nation>)]
     nation: Option<String>,
+    /// Region of the force, named exactly as the forces record it (`GET /forces`).
+    #[param(value_type = Option<String>, max_length = 100, example = "South West")]
+    region: Option<String>,
     /// Vendor name contains this text (case-insensitive).
     #[param(value_type = Option<String>, example = "Cellebrite")]
     vendor: Option<String>,
@@ -116,6 +119,7 @@ pub fn parse_list_query(
             .map(Slug::into_inner),
         statuses,
         nation: v.parse("nation", q.nation.as_deref()),
+        region: v.text("region", q.region, MAX_REGION),
         vendor: q.vendor.filter(|vendor| !vendor.trim().is_empty()),
         provenance: v.parse("provenance", q.provenance.as_deref()),
         updated_gte: v

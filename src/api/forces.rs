@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{decode_cursor, ListResponse};
-use super::params::Validator;
+use super::params::{Validator, MAX_REGION};
 use super::text_formats::{CountMode, CountryCode, EmailAddress, HttpUrl, NonBlank};
 use super::writes::Change;
 use super::{responses, AppState};
@@ -24,6 +24,9 @@ pub struct ForceListQuery {
     /// ISO 3166-1 alpha-2 country code, e.g. `GB`.
     #[param(value_type = Option<CountryCode>, example = "GB")]
     country: Option<String>,
+    /// Only the forces of this region, named exactly as the forces record it (`GET /forces`).
+    #[param(value_type = Option<String>, max_length = 100, example = "South West")]
+    region: Option<String>,
     /// UK nation.
     #[param(value_type = Option<Nation>)]
     nation: Option<String>,
@@ -70,6 +73,7 @@ pub async fn list_forces(
     let filter = ForceFilter {
         country,
         nation: v.parse("nation", query.nation.as_deref()),
+        region: v.text("region", query.region, MAX_REGION),
         kind: v.parse("kind", query.kind.as_deref()),
     };
     let limit = v.limit(query.limit.as_deref());

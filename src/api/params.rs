@@ -16,6 +16,9 @@ pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 /// Longest URL accepted, in characters.
 pub const MAX_URL: usize = 2_000;
 
+/// Longest region name accepted in a filter.
+pub const MAX_REGION: usize = 100;
+
 /// Default and largest page sizes.
 pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 500;

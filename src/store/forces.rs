@@ -74,6 +74,8 @@ pub struct Authority {
 pub struct ForceFilter {
     pub country: Option<String>,
     pub nation: Option<Nation>,
+    /// A region's name exactly as the forces record it (`South West`, `Wales`).
+    pub region: Option<String>,
     pub kind: Option<ForceKind>,
 }
 
@@ -124,6 +126,9 @@ fn filtered(filter: &ForceFilter) -> forces::BoxedQuery<'static, crate::db::Mult
     if let Some(nation) = filter.nation {
         query = query.filter(forces::nation.eq(nation.as_str()));
     }
+    if let Some(region) = &filter.region {
+        query = query.filter(forces::region.eq(region.clone()));
+    }
     if let Some(kind) = filter.kind {
         query = query.filter(forces::kind.eq(kind.as_str()));
     }
@@ -156,6 +161,16 @@ pub fn list(
         next_after: result.next_after,
         total,
     })
+}
+
+/// The regions forces are recorded in, in name order (for filters' choices).
+pub fn regions(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    Ok(forces::table
+        .filter(forces::region.is_not_null())
+        .select(forces::region.assume_not_null())
+        .distinct()
+        .order(forces::region.assume_not_null().asc())
+        .load(conn)?)
 }
 
 /// One force by slug.

@@ -100,12 +100,14 @@ both_backends! {
         assert_eq!(all["total_count"], 3);
         let (kent_lfr, kent_bwv, wales_imsi) = (kent_lfr.id.as_str(), kent_bwv.id.as_str(), wales_imsi.id.as_str());
         assert_eq!(ids(&all), [wales_imsi, kent_bwv, kent_lfr], "newest first");
-        let cases: [(&str, Vec<&str>); 12] = [
+        let cases: [(&str, Vec<&str>); 14] = [
             ("force=kent", vec![kent_bwv, kent_lfr]),
             ("tool=imsi-catcher", vec![wales_imsi]),
             ("status=in_use", vec![kent_bwv]),
             ("status__in=in_use,trial", vec![kent_bwv, kent_lfr]),
             ("nation=wales", vec![wales_imsi]),
+            ("region=South%20East", vec![kent_bwv, kent_lfr]),
+            ("region=Wales", vec![wales_imsi]),
             ("vendor=axo", vec![kent_bwv]),
             ("provenance=media", vec![]),
             ("updated__gte=2021-01-01", vec![wales_imsi, kent_bwv]),

@@ -47,6 +47,10 @@ both_backends! {
         let wales = app.get_all("/api/v1/forces?nation=wales").await;
         let welsh: HashSet<&str> = wales.iter().map(|f| f["slug"].as_str().unwrap()).collect();
         assert_eq!(welsh, HashSet::from(["dyfed-powys", "gwent", "north-wales", "south-wales"]));
+        let region = app.get_all("/api/v1/forces?region=Wales").await;
+        let in_region: HashSet<&str> = region.iter().map(|f| f["slug"].as_str().unwrap()).collect();
+        assert_eq!(in_region, welsh, "the region of the Welsh forces is Wales");
+        assert!(app.get_all("/api/v1/forces?region=Atlantis").await.is_empty());
         let scotland = app.get_json("/api/v1/forces/police-scotland", StatusCode::OK).await;
         assert_eq!(scotland["nation"], "scotland");
         for authority in scotland["authorities"].as_array().unwrap() {

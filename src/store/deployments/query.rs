@@ -29,6 +29,8 @@ pub struct DeploymentFilter {
     pub tool: Option<String>,
     pub statuses: Vec<DeploymentStatus>,
     pub nation: Option<Nation>,
+    /// A region's name exactly as the forces record it.
+    pub region: Option<String>,
     pub vendor: Option<String>,
     pub provenance: Option<Provenance>,
     pub updated_gte: Option<NaiveDateTime>,
@@ -79,6 +81,15 @@ macro_rules! apply_filter {
                 $t::force_slug.eq_any(
                     forces::table
                         .filter(forces::nation.eq(nation.as_str()))
+                        .select(forces::slug),
+                ),
+            );
+        }
+        if let Some(region) = &filter.region {
+            query = query.filter(
+                $t::force_slug.eq_any(
+                    forces::table
+                        .filter(forces::region.eq(region.clone()))
                         .select(forces::slug),
                 ),
             );
