@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::cache::{self, Cached};
-use super::params::Validator;
+use super::params::{Validator, MAX_REGION};
 use super::AppState;
 use crate::domain::{Moment, Nation, Slug};
 use crate::error::{ApiError, Problem};
@@ -111,6 +111,9 @@ pub struct MatrixQuery {
     /// Only the forces of this UK nation.
     #[param(value_type = Option<Nation>)]
     nation: Option<String>,
+    /// Only the forces of this region, named exactly as the forces record it (`GET /forces`).
+    #[param(value_type = Option<String>, max_length = 100, example = "South West")]
+    region: Option<String>,
     /// Only this tool's column.
     #[param(value_type = Option<Slug>, example = "live-facial-recognition")]
     tool: Option<String>,
@@ -125,6 +128,7 @@ impl MatrixQuery {
         let mut v = Validator::default();
         let filter = MatrixFilter {
             nation: v.parse("nation", self.nation.as_deref()),
+            region: v.text("region", self.region.clone(), MAX_REGION),
             tool: v
                 .parse::<Slug>("tool", self.tool.as_deref())
                 .map(Slug::into_inner),

@@ -92,12 +92,8 @@ fn all_tools(conn: &mut DbConnection) -> Result<Vec<Tool>, StoreError> {
     Ok(tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items)
 }
 
-fn all_forces(conn: &mut DbConnection, nation: Option<Nation>) -> Result<Vec<Force>, StoreError> {
-    let filter = ForceFilter {
-        nation,
-        ..ForceFilter::default()
-    };
-    Ok(forces::list(conn, &filter, &PageRequest::everything())?.items)
+fn all_forces(conn: &mut DbConnection, filter: &ForceFilter) -> Result<Vec<Force>, StoreError> {
+    Ok(forces::list(conn, filter, &PageRequest::everything())?.items)
 }
 
 /// A force's profile, current or as of a moment.
@@ -245,7 +241,7 @@ pub fn tool_forces(
             .or_default()
             .push(deployment);
     }
-    let forces = all_forces(conn, None)?
+    let forces = all_forces(conn, &ForceFilter::default())?
         .into_iter()
         .map(|force| {
             let found = by_force.remove(&force.slug).unwrap_or_default();
@@ -265,6 +261,8 @@ pub fn tool_forces(
 #[derive(Debug, Clone, Default)]
 pub struct MatrixFilter {
     pub nation: Option<Nation>,
+    /// A region's name exactly as the forces record it.
+    pub region: Option<String>,
     pub tool: Option<String>,
     pub as_of: Option<NaiveDateTime>,
 }
@@ -319,6 +317,7 @@ pub fn matrix(conn: &mut DbConnection, filter: &MatrixFilter) -> Result<Matrix, 
     }
     let deployment_filter = DeploymentFilter {
         nation: filter.nation,
+        region: filter.region.clone(),
         tool: filter.tool.clone(),
         as_of: filter.as_of,
         ..DeploymentFilter::default()
@@ -329,23 +328,30 @@ pub fn matrix(conn: &mut DbConnection, filter: &MatrixFilter) -> Result<Matrix, 
         let entry = known.entry((cell.force, cell.tool)).or_insert(status);
         *entry = (*entry).min(status);
     }
-    let forces = all_forces(conn, filter.nation)?
-        .into_iter()
-        .map(|force| {
-            let cells = tools
-                .iter()
-                .map(|tool| {
-                    let status = known.get(&(force.slug.clone(), tool.clone())).copied();
-                    (tool.clone(), cell_status(status))
-                })
-                .collect();
-            MatrixRow {
-                force: force.slug,
-                name: force.name,
-                nation: force.nation,
-                cells,
-            }
-        })
-        .collect();
+    let forces = all_forces(
+        conn,
+        &ForceFilter {
+            nation: filter.nation,
+            region: filter.region.clone(),
+            ..ForceFilter::default()
+        },
+    )?
+    .into_iter()
+    .map(|force| {
+        let cells = tools
+            .iter()
+            .map(|tool| {
+                let status = known.get(&(force.slug.clone(), tool.clone())).copied();
+                (tool.clone(), cell_status(status))
+            })
+            .collect();
+        MatrixRow {
+            force: force.slug,
+            name: force.name,
+            nation: force.nation,
+            cells,
+        }
+    })
+    .collect();
     Ok(Matrix { tools, forces })
 }

@@ -9,6 +9,7 @@ use crate::api::overviews::MatrixQuery;
 use crate::api::AppState;
 use crate::domain::Nation;
 use crate::store::audit::{self, ChangeEvent, ChangeFilter};
+use crate::store::forces;
 use crate::store::overviews::{self, Matrix};
 use crate::store::stats::{self, Stats};
 use crate::store::tools::{self, Tool, ToolFilter};
@@ -52,6 +53,7 @@ pub struct ChangeView {
 pub struct HomePage {
     meta: Meta,
     nations: Vec<Choice>,
+    regions: Vec<Choice>,
     tools: Vec<Choice>,
     as_of: String,
     filtered: bool,
@@ -93,6 +95,7 @@ struct HomeData {
     stats: Stats,
     changes: Vec<ChangeEvent>,
     tools: Vec<Tool>,
+    regions: Vec<String>,
 }
 
 pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -100,7 +103,12 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let filter = raw.parse()?;
     let today = chrono::Utc::now().date_naive();
     let query_string = non_empty_query(req.query_string());
-    let (nation, tool, as_of) = (filter.nation, filter.tool.clone(), filter.as_of);
+    let (nation, region, tool, as_of) = (
+        filter.nation,
+        filter.region.clone(),
+        filter.tool.clone(),
+        filter.as_of,
+    );
     let as_of_text =
         web::Query::<std::collections::HashMap<String, String>>::from_query(&query_string)
             .ok()
@@ -115,6 +123,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                 stats: stats::compute(conn, today)?,
                 changes: audit::latest(conn, &ChangeFilter::default(), LATEST_CHANGES)?,
                 tools: tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items,
+                regions: forces::regions(conn)?,
             })
         },
         move |data| {
@@ -122,6 +131,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                 data,
                 &query_string,
                 nation,
+                region,
                 tool,
                 as_of.is_some(),
                 as_of_text,
@@ -135,6 +145,7 @@ fn draw(
     data: HomeData,
     query_string: &str,
     nation: Option<Nation>,
+    region: Option<String>,
     tool: Option<String>,
     past: bool,
     as_of: String,
@@ -144,6 +155,7 @@ fn draw(
         stats,
         changes,
         tools,
+        regions,
     } = data;
     let name_of = |slug: &str| {
         tools
@@ -190,6 +202,14 @@ fn draw(
             selected: Some(*n) == nation,
         })
         .collect();
+    let regions = regions
+        .into_iter()
+        .map(|r| Choice {
+            selected: Some(&r) == region.as_ref(),
+            label: r.clone(),
+            value: r,
+        })
+        .collect();
     let tool_choices = tools
         .iter()
         .map(|t| Choice {
@@ -221,7 +241,7 @@ fn draw(
             None,
         ),
     ];
-    let filtered = nation.is_some() || tool.is_some() || past;
+    let filtered = nation.is_some() || region.is_some() || tool.is_some() || past;
     let api_query = view::with_query("", query_string);
     HomePage {
         meta: Meta::new(
@@ -232,6 +252,7 @@ fn draw(
         .json(format!("/api/v1/matrix{api_query}"))
         .csv(format!("/api/v1/matrix.csv{api_query}")),
         nations,
+        regions,
         tools: tool_choices,
         as_of,
         filtered,

@@ -67,6 +67,10 @@ both_backends! {
         assert_eq!(wales["tools"], serde_json::json!(["live-facial-recognition"]));
         assert_eq!(wales["forces"].as_array().unwrap().len(), 4);
         assert_eq!(cell(&wales, "gwent", "live-facial-recognition"), "planned");
+        let region = app.get_json("/api/v1/matrix?region=Wales&tool=live-facial-recognition", StatusCode::OK).await;
+        assert_eq!(region["forces"], wales["forces"], "the Welsh forces' region is Wales");
+        let csv = app.get("/api/v1/matrix.csv?region=South%20East").await.text().await.unwrap();
+        assert!(csv.contains("\nkent,") && !csv.contains("\ngwent,"), "{csv}");
         let earlier = app.get_json("/api/v1/matrix?as_of=2019-12-31", StatusCode::OK).await;
         assert_eq!(cell(&earlier, "kent", "drones"), "not_researched");
         app.get_problem("/api/v1/matrix?tool=tricorder", StatusCode::NOT_FOUND).await;

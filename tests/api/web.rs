@@ -197,6 +197,9 @@ both_backends! {
         let wales = page(&app, "/?nation=wales", StatusCode::OK).await;
         assert!(wales.contains("Gwent Police") && !wales.contains("Kent Police"), "the nation filter");
         assert!(wales.contains(r#"<option value="wales" selected>"#));
+        let south_east = page(&app, "/?region=South+East", StatusCode::OK).await;
+        assert!(south_east.contains("Kent Police") && !south_east.contains("Gwent Police"), "the region filter");
+        assert!(south_east.contains(r#"<option value="South East" selected>"#));
         let drones = page(&app, "/?tool=drones", StatusCode::OK).await;
         assert!(drones.contains("◐</span> Trial"), "Kent's drones cell: symbol and word");
         assert!(drones.contains(r#"href="/api/v1/matrix.csv?tool=drones""#), "the same view as CSV");
