@@ -34,7 +34,7 @@ pub struct ChangesQuery {
 /// A page of the change feed. The feed never ends: `next_url` is where to poll for what comes next.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "items": [crate::store::revisions::schema_example::<ChangeEvent>()],
+    "items": [crate::api::views::examples::schema_example::<ChangeEvent>()],
     "next_cursor": "4211",
     "next_url": "/api/v1/changes?force=cambridgeshire&since=4211"
 }))]

@@ -175,7 +175,7 @@ pub async fn list_deployments(
 
 /// The example of [`DeploymentDetail`]: the deployment's own, with what it embeds.
 fn detail_example() -> serde_json::Value {
-    use crate::store::revisions::{example_with, schema_example};
+    use crate::api::views::examples::{example_with, schema_example};
     example_with::<Deployment>(serde_json::json!({
         "evidence": [schema_example::<Source>()],
         "impact_assessments": [],
@@ -263,7 +263,7 @@ pub async fn get_deployment(
 /// A deployment's full history.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "items": [crate::store::revisions::schema_example::<DeploymentRevision>()]
+    "items": [crate::api::views::examples::schema_example::<DeploymentRevision>()]
 }))]
 pub struct RevisionList {
     /// Every revision, oldest first; a deletion is the last one.

@@ -9,6 +9,7 @@ use super::evidence_input::{AssessmentInput, SourceInput};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::text_formats::CountMode;
+use super::views::revisions::RevisionView;
 use super::writes::{deleted, Change};
 use super::{responses, AppState};
 use crate::auth::Identity;
@@ -17,7 +18,6 @@ use crate::domain::{AssessmentKind, AssessmentStatus, Role, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::impact_assessments::{self, AssessmentFilter, AssessmentKey, ImpactAssessment};
-use crate::store::revisions::Revision;
 use crate::store::sources::{self, Source};
 use crate::store::{write_transaction, PageRequest};
 
@@ -136,11 +136,11 @@ pub async fn get_assessment(
 /// An assessment's history.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "items": [crate::store::revisions::schema_example::<Revision<ImpactAssessment>>()]
+    "items": [crate::api::views::examples::schema_example::<RevisionView<ImpactAssessment>>()]
 }))]
 pub struct AssessmentRevisionList {
     /// Every revision, oldest first; a deletion is the last one.
-    pub items: Vec<Revision<ImpactAssessment>>,
+    pub items: Vec<RevisionView<ImpactAssessment>>,
 }
 
 /// Get every revision of an impact assessment.
@@ -166,7 +166,7 @@ pub async fn list_assessment_revisions(
         .await?;
     Ok(responses::json(
         &req,
-        &serde_json::json!({ "items": items }),
+        &serde_json::json!({ "items": items.into_iter().map(RevisionView::from).collect::<Vec<_>>() }),
     ))
 }
 

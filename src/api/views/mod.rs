@@ -1,0 +1,6 @@
+//! What the API answers with: views built from store types (`From` impls), carrying the OpenAPI
+//! schemas and examples, so `store/` knows nothing of HTTP or the spec. Each view keeps its store
+//! type's field names and order (the JSON is the same) and its component name (`as = ...`).
+
+pub mod examples;
+pub mod revisions;
