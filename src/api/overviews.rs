@@ -8,10 +8,11 @@ use utoipa::IntoParams;
 
 use super::cache::{self, Cached};
 use super::params::Validator;
+use super::views::overviews::{ForceProfileView, MatrixView, ToolForcesView};
 use super::AppState;
 use crate::domain::{Moment, Nation, Slug};
 use crate::error::{ApiError, Problem};
-use crate::store::overviews::{self, ForceProfile, Matrix, MatrixFilter, ToolForces};
+use crate::store::overviews::{self, Matrix, MatrixFilter};
 use crate::store::stats::{self, Stats};
 use crate::store::StoreError;
 
@@ -50,7 +51,7 @@ async fn cached(
     tag = "forces",
     params(("slug" = Slug, Path, description = "The force's slug", example = "cambridgeshire"), AsOfOnly),
     responses(
-        (status = 200, description = "The profile", body = ForceProfile, headers(("ETag" = String))),
+        (status = 200, description = "The profile", body = ForceProfileView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
     )
@@ -65,11 +66,9 @@ pub async fn force_profile(
     let slug = slug.into_inner();
     let as_of = parse_as_of(query.as_of.as_deref())?;
     cached(&req, &state, "json", move |conn| {
-        Ok(Cached::json(&overviews::force_profile(
-            conn,
-            slug.as_str(),
-            as_of,
-        )?))
+        Ok(Cached::json(&ForceProfileView::from(
+            overviews::force_profile(conn, slug.as_str(), as_of)?,
+        )))
     })
     .await
 }
@@ -79,7 +78,7 @@ pub async fn force_profile(
     tag = "tools",
     params(("slug" = Slug, Path, description = "The tool's slug", example = "imsi-catcher"), AsOfOnly),
     responses(
-        (status = 200, description = "The tool and every force's status", body = ToolForces, headers(("ETag" = String))),
+        (status = 200, description = "The tool and every force's status", body = ToolForcesView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No tool has this slug", body = Problem, content_type = "application/problem+json"),
     )
@@ -94,11 +93,11 @@ pub async fn tool_forces(
     let slug = slug.into_inner();
     let as_of = parse_as_of(query.as_of.as_deref())?;
     cached(&req, &state, "json", move |conn| {
-        Ok(Cached::json(&overviews::tool_forces(
+        Ok(Cached::json(&ToolForcesView::from(overviews::tool_forces(
             conn,
             slug.as_str(),
             as_of,
-        )?))
+        )?)))
     })
     .await
 }
@@ -176,7 +175,7 @@ async fn serve_matrix(
         Ok(if csv {
             matrix_csv(&matrix)
         } else {
-            Cached::json(&matrix)
+            Cached::json(&MatrixView::from(matrix))
         })
     })
     .await?;
@@ -217,7 +216,7 @@ fn wants_csv(req: &HttpRequest) -> bool {
     params(MatrixQuery),
     responses(
         (status = 200, description = "The matrix", headers(("ETag" = String)),
-            content((Matrix = "application/json"), (String = "text/csv"))),
+            content((MatrixView = "application/json"), (String = "text/csv"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No tool has the slug given in `tool`", body = Problem, content_type = "application/problem+json"),
     )

@@ -3,4 +3,6 @@
 //! type's field names and order (the JSON is the same) and its component name (`as = ...`).
 
 pub mod examples;
+pub mod overviews;
 pub mod revisions;
+pub mod tools;
