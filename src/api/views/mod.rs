@@ -3,6 +3,7 @@
 //! type's field names and order (the JSON is the same) and its component name (`as = ...`).
 
 pub mod examples;
+pub mod forces;
 pub mod overviews;
 pub mod revisions;
 pub mod tools;

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::forces::ForceView;
 use super::tools::ToolView;
 use crate::domain::{DeploymentStatus, Nation};
 use crate::store::deployments::Deployment;
-use crate::store::forces::Force;
 use crate::store::impact_assessments::ImpactAssessment;
 use crate::store::overviews::{
     ForceCell, ForceProfile, Matrix, MatrixRow, ProfileTool, ToolForces,
@@ -19,7 +19,7 @@ use crate::store::sources::Source;
 /// Everything the registry says about one force, tool by tool.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = ForceProfile, example = json!({
-    "force": crate::api::views::examples::schema_example::<Force>(),
+    "force": crate::api::views::examples::schema_example::<ForceView>(),
     "tools": [
         crate::api::views::examples::schema_example::<ProfileToolView>(),
         {
@@ -36,7 +36,7 @@ use crate::store::sources::Source;
     "status_counts": {"in_use": 1, "not_held": 6, "not_researched": 16}
 }))]
 pub struct ForceProfileView {
-    pub force: Force,
+    pub force: ForceView,
     /// Every tool of the taxonomy, in taxonomy order.
     pub tools: Vec<ProfileToolView>,
     /// How many tools have each status.
@@ -46,7 +46,7 @@ pub struct ForceProfileView {
 impl From<ForceProfile> for ForceProfileView {
     fn from(v: ForceProfile) -> Self {
         Self {
-            force: v.force,
+            force: ForceView::from(v.force),
             tools: v.tools.into_iter().map(ProfileToolView::from).collect(),
             status_counts: v.status_counts,
         }
