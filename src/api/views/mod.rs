@@ -2,8 +2,10 @@
 //! schemas and examples, so `store/` knows nothing of HTTP or the spec. Each view keeps its store
 //! type's field names and order (the JSON is the same) and its component name (`as = ...`).
 
+pub mod assessments;
 pub mod examples;
 pub mod forces;
 pub mod overviews;
 pub mod revisions;
+pub mod sources;
 pub mod tools;

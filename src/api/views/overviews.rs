@@ -6,15 +6,15 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::assessments::ImpactAssessmentView;
 use super::forces::ForceView;
+use super::sources::SourceView;
 use super::tools::ToolView;
 use crate::domain::{DeploymentStatus, Nation};
 use crate::store::deployments::Deployment;
-use crate::store::impact_assessments::ImpactAssessment;
 use crate::store::overviews::{
     ForceCell, ForceProfile, Matrix, MatrixRow, ProfileTool, ToolForces,
 };
-use crate::store::sources::Source;
 
 /// Everything the registry says about one force, tool by tool.
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,7 +63,7 @@ impl From<ForceProfile> for ForceProfileView {
     "deployment_count": 1,
     "deployments": [crate::api::views::examples::schema_example::<Deployment>()],
     "impact_assessments": [],
-    "evidence": [crate::api::views::examples::schema_example::<Source>()]
+    "evidence": [crate::api::views::examples::schema_example::<SourceView>()]
 }))]
 pub struct ProfileToolView {
     pub tool: String,
@@ -77,9 +77,9 @@ pub struct ProfileToolView {
     /// `GET /deployments?force=<force>&tool=<tool>`.
     pub deployments: Vec<Deployment>,
     /// The assessments covering the deployments listed here.
-    pub impact_assessments: Vec<ImpactAssessment>,
+    pub impact_assessments: Vec<ImpactAssessmentView>,
     /// The sources behind the deployments listed here.
-    pub evidence: Vec<Source>,
+    pub evidence: Vec<SourceView>,
 }
 
 impl From<ProfileTool> for ProfileToolView {
@@ -91,8 +91,12 @@ impl From<ProfileTool> for ProfileToolView {
             status: v.status,
             deployment_count: v.deployment_count,
             deployments: v.deployments,
-            impact_assessments: v.impact_assessments,
-            evidence: v.evidence,
+            impact_assessments: v
+                .impact_assessments
+                .into_iter()
+                .map(ImpactAssessmentView::from)
+                .collect(),
+            evidence: v.evidence.into_iter().map(SourceView::from).collect(),
         }
     }
 }
