@@ -9,11 +9,12 @@ use utoipa::IntoParams;
 use super::cache::{self, Cached};
 use super::params::Validator;
 use super::views::overviews::{ForceProfileView, MatrixView, ToolForcesView};
+use super::views::stats::StatsView;
 use super::AppState;
 use crate::domain::{Moment, Nation, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::overviews::{self, Matrix, MatrixFilter};
-use crate::store::stats::{self, Stats};
+use crate::store::stats;
 use crate::store::StoreError;
 
 /// Query parameters of the views that only take `as_of`.
@@ -265,7 +266,7 @@ pub struct NoParams {}
 #[utoipa::path(
     tag = "matrix",
     responses(
-        (status = 200, description = "The statistics", body = Stats, headers(("ETag" = String))),
+        (status = 200, description = "The statistics", body = StatsView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
     )
 )]
@@ -277,7 +278,7 @@ pub async fn get_stats(
 ) -> Result<HttpResponse, ApiError> {
     let today = chrono::Utc::now().date_naive();
     cached(&req, &state, "json", move |conn| {
-        Ok(Cached::json(&stats::compute(conn, today)?))
+        Ok(Cached::json(&StatsView::from(stats::compute(conn, today)?)))
     })
     .await
 }
