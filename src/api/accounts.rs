@@ -9,11 +9,12 @@ use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::responses::{self, if_match};
 use super::text_formats::{CountMode, NonBlank};
+use super::views::accounts::AccountView;
 use super::AppState;
 use crate::auth::{hash_password, Identity, Password};
 use crate::domain::{Role, Slug, Username};
 use crate::error::{ApiError, Problem};
-use crate::store::accounts::{self, Account, AccountChanges, NewAccount};
+use crate::store::accounts::{self, AccountChanges, NewAccount};
 use crate::store::audit::Stamp;
 use crate::store::PageRequest;
 
@@ -91,7 +92,7 @@ pub struct PasswordResetRequest {
 }))]
 pub struct AccountWithPassword {
     #[serde(flatten)]
-    account: Account,
+    account: AccountView,
     #[serde(skip_serializing_if = "Option::is_none")]
     generated_password: Option<String>,
 }
@@ -171,18 +172,18 @@ pub async fn create_account(
         .db
         .run(move |conn| accounts::create(conn, &stamp, new))
         .await?;
+    let location = format!("/api/v1/accounts/{}", account.id);
     let mut response = responses::private(
         StatusCode::CREATED,
         Some(account.revision),
         &AccountWithPassword {
             generated_password: generated.then(|| password.reveal().to_owned()),
-            account: account.clone(),
+            account: AccountView::from(account),
         },
     );
     response.headers_mut().insert(
         header::LOCATION,
-        header::HeaderValue::from_str(&format!("/api/v1/accounts/{}", account.id))
-            .expect("uuids are valid header values"),
+        header::HeaderValue::from_str(&location).expect("uuids are valid header values"),
     );
     Ok(response)
 }
@@ -195,7 +196,7 @@ pub async fn create_account(
     security(("bearerAuth" = [])),
     params(AccountListQuery),
     responses(
-        (status = 200, description = "A page of accounts", body = ListResponse<Account>,
+        (status = 200, description = "A page of accounts", body = ListResponse<AccountView>,
             headers(("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
     )
@@ -223,9 +224,9 @@ pub async fn list_accounts(
         .db
         .run(move |conn| accounts::list(conn, &page))
         .await?;
-    Ok(responses::private_list(&ListResponse::from_page(
-        &req, page,
-    )))
+    Ok(responses::private_list(
+        &ListResponse::from_page(&req, page).map(AccountView::from),
+    ))
 }
 
 /// Get an account.
@@ -236,7 +237,7 @@ pub async fn list_accounts(
     security(("bearerAuth" = [])),
     params(AccountPath),
     responses(
-        (status = 200, description = "The account", body = Account,
+        (status = 200, description = "The account", body = AccountView,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
         (status = 403, description = "The caller is not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No account has this id", body = Problem, content_type = "application/problem+json"),
@@ -254,7 +255,7 @@ pub async fn get_account(
     Ok(responses::private(
         StatusCode::OK,
         Some(account.revision),
-        &account,
+        &AccountView::from(account),
     ))
 }
 
@@ -268,7 +269,7 @@ pub async fn get_account(
     params(AccountPath, ("If-Match" = String, Header, description = "The account's ETag, `\"r<revision>\"`")),
     request_body = AccountChangesRequest,
     responses(
-        (status = 200, description = "The changed account", body = Account,
+        (status = 200, description = "The changed account", body = AccountView,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
         (status = 403, description = "The caller is not an admin, or tried to change their own role, forces or state",
             body = Problem, content_type = "application/problem+json"),
@@ -316,7 +317,7 @@ pub async fn update_account(
     Ok(responses::private(
         StatusCode::OK,
         Some(account.revision),
-        &account,
+        &AccountView::from(account),
     ))
 }
 
@@ -359,7 +360,7 @@ pub async fn reset_password(
         StatusCode::OK,
         Some(account.revision),
         &AccountWithPassword {
-            account,
+            account: AccountView::from(account),
             generated_password: generated.then(|| password.reveal().to_owned()),
         },
     ))

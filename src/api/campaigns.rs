@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::cache::{self, Cached};
 use super::foi_input::{CampaignInput, CampaignUpdateInput};
+use super::views::revisions::RevisionView;
 use super::writes::{deleted, Change};
 use super::{responses, AppState};
 use crate::auth::Identity;
@@ -15,12 +16,11 @@ use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::campaigns::{self, Campaign, CampaignProgress};
-use crate::store::revisions::Revision;
 use crate::store::write_transaction;
 
 /// Every campaign.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"items": [crate::store::revisions::schema_example::<Campaign>()]}))]
+#[schema(example = json!({"items": [crate::api::views::examples::schema_example::<Campaign>()]}))]
 pub struct CampaignList {
     /// Most recently started first.
     pub items: Vec<Campaign>,
@@ -86,11 +86,11 @@ pub async fn get_campaign(
 /// A campaign's history.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "items": [crate::store::revisions::schema_example::<Revision<Campaign>>()]
+    "items": [crate::api::views::examples::schema_example::<RevisionView<Campaign>>()]
 }))]
 pub struct CampaignRevisionList {
     /// Every revision, oldest first.
-    pub items: Vec<Revision<Campaign>>,
+    pub items: Vec<RevisionView<Campaign>>,
 }
 
 /// Get every revision of a campaign.
@@ -116,7 +116,7 @@ pub async fn list_campaign_revisions(
         .await?;
     Ok(responses::json(
         &req,
-        &serde_json::json!({ "items": items }),
+        &serde_json::json!({ "items": items.into_iter().map(RevisionView::from).collect::<Vec<_>>() }),
     ))
 }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::params::Validator;
+use super::views::changes::ChangeEventView;
 use super::{responses, AppState};
 use crate::domain::{FeedEntity, Slug};
 use crate::error::{ApiError, Problem};
@@ -34,12 +35,12 @@ pub struct ChangesQuery {
 /// A page of the change feed. The feed never ends: `next_url` is where to poll for what comes next.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "items": [crate::store::revisions::schema_example::<ChangeEvent>()],
+    "items": [crate::api::views::examples::schema_example::<ChangeEventView>()],
     "next_cursor": "4211",
     "next_url": "/api/v1/changes?force=cambridgeshire&since=4211"
 }))]
 pub struct ChangeFeed {
-    pub items: Vec<ChangeEvent>,
+    pub items: Vec<ChangeEventView>,
     /// The `since` to resume from: the last event's id (or the `since` given, when nothing is new).
     pub next_cursor: String,
     pub next_url: String,
@@ -96,7 +97,7 @@ pub async fn list_changes(
     let feed = ChangeFeed {
         next_url: format!("{}?{}", req.path(), query.finish()),
         next_cursor: next,
-        items,
+        items: items.into_iter().map(ChangeEventView::from).collect(),
     };
     Ok(responses::json(&req, &feed))
 }

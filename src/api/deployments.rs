@@ -10,6 +10,8 @@ use super::deployment_input::DeploymentInput;
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::{Validator, MAX_REGION};
 use super::text_formats::{CountMode, DeploymentSortKey, StatusList};
+use super::views::assessments::ImpactAssessmentView;
+use super::views::sources::SourceView;
 use super::writes::{deleted, Change};
 use super::{responses, AppState};
 use crate::auth::Identity;
@@ -179,9 +181,9 @@ pub async fn list_deployments(
 
 /// The example of [`DeploymentDetail`]: the deployment's own, with what it embeds.
 fn detail_example() -> serde_json::Value {
-    use crate::store::revisions::{example_with, schema_example};
+    use crate::api::views::examples::{example_with, schema_example};
     example_with::<Deployment>(serde_json::json!({
-        "evidence": [schema_example::<Source>()],
+        "evidence": [schema_example::<SourceView>()],
         "impact_assessments": [],
         "foi_answers": [schema_example::<AnswerCitation>()]
     }))
@@ -194,9 +196,9 @@ pub struct DeploymentDetail {
     #[serde(flatten)]
     pub deployment: Deployment,
     /// The sources that back the claim.
-    pub evidence: Vec<Source>,
+    pub evidence: Vec<SourceView>,
     /// The impact assessments that cover this deployment.
-    pub impact_assessments: Vec<ImpactAssessment>,
+    pub impact_assessments: Vec<ImpactAssessmentView>,
     /// FOI answers that support or contradict the claim.
     pub foi_answers: Vec<AnswerCitation>,
 }
@@ -211,15 +213,39 @@ pub struct AsOfQuery {
     as_of: Option<String>,
 }
 
+/// A deployment with everything behind it, as the stores hold it: the web page's data, and what
+/// [`DeploymentDetail`] is built from.
+pub struct DeploymentRecord {
+    pub deployment: Deployment,
+    pub evidence: Vec<Source>,
+    pub impact_assessments: Vec<ImpactAssessment>,
+    pub foi_answers: Vec<AnswerCitation>,
+}
+
+impl From<DeploymentRecord> for DeploymentDetail {
+    fn from(r: DeploymentRecord) -> Self {
+        Self {
+            deployment: r.deployment,
+            evidence: r.evidence.into_iter().map(SourceView::from).collect(),
+            impact_assessments: r
+                .impact_assessments
+                .into_iter()
+                .map(ImpactAssessmentView::from)
+                .collect(),
+            foi_answers: r.foi_answers,
+        }
+    }
+}
+
 /// A deployment (as of a moment) with its evidence, assessments and FOI answers: the API's
 /// answer and the web page's data.
 pub fn deployment_detail(
     conn: &mut DbConnection,
     id: &str,
     as_of: Option<chrono::NaiveDateTime>,
-) -> Result<DeploymentDetail, StoreError> {
+) -> Result<DeploymentRecord, StoreError> {
     let deployment = deployments::get(conn, id, as_of)?;
-    Ok(DeploymentDetail {
+    Ok(DeploymentRecord {
         evidence: crate::store::sources::many(conn, &deployment.state.source_ids)?,
         impact_assessments: impact_assessments::covering(
             conn,
@@ -257,6 +283,7 @@ pub async fn get_deployment(
         .db
         .run(move |conn| deployment_detail(conn, &id, as_of))
         .await?;
+    let detail = DeploymentDetail::from(detail);
     // Current reads carry the revision in their ETag, for `If-Match` on writes.
     Ok(match as_of {
         None => responses::json_at_revision(&req, detail.deployment.revision, &detail),
@@ -267,7 +294,7 @@ pub async fn get_deployment(
 /// A deployment's full history.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "items": [crate::store::revisions::schema_example::<DeploymentRevision>()]
+    "items": [crate::api::views::examples::schema_example::<DeploymentRevision>()]
 }))]
 pub struct RevisionList {
     /// Every revision, oldest first; a deletion is the last one.

@@ -9,6 +9,9 @@ use super::evidence_input::{AssessmentInput, SourceInput};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::text_formats::CountMode;
+use super::views::assessments::ImpactAssessmentView;
+use super::views::revisions::RevisionView;
+use super::views::sources::SourceView;
 use super::writes::{deleted, Change};
 use super::{responses, AppState};
 use crate::auth::Identity;
@@ -17,8 +20,7 @@ use crate::domain::{AssessmentKind, AssessmentStatus, Role, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::impact_assessments::{self, AssessmentFilter, AssessmentKey, ImpactAssessment};
-use crate::store::revisions::Revision;
-use crate::store::sources::{self, Source};
+use crate::store::sources;
 use crate::store::{write_transaction, PageRequest};
 
 /// Query parameters of `GET /impact-assessments`.
@@ -86,7 +88,7 @@ pub fn parse_assessment_query(
     tag = "evidence",
     params(AssessmentListQuery),
     responses(
-        (status = 200, description = "A page of impact assessments", body = ListResponse<ImpactAssessment>,
+        (status = 200, description = "A page of impact assessments", body = ListResponse<ImpactAssessmentView>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
     )
@@ -102,7 +104,10 @@ pub async fn list_assessments(
         .db
         .run(move |conn| impact_assessments::list(conn, &filter, &page))
         .await?;
-    Ok(responses::list(&req, &ListResponse::from_page(&req, page)))
+    Ok(responses::list(
+        &req,
+        &ListResponse::from_page(&req, page).map(ImpactAssessmentView::from),
+    ))
 }
 
 /// Get one impact assessment.
@@ -110,7 +115,7 @@ pub async fn list_assessments(
     tag = "evidence",
     params(("id" = EntityId, Path, description = "The assessment's id")),
     responses(
-        (status = 200, description = "The assessment", body = ImpactAssessment, headers(("ETag" = String))),
+        (status = 200, description = "The assessment", body = ImpactAssessmentView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No assessment has this id", body = Problem, content_type = "application/problem+json"),
     )
@@ -129,18 +134,18 @@ pub async fn get_assessment(
     Ok(responses::json_at_revision(
         &req,
         assessment.revision,
-        &assessment,
+        &ImpactAssessmentView::from(assessment),
     ))
 }
 
 /// An assessment's history.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "items": [crate::store::revisions::schema_example::<Revision<ImpactAssessment>>()]
+    "items": [crate::api::views::examples::schema_example::<RevisionView<ImpactAssessmentView>>()]
 }))]
 pub struct AssessmentRevisionList {
     /// Every revision, oldest first; a deletion is the last one.
-    pub items: Vec<Revision<ImpactAssessment>>,
+    pub items: Vec<RevisionView<ImpactAssessmentView>>,
 }
 
 /// Get every revision of an impact assessment.
@@ -166,17 +171,17 @@ pub async fn list_assessment_revisions(
         .await?;
     Ok(responses::json(
         &req,
-        &serde_json::json!({ "items": items }),
+        &serde_json::json!({ "items": items.into_iter().map(RevisionView::from).collect::<Vec<_>>() }),
     ))
 }
 
 /// The answer to a write: the assessment, with its revision ETag for the next `If-Match`.
-fn written(status: StatusCode, assessment: &ImpactAssessment) -> HttpResponse {
+fn written(status: StatusCode, assessment: ImpactAssessment) -> HttpResponse {
     responses::written(
         status,
         assessment.revision,
         &format!("/api/v1/impact-assessments/{}", assessment.id),
-        assessment,
+        &ImpactAssessmentView::from(assessment),
     )
 }
 
@@ -189,7 +194,7 @@ fn written(status: StatusCode, assessment: &ImpactAssessment) -> HttpResponse {
     security(("bearerAuth" = [])),
     request_body = AssessmentInput,
     responses(
-        (status = 201, description = "The assessment", body = ImpactAssessment,
+        (status = 201, description = "The assessment", body = ImpactAssessmentView,
             headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
     )
@@ -211,7 +216,7 @@ pub async fn create_assessment(
             })
         })
         .await?;
-    Ok(written(StatusCode::CREATED, &created))
+    Ok(written(StatusCode::CREATED, created))
 }
 
 /// Replace an impact assessment's content.
@@ -225,7 +230,7 @@ pub async fn create_assessment(
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = AssessmentInput,
     responses(
-        (status = 200, description = "The assessment", body = ImpactAssessment,
+        (status = 200, description = "The assessment", body = ImpactAssessmentView,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No assessment has this id", body = Problem, content_type = "application/problem+json"),
@@ -249,7 +254,7 @@ pub async fn update_assessment(
             impact_assessments::update(conn, stamp, &id, expected, &fields)
         })
         .await?;
-    Ok(written(StatusCode::OK, &updated))
+    Ok(written(StatusCode::OK, updated))
 }
 
 /// Delete an impact assessment.
@@ -290,7 +295,7 @@ pub async fn delete_assessment(
     tag = "evidence",
     params(("id" = EntityId, Path, description = "The source's id")),
     responses(
-        (status = 200, description = "The source", body = Source, headers(("ETag" = String))),
+        (status = 200, description = "The source", body = SourceView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No source has this id", body = Problem, content_type = "application/problem+json"),
     )
@@ -303,7 +308,11 @@ pub async fn get_source(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
     let source = state.db.run(move |conn| sources::get(conn, &id)).await?;
-    Ok(responses::json_at_revision(&req, source.revision, &source))
+    Ok(responses::json_at_revision(
+        &req,
+        source.revision,
+        &SourceView::from(source),
+    ))
 }
 
 /// Record a source.
@@ -314,7 +323,7 @@ pub async fn get_source(
     security(("bearerAuth" = [])),
     request_body = SourceInput,
     responses(
-        (status = 201, description = "The source", body = Source,
+        (status = 201, description = "The source", body = SourceView,
             headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
     )
 )]
@@ -334,7 +343,7 @@ pub async fn create_source(
         StatusCode::CREATED,
         created.revision,
         &format!("/api/v1/sources/{}", created.id),
-        &created,
+        &SourceView::from(created),
     ))
 }
 
@@ -349,7 +358,7 @@ pub async fn create_source(
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = SourceInput,
     responses(
-        (status = 200, description = "The source", body = Source,
+        (status = 200, description = "The source", body = SourceView,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
         (status = 403, description = "Only editors and admins change sources", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No source has this id", body = Problem, content_type = "application/problem+json"),
@@ -373,7 +382,7 @@ pub async fn update_source(
     Ok(responses::private(
         StatusCode::OK,
         Some(updated.revision),
-        &updated,
+        &SourceView::from(updated),
     ))
 }
 

@@ -12,6 +12,7 @@ use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::text_formats::CountMode;
 use super::text_formats::FileContent;
+use super::views::revisions::RevisionView;
 use super::writes::{self, deleted, Change};
 use super::{responses, AppState};
 use crate::auth::Identity;
@@ -23,7 +24,6 @@ use crate::store::audit::Stamp;
 use crate::store::foi_requests::{
     self, Document, FoiFilter, FoiKey, FoiRequest, FoiRequestFields, NewDocument,
 };
-use crate::store::revisions::Revision;
 use crate::store::{write_transaction, PageRequest};
 
 /// The largest document accepted: replies' PDFs are rarely more than a few megabytes.
@@ -187,11 +187,11 @@ pub async fn get_foi_request(
 /// A request's history.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "items": [crate::store::revisions::schema_example::<Revision<FoiRequest>>()]
+    "items": [crate::api::views::examples::schema_example::<RevisionView<FoiRequest>>()]
 }))]
 pub struct FoiRevisionList {
     /// Every revision, oldest first; a deletion is the last one.
-    pub items: Vec<Revision<FoiRequest>>,
+    pub items: Vec<RevisionView<FoiRequest>>,
 }
 
 /// Get every revision of an FOI request.
@@ -219,7 +219,7 @@ pub async fn list_foi_revisions(
         .await?;
     Ok(responses::json(
         &req,
-        &serde_json::json!({ "items": items }),
+        &serde_json::json!({ "items": items.into_iter().map(RevisionView::from).collect::<Vec<_>>() }),
     ))
 }
 

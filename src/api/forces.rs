@@ -8,12 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::{Validator, MAX_REGION};
 use super::text_formats::{CountMode, CountryCode, EmailAddress, HttpUrl, NonBlank};
+use super::views::forces::ForceView;
 use super::writes::Change;
 use super::{responses, AppState};
 use crate::domain::Slug;
 use crate::domain::{ForceKind, Nation, Role};
 use crate::error::{ApiError, Problem};
-use crate::store::forces::{self, Force, ForceDetails, ForceFilter};
+use crate::store::forces::{self, ForceDetails, ForceFilter};
 use crate::store::PageRequest;
 
 /// Query parameters of `GET /forces`.
@@ -50,7 +51,7 @@ pub struct ForceListQuery {
     tag = "forces",
     params(ForceListQuery),
     responses(
-        (status = 200, description = "A page of forces", body = ListResponse<Force>,
+        (status = 200, description = "A page of forces", body = ListResponse<ForceView>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
     )
@@ -89,7 +90,10 @@ pub async fn list_forces(
         .db
         .run(move |conn| forces::list(conn, &filter, &page))
         .await?;
-    Ok(responses::list(&req, &ListResponse::from_page(&req, page)))
+    Ok(responses::list(
+        &req,
+        &ListResponse::from_page(&req, page).map(ForceView::from),
+    ))
 }
 
 /// Get one police force.
@@ -97,7 +101,7 @@ pub async fn list_forces(
     tag = "forces",
     params(("slug" = Slug, Path, description = "The force's data.police.uk identifier", example = "cambridgeshire")),
     responses(
-        (status = 200, description = "The force", body = Force, headers(("ETag" = String))),
+        (status = 200, description = "The force", body = ForceView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
     )
@@ -113,7 +117,11 @@ pub async fn get_force(
         .db
         .run(move |conn| forces::get(conn, slug.as_str()))
         .await?;
-    Ok(responses::json_at_revision(&req, force.revision, &force))
+    Ok(responses::json_at_revision(
+        &req,
+        force.revision,
+        &ForceView::from(force),
+    ))
 }
 
 /// A force's details as written.
@@ -187,7 +195,7 @@ fn is_email_address(address: &str) -> bool {
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = ForceInput,
     responses(
-        (status = 200, description = "The force", body = Force,
+        (status = 200, description = "The force", body = ForceView,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
         (status = 403, description = "Only editors and admins correct forces", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
@@ -211,6 +219,6 @@ pub async fn update_force(
     Ok(responses::private(
         StatusCode::OK,
         Some(updated.revision),
-        &updated,
+        &ForceView::from(updated),
     ))
 }

@@ -30,6 +30,7 @@ mod spec_rules;
 mod text_formats;
 mod text_rule;
 mod tools;
+pub(crate) mod views;
 mod writes;
 
 use actix_web::web;

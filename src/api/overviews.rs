@@ -8,11 +8,13 @@ use utoipa::IntoParams;
 
 use super::cache::{self, Cached};
 use super::params::{Validator, MAX_REGION};
+use super::views::overviews::{ForceProfileView, MatrixView, ToolForcesView};
+use super::views::stats::StatsView;
 use super::AppState;
 use crate::domain::{Moment, Nation, Slug};
 use crate::error::{ApiError, Problem};
-use crate::store::overviews::{self, ForceProfile, Matrix, MatrixFilter, ToolForces};
-use crate::store::stats::{self, Stats};
+use crate::store::overviews::{self, Matrix, MatrixFilter};
+use crate::store::stats;
 use crate::store::StoreError;
 
 /// Query parameters of the views that only take `as_of`.
@@ -50,7 +52,7 @@ async fn cached(
     tag = "forces",
     params(("slug" = Slug, Path, description = "The force's slug", example = "cambridgeshire"), AsOfOnly),
     responses(
-        (status = 200, description = "The profile", body = ForceProfile, headers(("ETag" = String))),
+        (status = 200, description = "The profile", body = ForceProfileView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
     )
@@ -65,11 +67,9 @@ pub async fn force_profile(
     let slug = slug.into_inner();
     let as_of = parse_as_of(query.as_of.as_deref())?;
     cached(&req, &state, "json", move |conn| {
-        Ok(Cached::json(&overviews::force_profile(
-            conn,
-            slug.as_str(),
-            as_of,
-        )?))
+        Ok(Cached::json(&ForceProfileView::from(
+            overviews::force_profile(conn, slug.as_str(), as_of)?,
+        )))
     })
     .await
 }
@@ -79,7 +79,7 @@ pub async fn force_profile(
     tag = "tools",
     params(("slug" = Slug, Path, description = "The tool's slug", example = "imsi-catcher"), AsOfOnly),
     responses(
-        (status = 200, description = "The tool and every force's status", body = ToolForces, headers(("ETag" = String))),
+        (status = 200, description = "The tool and every force's status", body = ToolForcesView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No tool has this slug", body = Problem, content_type = "application/problem+json"),
     )
@@ -94,11 +94,11 @@ pub async fn tool_forces(
     let slug = slug.into_inner();
     let as_of = parse_as_of(query.as_of.as_deref())?;
     cached(&req, &state, "json", move |conn| {
-        Ok(Cached::json(&overviews::tool_forces(
+        Ok(Cached::json(&ToolForcesView::from(overviews::tool_forces(
             conn,
             slug.as_str(),
             as_of,
-        )?))
+        )?)))
     })
     .await
 }
@@ -180,7 +180,7 @@ async fn serve_matrix(
         Ok(if csv {
             matrix_csv(&matrix)
         } else {
-            Cached::json(&matrix)
+            Cached::json(&MatrixView::from(matrix))
         })
     })
     .await?;
@@ -221,7 +221,7 @@ fn wants_csv(req: &HttpRequest) -> bool {
     params(MatrixQuery),
     responses(
         (status = 200, description = "The matrix", headers(("ETag" = String)),
-            content((Matrix = "application/json"), (String = "text/csv"))),
+            content((MatrixView = "application/json"), (String = "text/csv"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No tool has the slug given in `tool`", body = Problem, content_type = "application/problem+json"),
     )
@@ -270,7 +270,7 @@ pub struct NoParams {}
 #[utoipa::path(
     tag = "matrix",
     responses(
-        (status = 200, description = "The statistics", body = Stats, headers(("ETag" = String))),
+        (status = 200, description = "The statistics", body = StatsView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
     )
 )]
@@ -282,7 +282,7 @@ pub async fn get_stats(
 ) -> Result<HttpResponse, ApiError> {
     let today = chrono::Utc::now().date_naive();
     cached(&req, &state, "json", move |conn| {
-        Ok(Cached::json(&stats::compute(conn, today)?))
+        Ok(Cached::json(&StatsView::from(stats::compute(conn, today)?)))
     })
     .await
 }

@@ -112,9 +112,21 @@ impl<T> ListResponse<T> {
     }
 }
 
+impl<T> ListResponse<T> {
+    /// The same page with each item turned into `U` (a store row into its view).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> ListResponse<U> {
+        ListResponse {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+            next_url: self.next_url,
+            total_count: self.total_count,
+        }
+    }
+}
+
 /// The example of `ListResponse<T>`: a last page holding `T`'s example.
 fn list_example<T: utoipa::PartialSchema>() -> serde_json::Value {
-    let items: Vec<serde_json::Value> = Some(crate::store::revisions::schema_example::<T>())
+    let items: Vec<serde_json::Value> = Some(crate::api::views::examples::schema_example::<T>())
         .filter(|item| !item.is_null())
         .into_iter()
         .collect();

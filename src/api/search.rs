@@ -7,10 +7,11 @@ use utoipa::IntoParams;
 use super::cache::{self, Cached};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
+use super::views::search::SearchHitView;
 use super::AppState;
 use crate::domain::{SearchEntity, SearchTerms, Slug};
 use crate::error::{ApiError, Problem};
-use crate::store::search::{self, SearchFilter, SearchHit, SearchKey};
+use crate::store::search::{self, SearchFilter, SearchKey};
 use crate::store::Page;
 
 /// Query parameters of `GET /search`.
@@ -44,7 +45,7 @@ pub struct SearchQuery {
     tag = "search",
     params(SearchQuery),
     responses(
-        (status = 200, description = "A page of hits, best first", body = ListResponse<SearchHit>,
+        (status = 200, description = "A page of hits, best first", body = ListResponse<SearchHitView>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 400, description = "`q` is missing or has no words, or a parameter is invalid", body = Problem,
@@ -79,14 +80,17 @@ pub async fn search_registry(
         "json",
         move |conn| search::search(conn, &filter, limit, after.as_ref()),
         |(hits, next)| {
-            Cached::list(&ListResponse::from_page(
-                &req,
-                Page {
-                    items: hits,
-                    next_after: next,
-                    total: None,
-                },
-            ))
+            Cached::list(
+                &ListResponse::from_page(
+                    &req,
+                    Page {
+                        items: hits,
+                        next_after: next,
+                        total: None,
+                    },
+                )
+                .map(SearchHitView::from),
+            )
         },
     )
     .await

@@ -8,11 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::text_formats::{CountMode, NonBlank};
+use super::views::tools::ToolView;
 use super::writes::Change;
 use super::{responses, AppState};
 use crate::domain::{Role, Slug};
 use crate::error::{ApiError, Problem};
-use crate::store::tools::{self, Tool, ToolFields, ToolFilter};
+use crate::store::tools::{self, ToolFields, ToolFilter};
 use crate::store::PageRequest;
 
 /// Query parameters of `GET /tools`.
@@ -43,7 +44,7 @@ pub struct ToolListQuery {
     tag = "tools",
     params(ToolListQuery),
     responses(
-        (status = 200, description = "A page of tools", body = ListResponse<Tool>,
+        (status = 200, description = "A page of tools", body = ListResponse<ToolView>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
     )
@@ -75,7 +76,10 @@ pub async fn list_tools(
         .db
         .run(move |conn| tools::list(conn, &filter, &page))
         .await?;
-    Ok(responses::list(&req, &ListResponse::from_page(&req, page)))
+    Ok(responses::list(
+        &req,
+        &ListResponse::from_page(&req, page).map(ToolView::from),
+    ))
 }
 
 /// Get one surveillance tool.
@@ -83,7 +87,7 @@ pub async fn list_tools(
     tag = "tools",
     params(("slug" = Slug, Path, description = "The tool's stable slug", example = "imsi-catcher")),
     responses(
-        (status = 200, description = "The tool", body = Tool, headers(("ETag" = String))),
+        (status = 200, description = "The tool", body = ToolView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No tool has this slug", body = Problem, content_type = "application/problem+json"),
     )
@@ -99,7 +103,11 @@ pub async fn get_tool(
         .db
         .run(move |conn| tools::get(conn, slug.as_str()))
         .await?;
-    Ok(responses::json_at_revision(&req, tool.revision, &tool))
+    Ok(responses::json_at_revision(
+        &req,
+        tool.revision,
+        &ToolView::from(tool),
+    ))
 }
 
 /// A tool's description as written. Slugs are stable; a tool is deprecated, never deleted.
@@ -173,7 +181,7 @@ impl ToolInput {
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = ToolInput,
     responses(
-        (status = 200, description = "The tool", body = Tool,
+        (status = 200, description = "The tool", body = ToolView,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
         (status = 403, description = "Only editors and admins manage the taxonomy", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No tool has this slug", body = Problem, content_type = "application/problem+json"),
@@ -197,6 +205,6 @@ pub async fn update_tool(
     Ok(responses::private(
         StatusCode::OK,
         Some(updated.revision),
-        &updated,
+        &ToolView::from(updated),
     ))
 }

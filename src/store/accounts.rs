@@ -6,8 +6,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
 use super::{forces, new_id, parse_column, utc, write_transaction, Page, PageRequest, StoreError};
@@ -18,19 +16,7 @@ use crate::domain::{Role, Slug, Username};
 const ENTITY: &str = "account";
 
 /// An account as shown to admins and to its owner. It never holds the password hash.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "019abc12-7e4f-7d3a-9c11-2b3c4d5e6f70",
-    "username": "cambs-foi",
-    "display_name": "Cambridgeshire FOI team",
-    "organisation": "Cambridgeshire Constabulary",
-    "role": "force_staff",
-    "forces": ["cambridgeshire"],
-    "disabled": false,
-    "revision": 1,
-    "created_at": "2026-11-26T23:00:00Z",
-    "updated_at": "2026-11-26T23:00:00Z"
-}))]
+#[derive(Debug, Clone)]
 pub struct Account {
     pub id: String,
     pub username: String,

@@ -155,20 +155,7 @@ pub fn record_many<'a>(
 }
 
 /// One entry of the public change feed.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-#[schema(example = json!({
-    "id": 4211,
-    "entity_type": "deployment",
-    "entity_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
-    "action": "update",
-    "revision": 3,
-    "force": "cambridgeshire",
-    "actor_role": "force_staff",
-    "actor_organisation": "Cambridgeshire Constabulary",
-    "changed_fields": ["status", "last_confirmed"],
-    "summary": "cambridgeshire · body-worn-video: in_use",
-    "occurred_at": "2026-11-26T23:00:00Z"
-}))]
+#[derive(Debug, Clone)]
 pub struct ChangeEvent {
     /// Increasing; pass the last one seen as `since` to resume.
     pub id: i64,

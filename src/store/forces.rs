@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::{parse_column, utc, Page, PageRequest, StoreError};
 use crate::db::schema::{authorities, forces};
@@ -13,24 +12,7 @@ use crate::db::DbConnection;
 use crate::domain::{AuthorityKind, FoiLaw, ForceKind, Nation};
 
 /// A police force, with the authorities (itself and its oversight body) that answer FOI requests.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "slug": "cambridgeshire",
-    "name": "Cambridgeshire Constabulary",
-    "kind": "territorial",
-    "country": "GB",
-    "nation": "england",
-    "region": null,
-    "website": "https://www.cambs.police.uk",
-    "foi_email": null,
-    "foi_url": null,
-    "authorities": [
-        {"slug": "cambridgeshire", "name": "Cambridgeshire Constabulary", "kind": "force", "foi_law": "foia", "website": "https://www.cambs.police.uk"},
-        {"slug": "cambridgeshire-pcc", "name": "Cambridgeshire and Peterborough Police and Crime Commissioner", "kind": "pcc", "foi_law": "foia", "website": null}
-    ],
-    "revision": 1,
-    "updated_at": "2026-11-26T23:00:00Z"
-}))]
+#[derive(Debug, Clone, Serialize)]
 pub struct Force {
     /// The data.police.uk identifier (`police-scotland` for Police Scotland).
     pub slug: String,
@@ -53,14 +35,7 @@ pub struct Force {
 }
 
 /// A body that answers FOI requests.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "slug": "cambridgeshire-pcc",
-    "name": "Cambridgeshire and Peterborough Police and Crime Commissioner",
-    "kind": "pcc",
-    "foi_law": "foia",
-    "website": null
-}))]
+#[derive(Debug, Clone, Serialize)]
 pub struct Authority {
     pub slug: String,
     pub name: String,

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
 use super::restore::{plan, Plan, Restorable, Restored};
@@ -15,25 +14,7 @@ use crate::db::{DbConnection, MultiBackend};
 use crate::domain::{AssessmentKind, AssessmentStatus, Provenance};
 
 /// An impact assessment of one force's use of one or more tools.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e61",
-    "force": "south-wales",
-    "kind": "dpia",
-    "status": "published",
-    "title": "Live facial recognition data protection impact assessment",
-    "completed_on": "2020-08-01",
-    "next_review_due": "2021-08-01",
-    "review_overdue": true,
-    "url": "https://www.south-wales.police.uk/",
-    "summary": "",
-    "deployment_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e62"],
-    "revealed_by_source_id": null,
-    "revealed_by_foi_request_id": null,
-    "provenance": "official_publication",
-    "revision": 1,
-    "updated_at": "2026-11-26T23:00:00Z"
-}))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImpactAssessment {
     pub id: String,
     /// Force slug.

@@ -5,8 +5,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::deployments::{self, Deployment, DeploymentFilter};
 use super::forces::{self, Force, ForceFilter};
@@ -29,24 +27,7 @@ pub fn cell_status(statuses: impl IntoIterator<Item = DeploymentStatus>) -> Depl
 }
 
 /// Everything the registry says about one force, tool by tool.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "force": crate::store::revisions::schema_example::<Force>(),
-    "tools": [
-        crate::store::revisions::schema_example::<ProfileTool>(),
-        {
-            "tool": "live-facial-recognition",
-            "name": "Live facial recognition",
-            "parent": "facial-recognition",
-            "status": "not_researched",
-            "deployment_count": 0,
-            "deployments": [],
-            "impact_assessments": [],
-            "evidence": []
-        }
-    ],
-    "status_counts": {"in_use": 1, "not_held": 6, "not_researched": 16}
-}))]
+#[derive(Debug)]
 pub struct ForceProfile {
     pub force: Force,
     /// Every tool of the taxonomy, in taxonomy order.
@@ -56,17 +37,7 @@ pub struct ForceProfile {
 }
 
 /// One tool in a force's profile.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "tool": "body-worn-video",
-    "name": "Body-worn video",
-    "parent": null,
-    "status": "in_use",
-    "deployment_count": 1,
-    "deployments": [crate::store::revisions::schema_example::<Deployment>()],
-    "impact_assessments": [],
-    "evidence": [crate::store::revisions::schema_example::<Source>()]
-}))]
+#[derive(Debug)]
 pub struct ProfileTool {
     pub tool: String,
     pub name: String,
@@ -178,14 +149,7 @@ pub fn force_profile(
 }
 
 /// One force's cell for one tool.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "force": "cambridgeshire",
-    "name": "Cambridgeshire Constabulary",
-    "nation": "england",
-    "status": "not_held",
-    "deployment_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e65"]
-}))]
+#[derive(Debug)]
 pub struct ForceCell {
     pub force: String,
     pub name: String,
@@ -196,26 +160,7 @@ pub struct ForceCell {
 }
 
 /// One tool across every force.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "tool": crate::store::revisions::schema_example::<Tool>(),
-    "forces": [
-        {
-            "force": "bedfordshire",
-            "name": "Bedfordshire Police",
-            "nation": "england",
-            "status": "not_researched",
-            "deployment_ids": []
-        },
-        {
-            "force": "cambridgeshire",
-            "name": "Cambridgeshire Constabulary",
-            "nation": "england",
-            "status": "not_held",
-            "deployment_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e65"]
-        }
-    ]
-}))]
+#[derive(Debug)]
 pub struct ToolForces {
     pub tool: Tool,
     /// Every force, in slug order.
@@ -268,12 +213,7 @@ pub struct MatrixFilter {
 }
 
 /// The forces x tools grid of statuses.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "tools": ["body-worn-video", "imsi-catcher"],
-    "forces": [{"force": "cambridgeshire", "name": "Cambridgeshire Constabulary", "nation": "england",
-        "cells": {"body-worn-video": "in_use", "imsi-catcher": "not_held"}}]
-}))]
+#[derive(Debug)]
 pub struct Matrix {
     /// The columns, in taxonomy order.
     pub tools: Vec<String>,
@@ -282,13 +222,7 @@ pub struct Matrix {
 }
 
 /// One force's row of the matrix.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "force": "cambridgeshire",
-    "name": "Cambridgeshire Constabulary",
-    "nation": "england",
-    "cells": {"body-worn-video": "in_use", "imsi-catcher": "not_held"}
-}))]
+#[derive(Debug)]
 pub struct MatrixRow {
     pub force: String,
     pub name: String,

@@ -6,22 +6,13 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::{parse_column, StoreError};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::{SearchEntity, SearchTerms};
 
 /// One search hit.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "entity_type": "foi_answer",
-    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e71",
-    "force": "cambridgeshire",
-    "title": "Which, if any, of the following tools and tactics are being used by our local force?",
-    "snippet": "Cambridgeshire Constabulary does use <mark>body</mark> <mark>worn</mark> video cameras.",
-    "url": "/api/v1/foi-requests/0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70"
-}))]
+#[derive(Debug, Clone)]
 pub struct SearchHit {
     pub entity_type: SearchEntity,
     pub id: String,

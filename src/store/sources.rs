@@ -3,7 +3,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
 use super::restore::{plan, Plan, Restorable, Restored};
@@ -13,22 +12,7 @@ use crate::db::DbConnection;
 use crate::domain::SourceKind;
 
 /// A document behind a claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e60",
-    "url": "https://www.cambridgeshire-pcc.gov.uk/foi/19-026-037",
-    "archive_url": null,
-    "title": "FOI/OPCC/19-026-037: What police surveillance tools are in use in our community?",
-    "publisher": "Office of the Police and Crime Commissioner for Cambridgeshire and Peterborough",
-    "kind": "foi_response",
-    "published_on": "2019-07-04",
-    "retrieved_on": "2019-07-05",
-    "sha256": null,
-    "locator": "Answer to question 1",
-    "statement": "The commissioner's office says the force uses body-worn video and holds nothing on the other six tools.",
-    "revision": 1,
-    "updated_at": "2026-11-26T23:00:00Z"
-}))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     pub id: String,
     pub url: Option<String>,

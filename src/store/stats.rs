@@ -5,8 +5,6 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use diesel::dsl::{count_star, exists, not};
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::overviews::{self, MatrixFilter};
 use super::{parse_column, StoreError};
@@ -15,25 +13,7 @@ use crate::db::DbConnection;
 use crate::domain::{AssessmentStatus, DeploymentStatus};
 
 /// Registry-wide statistics.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "deployments_by_tool": [
-        {"tool": "body-worn-video", "status": "in_use", "count": 1},
-        {"tool": "facial-recognition", "status": "not_held", "count": 1},
-        {"tool": "live-facial-recognition", "status": "in_use", "count": 1}
-    ],
-    "cells_by_status": {"in_use": 2, "not_held": 6, "not_researched": 1050},
-    "gaps": {
-        "in_use_without_published_assessment": 1,
-        "assessments_review_overdue": 1,
-        "foi_overdue_unanswered": 0,
-        "foi_answered_late": 0,
-        "forces_most_not_researched": [
-            {"force": "avon-and-somerset", "not_researched": 23},
-            {"force": "bedfordshire", "not_researched": 23}
-        ]
-    }
-}))]
+#[derive(Debug)]
 pub struct Stats {
     /// Deployments per tool and status.
     pub deployments_by_tool: Vec<ToolStatusCount>,
@@ -43,8 +23,7 @@ pub struct Stats {
 }
 
 /// How many deployments of one tool have one status.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"tool": "body-worn-video", "status": "in_use", "count": 1}))]
+#[derive(Debug)]
 pub struct ToolStatusCount {
     pub tool: String,
     pub status: DeploymentStatus,
@@ -52,17 +31,7 @@ pub struct ToolStatusCount {
 }
 
 /// What is missing: the questions campaign groups chase.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "in_use_without_published_assessment": 1,
-    "assessments_review_overdue": 1,
-    "foi_overdue_unanswered": 0,
-    "foi_answered_late": 0,
-    "forces_most_not_researched": [
-        {"force": "avon-and-somerset", "not_researched": 23},
-        {"force": "bedfordshire", "not_researched": 23}
-    ]
-}))]
+#[derive(Debug)]
 pub struct Gaps {
     /// Deployments in use or on trial that no published impact assessment covers.
     pub in_use_without_published_assessment: i64,
@@ -77,8 +46,7 @@ pub struct Gaps {
 }
 
 /// A force and how many of its matrix cells are `not_researched`.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"force": "bedfordshire", "not_researched": 23}))]
+#[derive(Debug)]
 pub struct ForceGap {
     pub force: String,
     pub not_researched: usize,

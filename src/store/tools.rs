@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::audit::{Action, Change, Stamp};
 use super::{parse_json_list, utc, Page, PageRequest, StoreError};
@@ -11,18 +10,7 @@ use crate::db::schema::tools;
 use crate::db::DbConnection;
 
 /// A kind of surveillance tool. Slugs are stable: a tool is deprecated, never deleted.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "slug": "imsi-catcher",
-    "name": "IMSI catcher",
-    "description": "A device that imitates a mobile phone mast so that nearby phones connect to it.",
-    "parent": null,
-    "aliases": ["cell-site simulator", "Stingray"],
-    "atlas_category": "cell-site-simulator",
-    "deprecated": false,
-    "revision": 1,
-    "updated_at": "2026-11-26T23:00:00Z"
-}))]
+#[derive(Debug, Clone, Serialize)]
 pub struct Tool {
     pub slug: String,
     pub name: String,
