@@ -21,6 +21,40 @@ fn kinds(hits: &[Value]) -> BTreeSet<String> {
 }
 
 both_backends! {
+    async fn deployments_are_found_by_vendor_product_legal_basis_and_tool_alias(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let body = json!({"force": "kent", "tool": "mobile-phone-extraction", "status": "in_use",
+            "vendors": ["Cellebrite"], "product": "UFED Touch", "legal_basis": "PACE section 19",
+            "summary": "Kiosks in custody suites."});
+        let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let extraction: Value = response.json().await.unwrap();
+        let imsi = json!({"force": "gwent", "tool": "imsi-catcher", "status": "ncnd", "summary": "Neither confirmed nor denied."});
+        let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &imsi).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let imsi: Value = response.json().await.unwrap();
+        let ids = |found: Vec<Value>| -> Vec<String> {
+            found.iter().map(|h| h["id"].as_str().unwrap().to_owned()).collect()
+        };
+        for query in ["q=cellebrite", "q=UFED", "q=PACE+section+19", "q=phone+extraction+custody"] {
+            assert_eq!(ids(hits(&app, query).await), [extraction["id"].as_str().unwrap()], "{query}");
+        }
+        assert_eq!(ids(hits(&app, "q=stingray").await), [imsi["id"].as_str().unwrap()], "a tool's alias");
+        let listed = app.get_json("/api/v1/deployments?q=cellebrite", StatusCode::OK).await;
+        assert_eq!(listed["items"][0]["id"], extraction["id"]);
+
+        // A change of vendor moves the claim in the index.
+        let path = format!("/api/v1/deployments/{}", extraction["id"].as_str().unwrap());
+        let (_, etag) = app.get_tagged(&path).await;
+        let mut changed = body.clone();
+        changed["vendors"] = json!(["MSAB"]);
+        let response = app.send(Method::PUT, &path, &editor, Some(&etag), &changed).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(hits(&app, "q=cellebrite").await.is_empty());
+        assert_eq!(ids(hits(&app, "q=msab").await), [extraction["id"].as_str().unwrap()]);
+    }
+
     async fn search_finds_every_kind_of_text_with_snippets(db: TestDb) {
         let app = db.spawn().await;
         let editor = app.token_for(Role::Editor, &[]).await;
