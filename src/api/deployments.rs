@@ -73,7 +73,8 @@ pub struct DeploymentListQuery {
     /// `not_done`, `not_held`, `withheld` or `ncnd` do not count.
     #[param(value_type = Option<bool>)]
     has_impact_assessment: Option<String>,
-    /// Full text: only deployments whose current summary, force or tool contains every word.
+    /// Full text, in the search syntax (`"phrases"`, `OR`, `-exclusions`): only deployments whose
+    /// summary, vendors, product, legal basis, force or tool (name and aliases) match.
     #[param(value_type = Option<SearchTerms>, example = "body worn")]
     q: Option<String>,
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.

@@ -19,8 +19,9 @@ use crate::store::Page;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// The words to find; every word must match (punctuation and operators are ignored, words are
-    /// stemmed: `cameras` finds `camera`).
+    /// What to find: every word must match; `"a phrase"` matches its words together and in order;
+    /// `OR` between two terms lets either match; `-word` or `-"a phrase"` excludes. Other
+    /// punctuation is ignored, and words are stemmed (`cameras` finds `camera`).
     #[param(value_type = SearchTerms, example = "body worn video")]
     q: String,
     /// Only hits of this kind.

@@ -1,4 +1,6 @@
-//! What a reader typed into a search box, reduced to the words both full-text engines agree on.
+//! What a reader typed into a search box, parsed into a query both full-text engines run alike:
+//! words (every one must match), `"phrases"` (words together, in order), `OR` between two terms
+//! (either may match), and `-exclusions`. Everything else is punctuation.
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,29 +14,61 @@ const MAX_TERMS: usize = 12;
 /// Longest word kept.
 const MAX_TERM_CHARS: usize = 64;
 
-/// The words of a search, lower-cased, in order, without operators or punctuation: every word
-/// must match (AND), on SQLite FTS5 and PostgreSQL alike.
+/// Words that must appear together, in order (one word is a phrase of one).
+type Phrase = Vec<String>;
+
+/// A parsed search: every clause must match, a clause matching when any of its phrases does, and
+/// no excluded phrase may appear. Words are lower-cased letters and digits only, so no word can be
+/// read as an operator by either engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchTerms(Vec<String>);
+pub struct SearchTerms {
+    clauses: Vec<Vec<Phrase>>,
+    excluded: Vec<Phrase>,
+}
 
 impl SearchTerms {
-    pub fn terms(&self) -> &[String] {
-        &self.0
-    }
-
-    /// An FTS5 query: each word quoted, so no word is read as an operator.
+    /// An FTS5 query: phrases quoted, alternatives in brackets, exclusions with `NOT`.
     pub fn fts5(&self) -> String {
-        self.0
+        let quoted = |phrase: &Phrase| format!("\"{}\"", phrase.join(" "));
+        let mut query = self
+            .clauses
             .iter()
-            .map(|t| format!("\"{t}\""))
+            .map(|clause| match clause.as_slice() {
+                [one] => quoted(one),
+                many => format!(
+                    "({})",
+                    many.iter().map(quoted).collect::<Vec<_>>().join(" OR ")
+                ),
+            })
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" AND ");
+        for phrase in &self.excluded {
+            query = format!("({query}) NOT {}", quoted(phrase));
+        }
+        query
     }
 
-    /// Text for PostgreSQL's `plainto_tsquery`, which ANDs the words it is given.
-    pub fn plain(&self) -> String {
-        self.0.join(" ")
+    /// A PostgreSQL `to_tsquery` text: `&` between clauses, `|` between alternatives, `<->` within
+    /// phrases, `!` for exclusions.
+    pub fn tsquery(&self) -> String {
+        let phrase = |phrase: &Phrase| format!("({})", phrase.join(" <-> "));
+        let clauses = self.clauses.iter().map(|clause| {
+            format!(
+                "({})",
+                clause.iter().map(phrase).collect::<Vec<_>>().join(" | ")
+            )
+        });
+        let excluded = self.excluded.iter().map(|p| format!("!{}", phrase(p)));
+        clauses.chain(excluded).collect::<Vec<_>>().join(" & ")
     }
+}
+
+/// The words of a piece of text: lower-cased runs of letters and digits.
+fn words(text: &str) -> Phrase {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase().chars().take(MAX_TERM_CHARS).collect())
+        .collect()
 }
 
 impl FromStr for SearchTerms {
@@ -52,25 +86,68 @@ impl FromStr for SearchTerms {
                 "must contain at least one letter (a-z) or digit".into(),
             ));
         }
-        let terms: Vec<String> = raw
-            .split(|c: char| !c.is_alphanumeric())
-            .map(|w| {
-                w.to_lowercase()
-                    .chars()
-                    .filter(|c| c.is_alphanumeric())
-                    .take(MAX_TERM_CHARS)
-                    .collect::<String>()
-            })
-            .filter(|w| !w.is_empty())
-            .take(MAX_TERMS)
-            .collect();
-        Ok(Self(terms))
+        let mut terms = Self {
+            clauses: Vec::new(),
+            excluded: Vec::new(),
+        };
+        let (mut budget, mut or_next) = (MAX_TERMS, false);
+        let mut rest = raw.trim_start();
+        while !rest.is_empty() && budget > 0 {
+            let negated = rest.starts_with('-')
+                && rest[1..].starts_with(|c: char| c == '"' || c.is_alphanumeric());
+            if negated {
+                rest = &rest[1..];
+            }
+            let (text, quoted, after) = match rest.strip_prefix('"') {
+                Some(inner) => match inner.find('"') {
+                    Some(end) => (&inner[..end], true, &inner[end + 1..]),
+                    None => (inner, true, ""),
+                },
+                None => {
+                    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                    (&rest[..end], false, &rest[end..])
+                }
+            };
+            rest = after.trim_start();
+            if text == "OR" && !quoted && !negated {
+                or_next = !terms.clauses.is_empty();
+                continue;
+            }
+            let mut phrase = words(text);
+            phrase.truncate(budget);
+            if phrase.is_empty() {
+                continue;
+            }
+            budget -= phrase.len();
+            match (negated, or_next, terms.clauses.last_mut()) {
+                (true, _, _) => terms.excluded.push(phrase),
+                (false, true, Some(clause)) => clause.push(phrase),
+                (false, _, _) => terms.clauses.push(vec![phrase]),
+            }
+            or_next = false;
+        }
+        if terms.clauses.is_empty() {
+            return Err(ParseError(
+                "needs at least one word to find: `-word` only excludes".into(),
+            ));
+        }
+        Ok(terms)
     }
 }
 
+/// The search as the registry reads it, in the syntax it accepts.
 impl fmt::Display for SearchTerms {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.plain())
+        let show = |phrase: &Phrase| match phrase.as_slice() {
+            [word] => word.clone(),
+            _ => format!("\"{}\"", phrase.join(" ")),
+        };
+        let clauses = self
+            .clauses
+            .iter()
+            .map(|clause| clause.iter().map(show).collect::<Vec<_>>().join(" OR "));
+        let excluded = self.excluded.iter().map(|p| format!("-{}", show(p)));
+        f.write_str(&clauses.chain(excluded).collect::<Vec<_>>().join(" "))
     }
 }
 
@@ -82,7 +159,7 @@ impl utoipa::PartialSchema for SearchTerms {
             &format!("^[^{control}]*[A-Za-z0-9][^{control}]*$"),
             Some(MAX_SEARCH_CHARS),
             "body worn video",
-            "Words to find, at least one with a letter or digit",
+            "Words to find (all must match), `\"phrases\"`, `OR` between two terms, `-word` to exclude; at least one letter or digit",
         )
     }
 }
@@ -95,28 +172,56 @@ mod tests {
 
     use super::*;
 
+    fn parsed(raw: &str) -> SearchTerms {
+        raw.parse().unwrap()
+    }
+
     #[test]
-    fn punctuation_and_operators_are_dropped() {
-        let terms: SearchTerms = "IMSI-catcher AND \"s31(3)\" OR body*".parse().unwrap();
+    fn words_phrases_alternatives_and_exclusions() {
+        let q = parsed("IMSI-catcher \"body worn\" video OR cctv -drones -\"s31(3)\"");
         assert_eq!(
-            terms.terms(),
-            ["imsi", "catcher", "and", "s31", "3", "or", "body"]
+            q.to_string(),
+            "\"imsi catcher\" \"body worn\" video OR cctv -drones -\"s31 3\""
         );
         assert_eq!(
-            terms.fts5(),
-            "\"imsi\" \"catcher\" \"and\" \"s31\" \"3\" \"or\" \"body\""
+            q.fts5(),
+            "((\"imsi catcher\" AND \"body worn\" AND (\"video\" OR \"cctv\")) NOT \"drones\") NOT \"s31 3\""
         );
+        assert_eq!(
+            q.tsquery(),
+            "((imsi <-> catcher)) & ((body <-> worn)) & ((video) | (cctv)) & !(drones) & !(s31 <-> 3)"
+        );
+    }
+
+    #[test]
+    fn operators_are_only_operators_where_they_can_be() {
+        // AND, NEAR and a lone OR or minus are words or punctuation, never syntax.
+        assert_eq!(parsed("OR camera OR").to_string(), "camera");
+        assert_eq!(
+            parsed("camera AND NEAR body*").to_string(),
+            "camera and near body"
+        );
+        assert_eq!(parsed("a - b").to_string(), "a b");
+        assert_eq!(
+            parsed("\"unclosed phrase").to_string(),
+            "\"unclosed phrase\""
+        );
+        assert!("-only -exclusions".parse::<SearchTerms>().is_err());
         assert!("  ,;- ".parse::<SearchTerms>().is_err());
         assert!("x".repeat(501).parse::<SearchTerms>().is_err());
     }
 
     proptest! {
         #[test]
-        fn any_text_gives_quoted_words_or_an_error(raw in ".{0,200}") {
+        fn any_text_gives_a_safe_query_or_an_error(raw in ".{0,200}") {
             if let Ok(terms) = raw.parse::<SearchTerms>() {
-                prop_assert!(!terms.terms().is_empty() && terms.terms().len() <= MAX_TERMS);
-                prop_assert!(terms.terms().iter().all(|t| t.chars().all(char::is_alphanumeric)));
-                prop_assert_eq!(terms.fts5().matches('"').count(), 2 * terms.terms().len());
+                let words: Vec<&String> = terms.clauses.iter().flatten().chain(&terms.excluded).flatten().collect();
+                prop_assert!(!words.is_empty() && words.len() <= MAX_TERMS);
+                prop_assert!(words.iter().all(|w| !w.is_empty() && w.chars().all(char::is_alphanumeric)));
+                // Every quote the FTS5 query holds is one of a phrase's pair.
+                prop_assert_eq!(terms.fts5().matches('"').count() % 2, 0);
+                // Parsing what it shows gives the same search back.
+                prop_assert_eq!(terms.to_string().parse::<SearchTerms>().unwrap(), terms);
             }
         }
     }

@@ -70,7 +70,7 @@ const POSTGRES_SEARCH: &str = "\
                'StartSel=\u{E000}, StopSel=\u{E001}, MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…') \
                AS snippet, \
            -ts_rank(d.tsv, q)::float8 AS rank \
-    FROM search_documents d, plainto_tsquery('english', $1) q \
+    FROM search_documents d, to_tsquery('english', $1) q \
     WHERE d.tsv @@ q \
       AND ($2::text IS NULL OR d.entity_type = $2) AND ($3::text IS NULL OR d.force_slug = $3) \
     ORDER BY rank, d.entity_type, d.entity_id LIMIT $4 OFFSET $5";
@@ -120,7 +120,7 @@ pub fn search(
             .bind::<BigInt, _>(offset)
             .load(c)?,
         DbConnection::Postgres(c) => diesel::sql_query(POSTGRES_SEARCH)
-            .bind::<Text, _>(filter.terms.plain())
+            .bind::<Text, _>(filter.terms.tsquery())
             .bind::<Nullable<Text>, _>(entity)
             .bind::<Nullable<Text>, _>(filter.force.clone())
             .bind::<BigInt, _>(fetch)
@@ -175,7 +175,7 @@ pub struct MatchesText {
     /// A SQL list of entity type literals.
     entity_types: &'static str,
     fts5: String,
-    plain: String,
+    tsquery: String,
 }
 
 impl MatchesText {
@@ -187,7 +187,7 @@ impl MatchesText {
             matched_id: "d.entity_id",
             entity_types: "'deployment'",
             fts5: terms.fts5(),
-            plain: terms.plain(),
+            tsquery: terms.tsquery(),
         }
     }
 
@@ -199,7 +199,7 @@ impl MatchesText {
             matched_id: "COALESCE(d.parent_id, d.entity_id)",
             entity_types: "'foi_request', 'foi_answer'",
             fts5: terms.fts5(),
-            plain: terms.plain(),
+            tsquery: terms.tsquery(),
         }
     }
 }
@@ -230,8 +230,8 @@ impl QueryFragment<MultiBackend> for MatchesText {
                 out.push_bind_param::<Text, _>(&self.fts5)?;
             }
             MultiBackend::Postgres(_) => {
-                out.push_sql(" FROM search_documents d WHERE d.tsv @@ plainto_tsquery('english', ");
-                out.push_bind_param::<Text, _>(&self.plain)?;
+                out.push_sql(" FROM search_documents d WHERE d.tsv @@ to_tsquery('english', ");
+                out.push_bind_param::<Text, _>(&self.tsquery)?;
                 out.push_sql(")");
             }
         }

@@ -41,6 +41,16 @@ both_backends! {
             assert_eq!(ids(hits(&app, query).await), [extraction["id"].as_str().unwrap()], "{query}");
         }
         assert_eq!(ids(hits(&app, "q=stingray").await), [imsi["id"].as_str().unwrap()], "a tool's alias");
+        // Phrases, alternatives and exclusions, as both engines read them.
+        let (extraction_id, imsi_id) = (extraction["id"].as_str().unwrap(), imsi["id"].as_str().unwrap());
+        assert_eq!(ids(hits(&app, "q=%22custody+suites%22").await), [extraction_id], "a phrase");
+        assert!(hits(&app, "q=%22suites+custody%22").await.is_empty(), "a phrase keeps its order");
+        let either: BTreeSet<String> = ids(hits(&app, "q=cellebrite+OR+stingray").await).into_iter().collect();
+        assert_eq!(either, BTreeSet::from([extraction_id.to_owned(), imsi_id.to_owned()]));
+        assert!(hits(&app, "q=kiosks+-cellebrite").await.is_empty(), "an exclusion");
+        assert_eq!(ids(hits(&app, "q=neither+-%22custody+suites%22").await), [imsi_id]);
+        let only_excluded = app.get_problem("/api/v1/search?q=-cellebrite", StatusCode::BAD_REQUEST).await;
+        assert_eq!(error_fields(&only_excluded), ["q"]);
         let listed = app.get_json("/api/v1/deployments?q=cellebrite", StatusCode::OK).await;
         assert_eq!(listed["items"][0]["id"], extraction["id"]);
 
