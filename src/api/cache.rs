@@ -69,12 +69,18 @@ impl Cached {
 
     /// A page of a list, with its `Link: rel="next"` header.
     pub fn list<T: serde::Serialize>(page: &ListResponse<T>) -> Self {
+        Self::paged(page, page.next_url.as_deref())
+    }
+
+    /// A JSON body holding a page (a list, or a list with more beside it), with the page's
+    /// `Link: rel="next"` header.
+    pub fn paged<T: serde::Serialize>(body: &T, next_url: Option<&str>) -> Self {
         Self {
-            link: page.next_url.as_ref().map(|next| {
+            link: next_url.map(|next| {
                 HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
                     .expect("URLs we build are valid header values")
             }),
-            ..Self::json(page)
+            ..Self::json(body)
         }
     }
 

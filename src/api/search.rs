@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use super::cache::{self, Cached};
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
-use super::views::search::SearchHitView;
+use super::views::search::{SearchHitView, SearchResultsView};
 use super::AppState;
 use crate::domain::{SearchEntity, SearchTerms, Slug};
 use crate::error::{ApiError, Problem};
@@ -46,7 +46,7 @@ pub struct SearchQuery {
     tag = "search",
     params(SearchQuery),
     responses(
-        (status = 200, description = "A page of hits, best first", body = ListResponse<SearchHitView>,
+        (status = 200, description = "A page of hits, best first, with their total and the counts of each kind", body = SearchResultsView,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 400, description = "`q` is missing or has no words, or a parameter is invalid", body = Problem,
@@ -79,19 +79,22 @@ pub async fn search_registry(
         &req,
         &state,
         "json",
-        move |conn| search::search(conn, &filter, limit, after.as_ref()),
-        |(hits, next)| {
-            Cached::list(
-                &ListResponse::from_page(
-                    &req,
-                    Page {
-                        items: hits,
-                        next_after: next,
-                        total: None,
-                    },
-                )
-                .map(SearchHitView::from),
+        move |conn| {
+            let found = search::search(conn, &filter, limit, after.as_ref())?;
+            Ok((found, search::counts(conn, &filter)?, filter.entity_type))
+        },
+        |((hits, next), counts, kind)| {
+            let page = ListResponse::from_page(
+                &req,
+                Page {
+                    items: hits,
+                    next_after: next,
+                    total: None,
+                },
             )
+            .map(SearchHitView::from);
+            let results = SearchResultsView::new(page, counts, kind);
+            Cached::paged(&results, results.page.next_url.as_deref())
         },
     )
     .await

@@ -75,6 +75,55 @@ const POSTGRES_SEARCH: &str = "\
       AND ($2::text IS NULL OR d.entity_type = $2) AND ($3::text IS NULL OR d.force_slug = $3) \
     ORDER BY rank, d.entity_type, d.entity_id LIMIT $4 OFFSET $5";
 
+const SQLITE_COUNTS: &str = "\
+    SELECT d.entity_type, COUNT(*) AS hits \
+    FROM search_index JOIN search_documents d ON d.rowid = search_index.rowid \
+    WHERE search_index MATCH ? AND (? IS NULL OR d.force_slug = ?) \
+    GROUP BY d.entity_type";
+
+const POSTGRES_COUNTS: &str = "\
+    SELECT d.entity_type, COUNT(*) AS hits \
+    FROM search_documents d \
+    WHERE d.tsv @@ to_tsquery('english', $1) AND ($2::text IS NULL OR d.force_slug = $2) \
+    GROUP BY d.entity_type";
+
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = Text)]
+    entity_type: String,
+    #[diesel(sql_type = BigInt)]
+    hits: i64,
+}
+
+/// How many hits each kind of entity has for the search's words and force, whatever kind the
+/// search itself is limited to (so a reader sees what the other kinds hold), in kind order.
+pub fn counts(
+    conn: &mut DbConnection,
+    filter: &SearchFilter,
+) -> Result<Vec<(SearchEntity, i64)>, StoreError> {
+    let rows: Vec<CountRow> = match conn {
+        DbConnection::Sqlite(c) => diesel::sql_query(SQLITE_COUNTS)
+            .bind::<Text, _>(filter.terms.fts5())
+            .bind::<Nullable<Text>, _>(filter.force.clone())
+            .bind::<Nullable<Text>, _>(filter.force.clone())
+            .load(c)?,
+        DbConnection::Postgres(c) => diesel::sql_query(POSTGRES_COUNTS)
+            .bind::<Text, _>(filter.terms.tsquery())
+            .bind::<Nullable<Text>, _>(filter.force.clone())
+            .load(c)?,
+    };
+    let mut counts = rows
+        .into_iter()
+        .map(|row| {
+            let entity: SearchEntity =
+                parse_column("search_documents.entity_type", &row.entity_type)?;
+            Ok((entity, row.hits))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    counts.sort();
+    Ok(counts)
+}
+
 /// The search engines mark matches with these two private-use characters rather than with tags,
 /// so that the stored text around them can be escaped before the only markup is added.
 const MARK_START: char = '\u{E000}';

@@ -1,7 +1,5 @@
 //! `/search?q=`: the API's ranked full-text search, with highlighted snippets and counts by type.
 
-use std::collections::BTreeMap;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -12,12 +10,11 @@ use crate::api::params::Validator;
 use crate::api::AppState;
 use crate::domain::{SearchEntity, SearchTerms};
 use crate::store::forces::{self, Force, ForceFilter};
-use crate::store::search::{self, SearchFilter, SearchHit, SearchKey};
+use crate::store::search::{self, SearchFilter, SearchHit};
 use crate::store::tools::{self, Tool, ToolFilter};
 use crate::store::PageRequest;
 
-/// How many hits are counted by type; the page lists at most [`SHOWN`] of them.
-const COUNTED: usize = 500;
+/// The most hits the page lists; the JSON link pages through the rest.
 const SHOWN: usize = 100;
 
 #[derive(Debug, Deserialize)]
@@ -85,7 +82,7 @@ pub struct HitView {
 pub struct TypeCount {
     pub label: &'static str,
     pub href: String,
-    pub count: usize,
+    pub count: i64,
     pub current: bool,
 }
 
@@ -95,8 +92,7 @@ pub struct SearchPage {
     meta: Meta,
     q: String,
     searched: bool,
-    total: usize,
-    more: bool,
+    total: i64,
     counts: Vec<TypeCount>,
     all_href: String,
     filtered: bool,
@@ -146,17 +142,17 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     v.finish()?;
     let filter = SearchFilter {
         terms: terms.expect("checked"),
-        entity_type: None,
+        entity_type,
         force: None,
     };
     cached_page(
         &req,
         &state,
         move |conn| {
-            let (hits, next) = search::search(conn, &filter, COUNTED, None)?;
+            let (hits, _) = search::search(conn, &filter, SHOWN, None)?;
             Ok(Found {
                 hits,
-                next,
+                counts: search::counts(conn, &filter)?,
                 forces: forces::list(conn, &ForceFilter::default(), &PageRequest::everything())?
                     .items,
                 tools: tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items,
@@ -171,7 +167,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 #[derive(Default)]
 struct Found {
     hits: Vec<SearchHit>,
-    next: Option<SearchKey>,
+    /// Hits of each kind, whatever kind the page shows.
+    counts: Vec<(SearchEntity, i64)>,
     forces: Vec<Force>,
     tools: Vec<Tool>,
 }
@@ -189,17 +186,19 @@ fn claim_title(hit: &SearchHit, forces: &[Force], tools: &[Tool]) -> Option<Stri
 fn draw(q: String, entity_type: Option<SearchEntity>, found: Found) -> SearchPage {
     let Found {
         hits,
-        next,
+        counts: by_type,
         forces,
         tools,
     } = found;
-    let more = next.is_some();
     let searched = !q.is_empty();
-    let mut by_type: BTreeMap<SearchEntity, usize> = BTreeMap::new();
-    for hit in &hits {
-        *by_type.entry(hit.entity_type).or_default() += 1;
-    }
     let base = format!("/search?q={}", encoded(&q));
+    let total = match entity_type {
+        Some(kind) => by_type
+            .iter()
+            .find(|(entity, _)| *entity == kind)
+            .map_or(0, |(_, count)| *count),
+        None => by_type.iter().map(|(_, count)| count).sum(),
+    };
     let counts = by_type
         .iter()
         .map(|(entity, count)| TypeCount {
@@ -209,11 +208,8 @@ fn draw(q: String, entity_type: Option<SearchEntity>, found: Found) -> SearchPag
             current: entity_type == Some(*entity),
         })
         .collect();
-    let total = hits.len();
     let hits = hits
         .iter()
-        .filter(|h| entity_type.is_none_or(|e| e == h.entity_type))
-        .take(SHOWN)
         .map(|h| HitView {
             kind: kind_label(h.entity_type),
             href: page_of(h),
@@ -259,7 +255,6 @@ fn draw(q: String, entity_type: Option<SearchEntity>, found: Found) -> SearchPag
         q,
         searched,
         total,
-        more,
         counts,
         all_href: base,
         filtered: entity_type.is_some(),

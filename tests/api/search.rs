@@ -47,6 +47,12 @@ both_backends! {
         assert!(hits(&app, "q=%22suites+custody%22").await.is_empty(), "a phrase keeps its order");
         let either: BTreeSet<String> = ids(hits(&app, "q=cellebrite+OR+stingray").await).into_iter().collect();
         assert_eq!(either, BTreeSet::from([extraction_id.to_owned(), imsi_id.to_owned()]));
+        let counted = app.get_json("/api/v1/search?q=cellebrite+OR+stingray&limit=1", StatusCode::OK).await;
+        assert_eq!(counted["total_count"], 2, "the total of every page");
+        assert_eq!(counted["counts"], json!({"deployment": 2}));
+        let other_kind = app.get_json("/api/v1/search?q=cellebrite+OR+stingray&entity_type=foi_answer", StatusCode::OK).await;
+        assert_eq!(other_kind["total_count"], 0);
+        assert_eq!(other_kind["counts"], json!({"deployment": 2}), "counts show what the other kinds hold");
         assert!(hits(&app, "q=kiosks+-cellebrite").await.is_empty(), "an exclusion");
         assert_eq!(ids(hits(&app, "q=neither+-%22custody+suites%22").await), [imsi_id]);
         let only_excluded = app.get_problem("/api/v1/search?q=-cellebrite", StatusCode::BAD_REQUEST).await;

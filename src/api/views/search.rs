@@ -1,8 +1,11 @@
 //! The view of a search hit, as the API answers with it.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::pagination::ListResponse;
 use crate::domain::SearchEntity;
 use crate::store::search::SearchHit;
 
@@ -38,5 +41,38 @@ impl From<SearchHit> for SearchHitView {
             snippet: v.snippet,
             url: v.url,
         }
+    }
+}
+
+/// A page of hits, with how many there are in all and of each kind.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SearchResults, example = json!({
+    "items": [crate::api::views::examples::schema_example::<SearchHitView>()],
+    "next_cursor": null,
+    "next_url": null,
+    "total_count": 1,
+    "counts": {"deployment": 3, "foi_answer": 1, "foi_request": 1}
+}))]
+pub struct SearchResultsView {
+    #[serde(flatten)]
+    pub page: ListResponse<SearchHitView>,
+    /// Hits of each kind for the words and force, whatever `entity_type` asks for (kinds with none
+    /// are left out).
+    pub counts: BTreeMap<SearchEntity, i64>,
+}
+
+impl SearchResultsView {
+    /// The page, its total (the hits of the kind asked for, or of every kind) and the counts.
+    pub fn new(
+        mut page: ListResponse<SearchHitView>,
+        counts: Vec<(SearchEntity, i64)>,
+        kind: Option<SearchEntity>,
+    ) -> Self {
+        let counts: BTreeMap<SearchEntity, i64> = counts.into_iter().collect();
+        page.total_count = Some(match kind {
+            Some(kind) => counts.get(&kind).copied().unwrap_or(0),
+            None => counts.values().sum(),
+        });
+        Self { page, counts }
     }
 }
