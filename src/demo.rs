@@ -238,9 +238,8 @@ fn seed_force(
             at += Duration::days(rng.i64(20..200));
             state.status = weighted_status(rng);
             state.last_confirmed = Some(at.date());
-            if state.status == DeploymentStatus::Discontinued {
-                state.ended_on = Some(at.date());
-            }
+            // Only a discontinued deployment has ended; one taken up again has not.
+            state.ended_on = (state.status == DeploymentStatus::Discontinued).then(|| at.date());
             state.verified = rng.bool();
             deployment = deployments::update(
                 conn,
@@ -455,11 +454,14 @@ fn demo_state(outcomes: &[AnswerOutcome], responded: bool) -> FoiState {
     }
 }
 
-/// A synthetic request's content: received on `received_on`, answered (or not) at random.
+/// A synthetic request's content: received on `received_on`, answered (or not) at random. An answer
+/// that redirects names `redirect_to` (the other authority of the same force).
+#[allow(clippy::too_many_arguments)]
 fn demo_request(
     rng: &mut fastrand::Rng,
     calendar: &FoiCalendar,
     authority: &str,
+    redirect_to: &str,
     law: FoiLaw,
     received_on: NaiveDate,
     campaign: Option<&str>,
@@ -487,7 +489,7 @@ fn demo_request(
                 tools: vec![(*tool).into()],
                 outcome,
                 answer_text: format!("{DEMO_LABEL} Synthetic answer: {outcome}."),
-                redirected_to: None,
+                redirected_to: (outcome == AnswerOutcome::Redirected).then(|| redirect_to.into()),
                 exemptions: demo_exemptions(rng, outcome),
                 deployments: Vec::new(),
                 impact_assessments: Vec::new(),
@@ -546,6 +548,21 @@ fn seed_foi(
         .order(authorities::slug)
         .select((authorities::slug, authorities::foi_law))
         .load(conn)?;
+    // Where each authority redirects to: another authority of the same force.
+    let owners: Vec<(String, String)> = authorities::table
+        .order(authorities::slug)
+        .select((authorities::slug, authorities::force_slug))
+        .load(conn)?;
+    let redirect_of = |authority: &str| -> String {
+        let force = owners
+            .iter()
+            .find(|(slug, _)| slug == authority)
+            .map(|(_, force)| force.as_str());
+        owners
+            .iter()
+            .find(|(slug, owner)| Some(owner.as_str()) == force && slug != authority)
+            .map_or_else(|| authority.to_owned(), |(slug, _)| slug.clone())
+    };
     let started_on = NaiveDate::from_ymd_opt(2024, 3, 4).expect("a date");
     let slug = "demo-surveillance-survey-2024";
     let pending = write_transaction(conn, |conn| {
@@ -587,6 +604,7 @@ fn seed_foi(
                 rng,
                 calendar,
                 &request.authority,
+                &redirect_of(&request.authority),
                 request.law,
                 started_on,
                 Some(slug),
@@ -620,7 +638,16 @@ fn seed_foi(
                 let (authority, law) = pick(rng, &authorities);
                 let law: FoiLaw = law.parse().expect("reference data holds known laws");
                 let received_on = day(epoch, rng.i64(0..3500));
-                let content = demo_request(rng, calendar, authority, law, received_on, None, k);
+                let content = demo_request(
+                    rng,
+                    calendar,
+                    authority,
+                    &redirect_of(authority),
+                    law,
+                    received_on,
+                    None,
+                    k,
+                );
                 let at = content
                     .responded_on
                     .unwrap_or(received_on)

@@ -128,6 +128,20 @@ impl DeploymentInput {
                 v.reject("ended_on", "must not be before `first_known_use`");
             }
         }
+        let current = matches!(
+            state.status,
+            DeploymentStatus::InUse | DeploymentStatus::Trial | DeploymentStatus::Planned
+        );
+        let today = chrono::Utc::now().date_naive();
+        if current && state.ended_on.is_some_and(|ended| ended < today) {
+            v.reject(
+                "ended_on",
+                format!(
+                    "is in the past, but the status `{}` says the deployment goes on: use `discontinued`",
+                    state.status
+                ),
+            );
+        }
         if let (Some(first), Some(confirmed)) = (state.first_known_use, state.last_confirmed) {
             if confirmed < first {
                 v.reject("last_confirmed", "must not be before `first_known_use`");

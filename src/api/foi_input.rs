@@ -267,19 +267,25 @@ impl AnswerInput {
                 claims.push((tool, status));
             }
         }
+        let outcome = v.parse::<AnswerOutcome>(&field("outcome"), Some(&self.outcome));
         AnswerFields {
             id: None,
             question: v.required_text(&field("question"), self.question, MAX_TEXT),
             tools,
-            outcome: v
-                .parse(&field("outcome"), Some(&self.outcome))
-                .unwrap_or(AnswerOutcome::NoAnswer),
+            outcome: outcome.unwrap_or(AnswerOutcome::NoAnswer),
             answer_text: v
                 .text(&field("answer_text"), Some(self.answer_text), MAX_TEXT)
                 .unwrap_or_default(),
-            redirected_to: self
-                .redirected_to
-                .and_then(|a| slug(v, &field("redirected_to"), &a)),
+            redirected_to: match (outcome, self.redirected_to) {
+                (Some(AnswerOutcome::Redirected), None) => {
+                    v.reject(
+                        &field("redirected_to"),
+                        "is required when the outcome is `redirected`: name the authority asked to answer",
+                    );
+                    None
+                }
+                (_, target) => target.and_then(|a| slug(v, &field("redirected_to"), &a)),
+            },
             exemptions,
             deployments,
             impact_assessments,

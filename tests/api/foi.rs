@@ -72,6 +72,20 @@ async fn create(app: &TestApp, token: &str, body: &Value) -> Value {
 }
 
 both_backends! {
+    async fn a_redirected_answer_names_where_it_sends_the_requester(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let mut body = request_body("kent-pcc", "2019-06-13");
+        body["answers"][0] = json!({"question": "Do you use IMSI catchers?", "outcome": "redirected"});
+        let response = app.send(Method::POST, "/api/v1/foi-requests", &editor, None, &body).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(error_fields(&problem), ["answers[0].redirected_to"]);
+        body["answers"][0]["redirected_to"] = json!("kent");
+        let created = create(&app, &editor, &body).await;
+        assert_eq!(created["answers"][0]["redirected_to"], "kent");
+    }
+
     async fn the_2019_reply_is_recorded_exactly_as_the_letter_says(db: TestDb) {
         let app = db.spawn().await;
         let editor = app.token_for(Role::Editor, &[]).await;

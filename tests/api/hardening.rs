@@ -347,9 +347,30 @@ both_backends! {
         body["first_known_use"] = json!("2020-01-01");
         body["ended_on"] = json!("2019-01-01");
         body["last_confirmed"] = json!("2019-06-01");
+        body["status"] = json!("discontinued");
         let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &body).await;
         let problem: Value = response.json().await.unwrap();
         assert_eq!(error_fields(&problem), ["ended_on", "last_confirmed"]);
+        // A claim that says both "in use" and "ended" is refused; an end still to come is not.
+        for (status, ended_on, refused) in [
+            ("in_use", "2019-01-01", true),
+            ("trial", "2019-01-01", true),
+            ("planned", "2019-01-01", true),
+            ("discontinued", "2019-01-01", false),
+            ("in_use", "2999-01-01", false),
+        ] {
+            let mut body = deployment_body("x");
+            body["status"] = json!(status);
+            body["ended_on"] = json!(ended_on);
+            let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &body).await;
+            if refused {
+                assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{status} {ended_on}");
+                let problem: Value = response.json().await.unwrap();
+                assert_eq!(error_fields(&problem), ["ended_on"], "{status}");
+            } else {
+                assert_eq!(response.status(), StatusCode::CREATED, "{status} {ended_on}");
+            }
+        }
         let mut body = deployment_body("x");
         body["vendors"] = json!(vec!["v"; 90_000]);
         let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &body).await;
