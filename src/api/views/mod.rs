@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod assessments;
+pub mod campaigns;
 pub mod changes;
 pub mod examples;
 pub mod forces;
