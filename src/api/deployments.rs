@@ -12,6 +12,7 @@ use super::params::{Validator, MAX_REGION};
 use super::text_formats::{CountMode, DeploymentSortKey, StatusList};
 use super::views::assessments::ImpactAssessmentView;
 use super::views::deployments::{DeploymentRevisionView, DeploymentView};
+use super::views::foi_requests::AnswerCitationView;
 use super::views::sources::SourceView;
 use super::writes::{deleted, Change};
 use super::{responses, AppState};
@@ -185,7 +186,7 @@ fn detail_example() -> serde_json::Value {
     example_with::<DeploymentView>(serde_json::json!({
         "evidence": [schema_example::<SourceView>()],
         "impact_assessments": [],
-        "foi_answers": [schema_example::<AnswerCitation>()]
+        "foi_answers": [schema_example::<AnswerCitationView>()]
     }))
 }
 
@@ -200,7 +201,7 @@ pub struct DeploymentDetail {
     /// The impact assessments that cover this deployment.
     pub impact_assessments: Vec<ImpactAssessmentView>,
     /// FOI answers that support or contradict the claim.
-    pub foi_answers: Vec<AnswerCitation>,
+    pub foi_answers: Vec<AnswerCitationView>,
 }
 
 /// Query parameters of `GET /deployments/{id}`.
@@ -232,7 +233,11 @@ impl From<DeploymentRecord> for DeploymentDetail {
                 .into_iter()
                 .map(ImpactAssessmentView::from)
                 .collect(),
-            foi_answers: r.foi_answers,
+            foi_answers: r
+                .foi_answers
+                .into_iter()
+                .map(AnswerCitationView::from)
+                .collect(),
         }
     }
 }

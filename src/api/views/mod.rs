@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod changes;
 pub mod deployments;
 pub mod examples;
+pub mod foi_requests;
 pub mod forces;
 pub mod overviews;
 pub mod revisions;
