@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::cache::{self, Cached};
 use super::foi_input::{CampaignInput, CampaignUpdateInput};
+use super::views::campaigns::{CampaignProgressView, CampaignView};
 use super::views::revisions::RevisionView;
 use super::writes::{deleted, Change};
 use super::{responses, AppState};
@@ -15,15 +16,15 @@ use crate::domain::Role;
 use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
-use crate::store::campaigns::{self, Campaign, CampaignProgress};
+use crate::store::campaigns;
 use crate::store::write_transaction;
 
 /// Every campaign.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"items": [crate::api::views::examples::schema_example::<Campaign>()]}))]
+#[schema(example = json!({"items": [crate::api::views::examples::schema_example::<CampaignView>()]}))]
 pub struct CampaignList {
     /// Most recently started first.
-    pub items: Vec<Campaign>,
+    pub items: Vec<CampaignView>,
 }
 
 /// List campaigns.
@@ -40,7 +41,12 @@ pub async fn list_campaigns(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let items = state.db.run(campaigns::list).await?;
-    Ok(responses::json(&req, &CampaignList { items }))
+    Ok(responses::json(
+        &req,
+        &CampaignList {
+            items: items.into_iter().map(CampaignView::from).collect(),
+        },
+    ))
 }
 
 /// Get a campaign and its progress.
@@ -51,7 +57,7 @@ pub async fn list_campaigns(
     tag = "foi",
     params(("slug" = Slug, Path, description = "The campaign's slug", example = "2019-surveillance-tools")),
     responses(
-        (status = 200, description = "The campaign and its progress", body = CampaignProgress,
+        (status = 200, description = "The campaign and its progress", body = CampaignProgressView,
             headers(("ETag" = String, description = "`\"r<revision>-...\"`; send it as `If-Match` to update"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No campaign has this slug", body = Problem, content_type = "application/problem+json"),
@@ -70,6 +76,7 @@ pub async fn get_campaign(
         "json",
         move |conn| campaigns::progress(conn, &slug),
         |progress| {
+            let progress = CampaignProgressView::from(progress);
             let body = serde_json::to_vec(&progress).expect("views serialise");
             let mut cached = Cached::new("application/json", body);
             cached.etag = header::EntityTag::new_strong(format!(
@@ -86,11 +93,11 @@ pub async fn get_campaign(
 /// A campaign's history.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "items": [crate::api::views::examples::schema_example::<RevisionView<Campaign>>()]
+    "items": [crate::api::views::examples::schema_example::<RevisionView<CampaignView>>()]
 }))]
 pub struct CampaignRevisionList {
     /// Every revision, oldest first.
-    pub items: Vec<RevisionView<Campaign>>,
+    pub items: Vec<RevisionView<CampaignView>>,
 }
 
 /// Get every revision of a campaign.
@@ -130,7 +137,7 @@ pub async fn list_campaign_revisions(
     security(("bearerAuth" = [])),
     request_body = CampaignInput,
     responses(
-        (status = 201, description = "The campaign", body = Campaign,
+        (status = 201, description = "The campaign", body = CampaignView,
             headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
         (status = 403, description = "Only editors and admins run campaigns", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A campaign already has this slug", body = Problem, content_type = "application/problem+json"),
@@ -165,7 +172,7 @@ pub async fn create_campaign(
         StatusCode::CREATED,
         created.revision,
         &format!("/api/v1/campaigns/{}", created.slug),
-        &created,
+        &CampaignView::from(created),
     ))
 }
 
@@ -180,7 +187,7 @@ pub async fn create_campaign(
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = CampaignUpdateInput,
     responses(
-        (status = 200, description = "The campaign", body = Campaign,
+        (status = 200, description = "The campaign", body = CampaignView,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
         (status = 403, description = "Only editors and admins run campaigns", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No campaign has this slug", body = Problem, content_type = "application/problem+json"),
@@ -220,7 +227,7 @@ pub async fn update_campaign(
     Ok(responses::private(
         StatusCode::OK,
         Some(updated.revision),
-        &updated,
+        &CampaignView::from(updated),
     ))
 }
 

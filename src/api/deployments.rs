@@ -11,6 +11,8 @@ use super::pagination::{decode_cursor, ListResponse};
 use super::params::{Validator, MAX_REGION};
 use super::text_formats::{CountMode, DeploymentSortKey, StatusList};
 use super::views::assessments::ImpactAssessmentView;
+use super::views::deployments::{DeploymentRevisionView, DeploymentView};
+use super::views::foi_requests::AnswerCitationView;
 use super::views::sources::SourceView;
 use super::writes::{deleted, Change};
 use super::{responses, AppState};
@@ -21,8 +23,7 @@ use crate::domain::{EntityId, SearchTerms};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::deployments::{
-    self, Deployment, DeploymentFilter, DeploymentKey, DeploymentRevision, DeploymentSort,
-    NewDeployment,
+    self, Deployment, DeploymentFilter, DeploymentKey, DeploymentSort, NewDeployment,
 };
 use crate::store::foi_requests::{self, AnswerCitation};
 use crate::store::impact_assessments::{self, ImpactAssessment};
@@ -158,7 +159,7 @@ pub fn parse_list_query(
     tag = "deployments",
     params(DeploymentListQuery),
     responses(
-        (status = 200, description = "A page of deployments", body = ListResponse<Deployment>,
+        (status = 200, description = "A page of deployments", body = ListResponse<DeploymentView>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
     )
@@ -175,7 +176,7 @@ pub async fn list_deployments(
         &state,
         "json",
         move |conn| deployments::list(conn, &filter, sort, &page),
-        |page| Cached::list(&ListResponse::from_page(&req, page)),
+        |page| Cached::list(&ListResponse::from_page(&req, page).map(DeploymentView::from)),
     )
     .await
 }
@@ -183,10 +184,10 @@ pub async fn list_deployments(
 /// The example of [`DeploymentDetail`]: the deployment's own, with what it embeds.
 fn detail_example() -> serde_json::Value {
     use crate::api::views::examples::{example_with, schema_example};
-    example_with::<Deployment>(serde_json::json!({
+    example_with::<DeploymentView>(serde_json::json!({
         "evidence": [schema_example::<SourceView>()],
         "impact_assessments": [],
-        "foi_answers": [schema_example::<AnswerCitation>()]
+        "foi_answers": [schema_example::<AnswerCitationView>()]
     }))
 }
 
@@ -195,13 +196,13 @@ fn detail_example() -> serde_json::Value {
 #[schema(example = detail_example)]
 pub struct DeploymentDetail {
     #[serde(flatten)]
-    pub deployment: Deployment,
+    pub deployment: DeploymentView,
     /// The sources that back the claim.
     pub evidence: Vec<SourceView>,
     /// The impact assessments that cover this deployment.
     pub impact_assessments: Vec<ImpactAssessmentView>,
     /// FOI answers that support or contradict the claim.
-    pub foi_answers: Vec<AnswerCitation>,
+    pub foi_answers: Vec<AnswerCitationView>,
 }
 
 /// Query parameters of `GET /deployments/{id}`.
@@ -226,14 +227,18 @@ pub struct DeploymentRecord {
 impl From<DeploymentRecord> for DeploymentDetail {
     fn from(r: DeploymentRecord) -> Self {
         Self {
-            deployment: r.deployment,
+            deployment: DeploymentView::from(r.deployment),
             evidence: r.evidence.into_iter().map(SourceView::from).collect(),
             impact_assessments: r
                 .impact_assessments
                 .into_iter()
                 .map(ImpactAssessmentView::from)
                 .collect(),
-            foi_answers: r.foi_answers,
+            foi_answers: r
+                .foi_answers
+                .into_iter()
+                .map(AnswerCitationView::from)
+                .collect(),
         }
     }
 }
@@ -295,11 +300,11 @@ pub async fn get_deployment(
 /// A deployment's full history.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "items": [crate::api::views::examples::schema_example::<DeploymentRevision>()]
+    "items": [crate::api::views::examples::schema_example::<DeploymentRevisionView>()]
 }))]
 pub struct RevisionList {
     /// Every revision, oldest first; a deletion is the last one.
-    pub items: Vec<DeploymentRevision>,
+    pub items: Vec<DeploymentRevisionView>,
 }
 
 /// Get every revision of a deployment.
@@ -325,16 +330,24 @@ pub async fn list_revisions(
         .db
         .run(move |conn| deployments::revisions(conn, &id))
         .await?;
-    Ok(responses::json(&req, &RevisionList { items }))
+    Ok(responses::json(
+        &req,
+        &RevisionList {
+            items: items
+                .into_iter()
+                .map(DeploymentRevisionView::from)
+                .collect(),
+        },
+    ))
 }
 
 /// The answer to a write: the deployment, with its revision ETag for the next `If-Match`.
-fn written(status: StatusCode, deployment: &Deployment) -> HttpResponse {
+fn written(status: StatusCode, deployment: Deployment) -> HttpResponse {
     responses::written(
         status,
         deployment.revision,
         &format!("/api/v1/deployments/{}", deployment.id),
-        deployment,
+        &DeploymentView::from(deployment),
     )
 }
 
@@ -347,7 +360,7 @@ fn written(status: StatusCode, deployment: &Deployment) -> HttpResponse {
     security(("bearerAuth" = [])),
     request_body = DeploymentInput,
     responses(
-        (status = 201, description = "The deployment", body = Deployment,
+        (status = 201, description = "The deployment", body = DeploymentView,
             headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
     )
@@ -370,7 +383,7 @@ pub async fn create_deployment(
         .db
         .run(move |conn| write_transaction(conn, |conn| deployments::create(conn, &stamp, &new)))
         .await?;
-    Ok(written(StatusCode::CREATED, &created))
+    Ok(written(StatusCode::CREATED, created))
 }
 
 /// Replace a deployment's content.
@@ -384,7 +397,7 @@ pub async fn create_deployment(
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = DeploymentInput,
     responses(
-        (status = 200, description = "The deployment", body = Deployment,
+        (status = 200, description = "The deployment", body = DeploymentView,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No deployment has this id", body = Problem, content_type = "application/problem+json"),
@@ -418,7 +431,7 @@ pub async fn update_deployment(
             deployments::update(conn, stamp, &id, expected, &deployment_state)
         })
         .await?;
-    Ok(written(StatusCode::OK, &updated))
+    Ok(written(StatusCode::OK, updated))
 }
 
 /// Delete a deployment.

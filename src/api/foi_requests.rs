@@ -12,6 +12,7 @@ use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
 use super::text_formats::CountMode;
 use super::text_formats::FileContent;
+use super::views::foi_requests::{DocumentView, FoiRequestView};
 use super::views::revisions::RevisionView;
 use super::writes::{self, deleted, Change};
 use super::{responses, AppState};
@@ -22,7 +23,7 @@ use crate::domain::{EntityId, FoiSection, SearchTerms};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::foi_requests::{
-    self, Document, FoiFilter, FoiKey, FoiRequest, FoiRequestFields, NewDocument,
+    self, FoiFilter, FoiKey, FoiRequest, FoiRequestFields, NewDocument,
 };
 use crate::store::{write_transaction, PageRequest};
 
@@ -131,7 +132,7 @@ pub fn parse_foi_query(
     tag = "foi",
     params(FoiListQuery),
     responses(
-        (status = 200, description = "A page of FOI requests", body = ListResponse<FoiRequest>,
+        (status = 200, description = "A page of FOI requests", body = ListResponse<FoiRequestView>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
     )
@@ -149,7 +150,7 @@ pub async fn list_foi_requests(
         &state,
         "json",
         move |conn| foi_requests::list(conn, &calendar, &filter, &page),
-        |page| Cached::list(&ListResponse::from_page(&req, page)),
+        |page| Cached::list(&ListResponse::from_page(&req, page).map(FoiRequestView::from)),
     )
     .await
 }
@@ -159,7 +160,7 @@ pub async fn list_foi_requests(
     tag = "foi",
     params(("id" = EntityId, Path, description = "The request's id")),
     responses(
-        (status = 200, description = "The request", body = FoiRequest,
+        (status = 200, description = "The request", body = FoiRequestView,
             headers(("ETag" = String, description = "`\"r<revision>-...\"`; send it as `If-Match` to update"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
@@ -180,18 +181,18 @@ pub async fn get_foi_request(
     Ok(responses::json_at_revision(
         &req,
         request.revision,
-        &request,
+        &FoiRequestView::from(request),
     ))
 }
 
 /// A request's history.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "items": [crate::api::views::examples::schema_example::<RevisionView<FoiRequest>>()]
+    "items": [crate::api::views::examples::schema_example::<RevisionView<FoiRequestView>>()]
 }))]
 pub struct FoiRevisionList {
     /// Every revision, oldest first; a deletion is the last one.
-    pub items: Vec<RevisionView<FoiRequest>>,
+    pub items: Vec<RevisionView<FoiRequestView>>,
 }
 
 /// Get every revision of an FOI request.
@@ -224,12 +225,12 @@ pub async fn list_foi_revisions(
 }
 
 /// The answer to a write: the request, with its revision ETag for the next `If-Match`.
-fn written(status: StatusCode, request: &FoiRequest) -> HttpResponse {
+fn written(status: StatusCode, request: FoiRequest) -> HttpResponse {
     responses::written(
         status,
         request.revision,
         &format!("/api/v1/foi-requests/{}", request.id),
-        request,
+        &FoiRequestView::from(request),
     )
 }
 
@@ -258,7 +259,7 @@ async fn authorised_fields(
     security(("bearerAuth" = [])),
     request_body = FoiRequestInput,
     responses(
-        (status = 201, description = "The request", body = FoiRequest,
+        (status = 201, description = "The request", body = FoiRequestView,
             headers(("Location" = String), ("ETag" = String, description = "`\"r<revision>\"`, for `If-Match`"))),
         (status = 403, description = "The account may not write this authority's force", body = Problem, content_type = "application/problem+json"),
     )
@@ -280,7 +281,7 @@ pub async fn create_foi_request(
             })
         })
         .await?;
-    Ok(written(StatusCode::CREATED, &created))
+    Ok(written(StatusCode::CREATED, created))
 }
 
 /// Replace an FOI request's content.
@@ -294,7 +295,7 @@ pub async fn create_foi_request(
         ("If-Match" = String, Header, description = "The ETag of the revision the change is based on")),
     request_body = FoiRequestInput,
     responses(
-        (status = 200, description = "The request", body = FoiRequest,
+        (status = 200, description = "The request", body = FoiRequestView,
             headers(("ETag" = String, description = "`\"r<revision>\"`, for the next `If-Match`"))),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No request has this id", body = Problem, content_type = "application/problem+json"),
@@ -321,7 +322,7 @@ pub async fn update_foi_request(
             crate::workflows::foi_answers::update(conn, &calendar, stamp, &id, expected, &fields)
         })
         .await?;
-    Ok(written(StatusCode::OK, &updated))
+    Ok(written(StatusCode::OK, updated))
 }
 
 /// Delete an FOI request, with its answers, stages and documents.
@@ -384,7 +385,7 @@ pub struct UploadQuery {
         (FileContent = "image/gif"), (FileContent = "image/tiff"),
     )),
     responses(
-        (status = 201, description = "The stored document", body = Document,
+        (status = 201, description = "The stored document", body = DocumentView,
             headers(("Location" = String))),
         (status = 400, description = "The id, file name or body is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The account may not write this force", body = Problem, content_type = "application/problem+json"),
@@ -456,8 +457,8 @@ pub async fn upload_document(
             })
         })
         .await?;
-    let mut response = responses::private(StatusCode::CREATED, None, &stored);
     let location = format!("/api/v1/foi-requests/{id}/documents/{}", stored.id);
+    let mut response = responses::private(StatusCode::CREATED, None, &DocumentView::from(stored));
     response.headers_mut().insert(
         header::LOCATION,
         header::HeaderValue::from_str(&location).expect("ids are ASCII"),

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::audit::{self, Action, Change, Stamp};
 use super::restore::{plan, Plan, Restorable, Restored};
@@ -19,25 +18,7 @@ use crate::domain::{AnswerOutcome, AuthorityKind, FoiLaw, FoiState, TargetGroup}
 const ENTITY: &str = "campaign";
 
 /// A campaign: its request, its questions, and when it started.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, ToSchema)]
-#[schema(example = json!({
-    "slug": "2019-surveillance-tools",
-    "title": "What police surveillance tools are in use in our community?",
-    "description": "The 2019 campaign asking every Police and Crime Commissioner about seven surveillance tools.",
-    "request_text": "As my elected Police and Crime Commissioner, please can you tell me ...",
-    "started_on": "2019-06-13",
-    "law": "foia",
-    "questions": [
-        {"position": 1, "question": "Which, if any, of the following tools and tactics are being used by our local force?",
-         "tools": ["body-worn-video", "facial-recognition", "equipment-interference", "imsi-catcher",
-                   "mobile-phone-extraction", "predictive-policing", "social-media-intelligence"]},
-        {"position": 2, "question": "What impact assessments have been carried out?", "tools": []},
-        {"position": 3, "question": "Can you guarantee that intrusive police tech will not be used in the future without proper safeguards and public consultation?", "tools": []}
-    ],
-    "revision": 1,
-    "created_at": "2019-06-13T09:00:00Z",
-    "updated_at": "2019-06-13T09:00:00Z"
-}))]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Campaign {
     pub slug: String,
     pub title: String,
@@ -54,15 +35,7 @@ pub struct Campaign {
 }
 
 /// One question of a campaign.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, ToSchema)]
-#[schema(example = json!({
-    "position": 1,
-    "question": "As my elected Police and Crime Commissioner, please can you tell me which, if any, of the following tools and tactics are being used by our local force: Body worn Video Cameras, Facial recognition, Hacking, IMSI catchers, Mobile phone extraction, Predictive policing, Social media intelligence",
-    "tools": [
-        "body-worn-video", "facial-recognition", "equipment-interference", "imsi-catcher",
-        "mobile-phone-extraction", "predictive-policing", "social-media-intelligence"
-    ]
-}))]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CampaignQuestion {
     /// 1-based.
     pub position: i32,
@@ -90,25 +63,9 @@ pub struct Targets {
     pub groups: Vec<TargetGroup>,
 }
 
-/// The example of [`CampaignProgress`]: the 2019 campaign's own, with the Cambridgeshire reply.
-fn progress_example() -> serde_json::Value {
-    super::revisions::example_with::<Campaign>(serde_json::json!({
-        "totals": {"requests": 1, "answered": 1, "answered_late": 0, "awaiting": 0, "overdue": 0},
-        "question_outcomes": [
-            {"position": 1, "outcomes": [{"outcome": "partially_disclosed", "count": 1}]},
-            {"position": 2, "outcomes": [{"outcome": "not_held", "count": 1}]},
-            {"position": 3, "outcomes": [{"outcome": "not_valid", "count": 1}]}
-        ],
-        "exemptions": [],
-        "requests": [super::revisions::schema_example::<RequestProgress>()]
-    }))
-}
-
 /// How a campaign is going across every authority it asked.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = progress_example)]
+#[derive(Debug, Clone)]
 pub struct CampaignProgress {
-    #[serde(flatten)]
     pub campaign: Campaign,
     pub totals: ProgressTotals,
     /// For each question, how many authorities answered it each way.
@@ -120,14 +77,7 @@ pub struct CampaignProgress {
 }
 
 /// Counts of the campaign's requests.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-#[schema(example = json!({
-    "requests": 1,
-    "answered": 1,
-    "answered_late": 0,
-    "awaiting": 0,
-    "overdue": 0
-}))]
+#[derive(Debug, Clone, Default)]
 pub struct ProgressTotals {
     /// Requests sent (one per targeted authority).
     pub requests: i64,
@@ -142,45 +92,28 @@ pub struct ProgressTotals {
 }
 
 /// How one question was answered across the campaign.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "position": 1,
-    "outcomes": [{"outcome": "partially_disclosed", "count": 1}]
-}))]
+#[derive(Debug, Clone)]
 pub struct QuestionOutcomes {
     pub position: i32,
     pub outcomes: Vec<OutcomeCount>,
 }
 
 /// A count of one outcome.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"outcome": "partially_disclosed", "count": 1}))]
+#[derive(Debug, Clone)]
 pub struct OutcomeCount {
     pub outcome: AnswerOutcome,
     pub count: i64,
 }
 
 /// A count of one cited exemption.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"section": "s31(3)", "count": 4}))]
+#[derive(Debug, Clone)]
 pub struct ExemptionCount {
     pub section: String,
     pub count: i64,
 }
 
 /// Where one targeted authority stands.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "foi_request_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
-    "authority": "cambridgeshire-pcc",
-    "force": "cambridgeshire",
-    "state": "partially_successful",
-    "received_on": "2019-06-13",
-    "due_on": "2019-07-11",
-    "responded_on": "2019-07-04",
-    "overdue": false,
-    "outcomes": ["partially_disclosed", "not_held", "not_valid"]
-}))]
+#[derive(Debug, Clone)]
 pub struct RequestProgress {
     pub foi_request_id: String,
     pub authority: String,

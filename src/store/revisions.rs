@@ -24,10 +24,6 @@ pub struct Revision<T> {
     pub snapshot: T,
 }
 
-/// Until the deployment and FOI request views move to `api/views` (their modules are being split),
-/// their schemas still read the example helpers here.
-pub(crate) use crate::api::views::examples::{example_with, schema_example};
-
 /// The one way a snapshotted entity's write is recorded: its snapshot (the entity after the write,
 /// before it for a delete) under the change's entity, revision and action, and the change event
 /// itself. Call inside the write's transaction, so the write, its history and its feed entry

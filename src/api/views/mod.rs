@@ -4,8 +4,11 @@
 
 pub mod accounts;
 pub mod assessments;
+pub mod campaigns;
 pub mod changes;
+pub mod deployments;
 pub mod examples;
+pub mod foi_requests;
 pub mod forces;
 pub mod overviews;
 pub mod revisions;

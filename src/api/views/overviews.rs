@@ -7,11 +7,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::assessments::ImpactAssessmentView;
+use super::deployments::DeploymentView;
 use super::forces::ForceView;
 use super::sources::SourceView;
 use super::tools::ToolView;
 use crate::domain::{DeploymentStatus, Nation};
-use crate::store::deployments::Deployment;
 use crate::store::overviews::{
     ForceCell, ForceProfile, Matrix, MatrixRow, ProfileTool, ToolForces,
 };
@@ -61,7 +61,7 @@ impl From<ForceProfile> for ForceProfileView {
     "parent": null,
     "status": "in_use",
     "deployment_count": 1,
-    "deployments": [crate::api::views::examples::schema_example::<Deployment>()],
+    "deployments": [crate::api::views::examples::schema_example::<DeploymentView>()],
     "impact_assessments": [],
     "evidence": [crate::api::views::examples::schema_example::<SourceView>()]
 }))]
@@ -75,7 +75,7 @@ pub struct ProfileToolView {
     pub deployment_count: usize,
     /// The most recently recorded deployments (at most 10), oldest first; every one is listed at
     /// `GET /deployments?force=<force>&tool=<tool>`.
-    pub deployments: Vec<Deployment>,
+    pub deployments: Vec<DeploymentView>,
     /// The assessments covering the deployments listed here.
     pub impact_assessments: Vec<ImpactAssessmentView>,
     /// The sources behind the deployments listed here.
@@ -90,7 +90,11 @@ impl From<ProfileTool> for ProfileToolView {
             parent: v.parent,
             status: v.status,
             deployment_count: v.deployment_count,
-            deployments: v.deployments,
+            deployments: v
+                .deployments
+                .into_iter()
+                .map(DeploymentView::from)
+                .collect(),
             impact_assessments: v
                 .impact_assessments
                 .into_iter()

@@ -1,27 +1,13 @@
-//! The deployment as the API shows it, its state (as written and as every revision keeps it), a new
-//! deployment, and one entry of its history.
+//! The deployment as read, its state (as written and as every revision keeps it), a new deployment,
+//! and one entry of its history.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::domain::{DeploymentStatus, Provenance};
 
-/// The example of [`Deployment`]: its state's example, with where and when it stands.
-fn deployment_example() -> serde_json::Value {
-    crate::store::revisions::example_with::<DeploymentState>(serde_json::json!({
-        "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f",
-        "force": "cambridgeshire",
-        "tool": "body-worn-video",
-        "revision": 1,
-        "created_at": "2026-11-26T23:00:00Z",
-        "updated_at": "2026-11-26T23:00:00Z"
-    }))
-}
-
 /// What the registry says about one force's use of one tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = deployment_example)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Deployment {
     pub id: String,
     /// Force slug.
@@ -37,23 +23,7 @@ pub struct Deployment {
 }
 
 /// The content of a deployment, as written and as kept in every revision.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "status": "in_use",
-    "vendors": [],
-    "product": null,
-    "first_known_use": null,
-    "last_confirmed": "2019-07-04",
-    "ended_on": null,
-    "summary": "Confirmed by the Cambridgeshire OPCC in its FOI reply of 4 July 2019.",
-    "legal_basis": null,
-    "authorisation": null,
-    "public_consultation": null,
-    "use_policy_url": null,
-    "provenance": "foi",
-    "verified": true,
-    "source_ids": ["0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e60"]
-}))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeploymentState {
     pub status: DeploymentStatus,
     pub vendors: Vec<String>,
@@ -81,29 +51,14 @@ pub struct NewDeployment {
     pub state: DeploymentState,
 }
 
-/// The example of [`DeploymentRevision`]: the deployment's own, as its first revision records it.
-fn revision_example() -> serde_json::Value {
-    crate::store::revisions::example_with::<Deployment>(serde_json::json!({
-        "id": null,
-        "created_at": null,
-        "updated_at": null,
-        "action": "create",
-        "actor_role": "editor",
-        "actor_organisation": "Surveillance Disclosure Registry",
-        "recorded_at": "2026-11-26T23:00:00Z"
-    }))
-}
-
 /// One entry of a deployment's history.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = revision_example)]
+#[derive(Debug, Clone)]
 pub struct DeploymentRevision {
     pub revision: i64,
     /// `create`, `update` or `delete`.
     pub action: String,
     pub force: String,
     pub tool: String,
-    #[serde(flatten)]
     pub state: DeploymentState,
     /// The writer's role (`admin`, `editor`, `force_staff`, or `system` for the registry itself).
     pub actor_role: String,

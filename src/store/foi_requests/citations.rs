@@ -1,8 +1,6 @@
 //! The answers that cite a deployment, for the deployment's page.
 
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::db::schema::{answer_deployments, foi_answers, foi_requests};
 use crate::db::DbConnection;
@@ -10,16 +8,7 @@ use crate::domain::{AnswerOutcome, Relation};
 use crate::store::{parse_column, StoreError};
 
 /// An FOI answer cited as evidence for (or against) a claim.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "foi_request_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
-    "foi_request_title": "What police surveillance tools are in use in our community?",
-    "authority": "cambridgeshire-pcc",
-    "position": 1,
-    "question": "As my elected Police and Crime Commissioner, please can you tell me which, if any, of the following tools and tactics are being used by our local force: Body worn Video Cameras, Facial recognition, Hacking, IMSI catchers, Mobile phone extraction, Predictive policing, Social media intelligence",
-    "outcome": "partially_disclosed",
-    "relation": "supports"
-}))]
+#[derive(Debug, Clone)]
 pub struct AnswerCitation {
     pub foi_request_id: String,
     pub foi_request_title: String,

@@ -1,56 +1,15 @@
-//! The request as the API shows it (with its answers, stages, documents and computed deadlines) and
+//! The request as read (with its answers, stages, documents and computed deadlines) and
 //! as a writer sets it.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::domain::{
     AnswerOutcome, DeploymentStatus, FoiLaw, FoiState, Provenance, Relation, StageKind,
 };
 
 /// An FOI request, its reply, and its deadlines.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
-    "authority": "cambridgeshire-pcc",
-    "force": "cambridgeshire",
-    "campaign": "2019-surveillance-tools",
-    "law": "foia",
-    "title": "What police surveillance tools are in use in our community?",
-    "reference_numbers": ["FOI/OPCC/19-026-037", "19-040-043"],
-    "request_text": "",
-    "sent_on": "2019-06-13",
-    "received_on": "2019-06-13",
-    "responded_on": "2019-07-04",
-    "state": "partially_successful",
-    "source_url": null,
-    "reply_text": "Cambridgeshire Constabulary (the “Constabulary”) does use body worn video cameras. ...",
-    "provenance": "foi",
-    "due_on": "2019-07-11",
-    "extended_due_on": "2019-08-12",
-    "working_days_taken": 15,
-    "days_overdue": 0,
-    "overdue": false,
-    "late": false,
-    "answers": [{
-        "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e72",
-        "position": 2,
-        "question": "If the police are using any of the above, please let me know what impact assessments have been carried out ...",
-        "tools": [],
-        "outcome": "not_held",
-        "answer_text": "The OPCC does not hold the information requested.",
-        "redirected_to": null,
-        "exemptions": [],
-        "deployments": [],
-        "impact_assessments": []
-    }],
-    "stages": [],
-    "documents": [],
-    "revision": 1,
-    "created_at": "2019-07-04T12:00:00Z",
-    "updated_at": "2019-07-04T12:00:00Z"
-}))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FoiRequest {
     pub id: String,
     /// The authority asked (a force, or its oversight body).
@@ -87,15 +46,7 @@ pub struct FoiRequest {
 }
 
 /// Deadlines computed from the receipt date and the law's working days.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "due_on": "2019-07-11",
-    "extended_due_on": "2019-08-12",
-    "working_days_taken": 15,
-    "days_overdue": 0,
-    "overdue": false,
-    "late": false
-}))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Deadline {
     /// The 20th working day after receipt: the statutory limit.
     pub due_on: NaiveDate,
@@ -113,30 +64,7 @@ pub struct Deadline {
 }
 
 /// The answer to one question of a request.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e71",
-    "position": 1,
-    "question": "As my elected Police and Crime Commissioner, please can you tell me which, if any, of the following tools and tactics are being used by our local force: Body worn Video Cameras, Facial recognition, Hacking, IMSI catchers, Mobile phone extraction, Predictive policing, Social media intelligence",
-    "tools": [
-        "body-worn-video", "facial-recognition", "equipment-interference", "imsi-catcher",
-        "mobile-phone-extraction", "predictive-policing", "social-media-intelligence"
-    ],
-    "outcome": "partially_disclosed",
-    "answer_text": "Cambridgeshire Constabulary (the “Constabulary”) does use body worn video cameras. The OPCC does not hold information on the other tools and tactics you refer to.",
-    "redirected_to": null,
-    "exemptions": [],
-    "deployments": [
-        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f", "relation": "supports"},
-        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e63", "relation": "supports"},
-        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e64", "relation": "supports"},
-        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e65", "relation": "supports"},
-        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e66", "relation": "supports"},
-        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e67", "relation": "supports"},
-        {"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e68", "relation": "supports"}
-    ],
-    "impact_assessments": []
-}))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Answer {
     pub id: String,
     /// The question's number (1-based).
@@ -156,8 +84,7 @@ pub struct Answer {
 }
 
 /// An exemption cited in an answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"section": "s31(3)", "ncnd": true, "absolute": false}))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exemption {
     /// The section as cited: `s24(2)`, `s31(1)(a)`, `reg12(5)(a)`.
     pub section: String,
@@ -168,25 +95,14 @@ pub struct Exemption {
 }
 
 /// A link from an answer to the entry it bears on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f", "relation": "supports"}))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceLink {
     pub id: String,
     pub relation: Relation,
 }
 
 /// An appeal stage: internal review, a complaint to the commissioner, a tribunal.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e75",
-    "kind": "internal_review",
-    "reference": "FOI/OPCC/19-026-037",
-    "started_on": "2019-07-18",
-    "due_on": "2019-08-15",
-    "decided_on": null,
-    "result": null,
-    "notes": "The requester asked for a review of the answer to Q3."
-}))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stage {
     pub id: String,
     pub kind: StageKind,
@@ -201,15 +117,7 @@ pub struct Stage {
 }
 
 /// A document of the reply, stored byte for byte.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e74",
-    "filename": "cambridgeshire-opcc-foi-2019-07-04.txt",
-    "media_type": "text/plain",
-    "size_bytes": 3214,
-    "sha256": "351fba11decebd6aec1e6eb2c2e279e7a6c184d562321ecf1b5798ec2a8fd2d6",
-    "created_at": "2019-07-04T12:00:00Z"
-}))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     pub id: String,
     pub filename: String,
