@@ -31,3 +31,4 @@ CREATE TRIGGER deployments_search AFTER INSERT OR DELETE OR UPDATE OF summary ON
 DELETE FROM search_documents WHERE entity_type = 'deployment';
 INSERT INTO search_documents (entity_type, entity_id, force_slug, title, body)
 SELECT 'deployment', id, force_slug, force_slug || ' ' || tool_slug, summary FROM deployments;
+DROP VIEW deployment_search_texts;

@@ -1,5 +1,6 @@
 DROP TRIGGER deployments_search_ai;
 DROP TRIGGER deployments_search_au;
+DROP VIEW deployment_search_texts;
 CREATE TRIGGER deployments_search_ai AFTER INSERT ON deployments BEGIN
     INSERT INTO search_documents (entity_type, entity_id, force_slug, title, body)
     VALUES ('deployment', NEW.id, NEW.force_slug, NEW.force_slug || ' ' || NEW.tool_slug, NEW.summary);
