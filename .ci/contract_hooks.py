@@ -34,8 +34,10 @@ code and its documented meaning, and applies to every operation it fits; each sa
    must stay within one force, a tool may not become its own ancestor, and an account's `forces`
    depends on its role (non-empty for force_staff, empty for admins and editors; for PATCH, on the
    role already stored). Dates of one body must be in order (a reply not before the request was
-   received, a decision not before its stage started). JSON Schema states what each field looks
-   like on its own: it cannot compare two fields, nor a field with stored data. Likewise a date
+   received, a decision not before its stage started), a claim still in use, on trial or planned
+   cannot have ended in the past, and a redirected answer must name where it redirects. JSON
+   Schema states what each field looks like on its own: it cannot compare two fields, nor a field
+   with stored data. Likewise a date
    from which no statutory deadline can be computed: the shipped bank-holiday calendar covers 2005
    to 2030 (each such field says so), and whether a date late in 2030 still works depends on the
    holidays of the weeks after it, which no schema can state. And two items of one list may not
@@ -106,9 +108,12 @@ STATE_DEPENDENT_ERRORS = tuple(
         # A field fixed once the entity exists.
         r"^is fixed once an? \w+ exists",
         r"^answers for `[^`]+`, but this request belongs to `[^`]+`",
-        # Two dates of one body out of order.
+        # Two fields of one body that contradict each other: dates out of order, a claim still
+        # going on that has ended, a redirected answer that names no authority.
         r"^is before `\w+`$",
         r"^must not be before `\w+`$",
+        r"^is in the past, but the status `\w+` says the deployment goes on: use `discontinued`$",
+        r"^is required when the outcome is `redirected`: name the authority asked to answer$",
         # A link between entities of different forces, or a cycle among tools.
         r"^names an? \w+ of another force$",
         r"^names an FOI request about another force$",

@@ -7,9 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
-use super::responses::{self, if_match};
+use super::responses::{self};
 use super::text_formats::{CountMode, NonBlank};
 use super::views::accounts::AccountView;
+use super::writes::Change;
 use super::AppState;
 use crate::auth::{hash_password, Identity, Password};
 use crate::domain::{Role, Slug, Username};
@@ -279,23 +280,21 @@ pub async fn get_account(
 )]
 #[patch("/accounts/{id}")]
 pub async fn update_account(
-    req: HttpRequest,
-    identity: Identity,
+    change: Change,
     state: web::Data<AppState>,
     path: web::Path<AccountPath>,
     body: web::Json<AccountChangesRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.require_role(&[Role::Admin])?;
+    change.require_role(&[Role::Admin])?;
     let id = path.into_inner().id;
     let body = body.into_inner();
-    if id == identity.account_id
+    if id == change.identity.account_id
         && (body.role.is_some() || body.forces.is_some() || body.disabled.is_some())
     {
         return Err(ApiError::Forbidden(
             "Nobody may change their own role, forces or disabled state; ask another admin.".into(),
         ));
     }
-    let expected = if_match(&req);
     let mut v = Validator::default();
     let changes = AccountChanges {
         display_name: body
@@ -309,10 +308,10 @@ pub async fn update_account(
         disabled: body.disabled,
     };
     v.finish()?;
-    let stamp = Stamp::now(identity.actor());
-    let account = state
-        .db
-        .run(move |conn| accounts::update(conn, &stamp, &id, expected, changes))
+    let account = change
+        .apply(&state, move |conn, stamp, expected| {
+            accounts::update(conn, stamp, &id, expected, changes)
+        })
         .await?;
     Ok(responses::private(
         StatusCode::OK,

@@ -20,7 +20,8 @@ use crate::store::Page;
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// What to find: every word must match; `"a phrase"` matches its words together and in order;
-    /// `OR` between two terms lets either match; `-word` or `-"a phrase"` excludes. Other
+    /// `OR` between two terms lets either match; `-word` or `-"a phrase"` excludes (exclusions
+    /// alone find nothing). Other
     /// punctuation is ignored, and words are stemmed (`cameras` finds `camera`).
     #[param(value_type = SearchTerms, example = "body worn video")]
     q: String,

@@ -27,6 +27,13 @@ pub struct SearchTerms {
 }
 
 impl SearchTerms {
+    /// True when the search names nothing to find, only things to leave out: it finds nothing
+    /// (neither engine can list "everything but"), and [`Self::fts5`] and [`Self::tsquery`] must
+    /// not be run.
+    pub fn finds_nothing(&self) -> bool {
+        self.clauses.is_empty()
+    }
+
     /// An FTS5 query: phrases quoted, alternatives in brackets, exclusions with `NOT`.
     pub fn fts5(&self) -> String {
         let quoted = |phrase: &Phrase| format!("\"{}\"", phrase.join(" "));
@@ -126,11 +133,6 @@ impl FromStr for SearchTerms {
             }
             or_next = false;
         }
-        if terms.clauses.is_empty() {
-            return Err(ParseError(
-                "needs at least one word to find: `-word` only excludes".into(),
-            ));
-        }
         Ok(terms)
     }
 }
@@ -206,7 +208,8 @@ mod tests {
             parsed("\"unclosed phrase").to_string(),
             "\"unclosed phrase\""
         );
-        assert!("-only -exclusions".parse::<SearchTerms>().is_err());
+        assert!(parsed("-only -exclusions").finds_nothing());
+        assert!(!parsed("something -else").finds_nothing());
         assert!("  ,;- ".parse::<SearchTerms>().is_err());
         assert!("x".repeat(501).parse::<SearchTerms>().is_err());
     }
@@ -217,6 +220,7 @@ mod tests {
             if let Ok(terms) = raw.parse::<SearchTerms>() {
                 let words: Vec<&String> = terms.clauses.iter().flatten().chain(&terms.excluded).flatten().collect();
                 prop_assert!(!words.is_empty() && words.len() <= MAX_TERMS);
+                prop_assert_eq!(terms.finds_nothing(), terms.clauses.is_empty());
                 prop_assert!(words.iter().all(|w| !w.is_empty() && w.chars().all(char::is_alphanumeric)));
                 // Every quote the FTS5 query holds is one of a phrase's pair.
                 prop_assert_eq!(terms.fts5().matches('"').count() % 2, 0);

@@ -28,7 +28,7 @@ pub struct Account {
     pub forces: Vec<String>,
     /// A disabled account cannot log in, and its tokens stop working at once.
     pub disabled: bool,
-    /// Goes up by one with every change; the ETag is `"r<revision>"`.
+    /// Goes up by one with every change; writers name it to show what their change is based on.
     pub revision: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -210,7 +210,8 @@ pub fn credentials(
     }))
 }
 
-/// Applies `changes` if the account is still at the revision `expected` names.
+/// Applies `changes` if the account is still at the revision `expected` names. Call inside a write
+/// transaction.
 pub fn update(
     conn: &mut DbConnection,
     stamp: &Stamp,
@@ -218,70 +219,68 @@ pub fn update(
     expected: super::Precondition,
     changes: AccountChanges,
 ) -> Result<Account, StoreError> {
-    write_transaction(conn, |conn| {
-        let current = get(conn, id)?;
-        super::expect_revision(ENTITY, id, current.revision, expected)?;
-        let role = changes.role.unwrap_or(current.role);
-        let mut changed = Vec::new();
-        if changes.role.is_some() || changes.forces.is_some() {
-            let forces = match changes.forces {
-                Some(forces) => forces,
-                None => current
-                    .forces
-                    .iter()
-                    .map(|f| parse_column("account_forces.force_slug", f))
-                    .collect::<Result<_, _>>()?,
-            };
-            check_forces(conn, role, &forces)?;
-            if role != current.role {
-                changed.push("role");
-            }
-            if normalised(&forces) != normalised(&current.forces) {
-                changed.push("forces");
-                replace_forces(conn, id, &forces)?;
-            }
+    let current = get(conn, id)?;
+    super::expect_revision(ENTITY, id, current.revision, expected)?;
+    let role = changes.role.unwrap_or(current.role);
+    let mut changed = Vec::new();
+    if changes.role.is_some() || changes.forces.is_some() {
+        let forces = match changes.forces {
+            Some(forces) => forces,
+            None => current
+                .forces
+                .iter()
+                .map(|f| parse_column("account_forces.force_slug", f))
+                .collect::<Result<_, _>>()?,
+        };
+        check_forces(conn, role, &forces)?;
+        if role != current.role {
+            changed.push("role");
         }
-        let display_name = changes.display_name.unwrap_or(current.display_name.clone());
-        if display_name != current.display_name {
-            changed.push("display_name");
+        if normalised(&forces) != normalised(&current.forces) {
+            changed.push("forces");
+            replace_forces(conn, id, &forces)?;
         }
-        let organisation = changes.organisation.unwrap_or(current.organisation.clone());
-        if organisation != current.organisation {
-            changed.push("organisation");
-        }
-        let disabled = changes.disabled.unwrap_or(current.disabled);
-        if disabled != current.disabled {
-            changed.push("disabled");
-        }
-        if changed.is_empty() {
-            return Ok(current);
-        }
-        let revision = current.revision + 1;
-        diesel::update(accounts::table.find(id))
-            .set((
-                accounts::display_name.eq(&display_name),
-                accounts::organisation.eq(&organisation),
-                accounts::role.eq(role.as_str()),
-                accounts::disabled.eq(disabled),
-                accounts::revision.eq(revision),
-                accounts::updated_at.eq(stamp.at),
-            ))
-            .execute(conn)?;
-        audit::record(
-            conn,
-            stamp,
-            Change {
-                entity_type: ENTITY,
-                entity_id: id,
-                action: Action::Update,
-                revision,
-                force_slug: None,
-                changed_fields: &changed,
-                summary: format!("account changed: {}", changed.join(", ")),
-            },
-        )?;
-        get(conn, id)
-    })
+    }
+    let display_name = changes.display_name.unwrap_or(current.display_name.clone());
+    if display_name != current.display_name {
+        changed.push("display_name");
+    }
+    let organisation = changes.organisation.unwrap_or(current.organisation.clone());
+    if organisation != current.organisation {
+        changed.push("organisation");
+    }
+    let disabled = changes.disabled.unwrap_or(current.disabled);
+    if disabled != current.disabled {
+        changed.push("disabled");
+    }
+    if changed.is_empty() {
+        return Ok(current);
+    }
+    let revision = current.revision + 1;
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::display_name.eq(&display_name),
+            accounts::organisation.eq(&organisation),
+            accounts::role.eq(role.as_str()),
+            accounts::disabled.eq(disabled),
+            accounts::revision.eq(revision),
+            accounts::updated_at.eq(stamp.at),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: ENTITY,
+            entity_id: id,
+            action: Action::Update,
+            revision,
+            force_slug: None,
+            changed_fields: &changed,
+            summary: format!("account changed: {}", changed.join(", ")),
+        },
+    )?;
+    get(conn, id)
 }
 
 /// Replaces the password hash. The change event names the field, never its value.

@@ -29,7 +29,7 @@ pub struct Force {
     pub foi_url: Option<String>,
     /// The force itself first, then its oversight body.
     pub authorities: Vec<Authority>,
-    /// Increases by one with every write; the basis of `If-Match`.
+    /// Increases by one with every write; writers name it to show what their change is based on.
     pub revision: i64,
     pub updated_at: DateTime<Utc>,
 }

@@ -101,6 +101,9 @@ pub fn counts(
     conn: &mut DbConnection,
     filter: &SearchFilter,
 ) -> Result<Vec<(SearchEntity, i64)>, StoreError> {
+    if filter.terms.finds_nothing() {
+        return Ok(Vec::new());
+    }
     let rows: Vec<CountRow> = match conn {
         DbConnection::Sqlite(c) => diesel::sql_query(SQLITE_COUNTS)
             .bind::<Text, _>(filter.terms.fts5())
@@ -155,6 +158,9 @@ pub fn search(
     limit: usize,
     after: Option<&SearchKey>,
 ) -> Result<(Vec<SearchHit>, Option<SearchKey>), StoreError> {
+    if filter.terms.finds_nothing() {
+        return Ok((Vec::new(), None));
+    }
     let offset = after.map_or(0, |k| k.offset);
     let fetch = limit as i64 + 1;
     let entity = filter.entity_type.map(|e| e.as_str().to_owned());
@@ -225,6 +231,8 @@ pub struct MatchesText {
     entity_types: &'static str,
     fts5: String,
     tsquery: String,
+    /// The search names nothing to find (only exclusions): no row matches.
+    nothing: bool,
 }
 
 impl MatchesText {
@@ -237,6 +245,7 @@ impl MatchesText {
             entity_types: "'deployment'",
             fts5: terms.fts5(),
             tsquery: terms.tsquery(),
+            nothing: terms.finds_nothing(),
         }
     }
 
@@ -249,6 +258,7 @@ impl MatchesText {
             entity_types: "'foi_request', 'foi_answer'",
             fts5: terms.fts5(),
             tsquery: terms.tsquery(),
+            nothing: terms.finds_nothing(),
         }
     }
 }
@@ -267,6 +277,10 @@ impl diesel::expression::ValidGrouping<()> for MatchesText {
 
 impl QueryFragment<MultiBackend> for MatchesText {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        if self.nothing {
+            out.push_sql("1 = 0");
+            return Ok(());
+        }
         out.push_sql(self.id_column);
         out.push_sql(" IN (SELECT ");
         out.push_sql(self.matched_id);

@@ -31,7 +31,7 @@ pub struct Source {
     /// What the document says there, in the registry's own words (never the document's sentences).
     #[serde(default)]
     pub statement: Option<String>,
-    /// Increases by one with every write; the basis of `If-Match`.
+    /// Increases by one with every write; writers name it to show what their change is based on.
     pub revision: i64,
     pub updated_at: DateTime<Utc>,
 }

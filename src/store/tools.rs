@@ -22,7 +22,7 @@ pub struct Tool {
     /// The Atlas of Surveillance technology category imported as this tool.
     pub atlas_category: Option<String>,
     pub deprecated: bool,
-    /// Increases by one with every write; the basis of `If-Match`.
+    /// Increases by one with every write; writers name it to show what their change is based on.
     pub revision: i64,
     pub updated_at: DateTime<Utc>,
 }

@@ -55,8 +55,11 @@ both_backends! {
         assert_eq!(other_kind["counts"], json!({"deployment": 2}), "counts show what the other kinds hold");
         assert!(hits(&app, "q=kiosks+-cellebrite").await.is_empty(), "an exclusion");
         assert_eq!(ids(hits(&app, "q=neither+-%22custody+suites%22").await), [imsi_id]);
-        let only_excluded = app.get_problem("/api/v1/search?q=-cellebrite", StatusCode::BAD_REQUEST).await;
-        assert_eq!(error_fields(&only_excluded), ["q"]);
+        let only_excluded = app.get_json("/api/v1/search?q=-cellebrite", StatusCode::OK).await;
+        assert_eq!(only_excluded["items"], json!([]), "exclusions alone find nothing");
+        assert_eq!(only_excluded["total_count"], 0);
+        let listed = app.get_json("/api/v1/deployments?q=-cellebrite", StatusCode::OK).await;
+        assert_eq!(listed["items"], json!([]));
         let listed = app.get_json("/api/v1/deployments?q=cellebrite", StatusCode::OK).await;
         assert_eq!(listed["items"][0]["id"], extraction["id"]);
 

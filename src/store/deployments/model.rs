@@ -16,7 +16,7 @@ pub struct Deployment {
     pub tool: String,
     #[serde(flatten)]
     pub state: DeploymentState,
-    /// Increases by one with every write; the basis of the write precondition (`If-Match`).
+    /// Increases by one with every write; writers name it to show what their change is based on.
     pub revision: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -53,19 +53,37 @@ pub(super) struct Target<'a> {
     pub(super) tool: &'a str,
 }
 
-/// Writes the row, its source links and its revision; shared by create, update and delete.
-fn write_state(
+/// The one way a deployment's write is recorded (the typed counterpart of
+/// [`crate::store::revisions::record_write`]): the row, its source links and its revision, and the
+/// change event, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+fn record_write(
     conn: &mut DbConnection,
     stamp: &Stamp,
     target: &Target<'_>,
     state: &DeploymentState,
     revision: i64,
     action: Action,
+    changed_fields: &[&'static str],
+    summary: String,
 ) -> Result<(), StoreError> {
-    write_state_created(conn, stamp, target, state, revision, action, stamp.at)
+    write_state_created(conn, stamp, target, state, revision, action, stamp.at)?;
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: "deployment",
+            entity_id: target.id,
+            action,
+            revision,
+            force_slug: Some(target.force),
+            changed_fields,
+            summary,
+        },
+    )
 }
 
-/// [`write_state`], with the creation time of a restored record.
+/// Writes the row, its source links and its revision, with the creation time of a restored record.
 pub(super) fn write_state_created(
     conn: &mut DbConnection,
     stamp: &Stamp,
@@ -165,19 +183,16 @@ pub fn create(
         force: &new.force,
         tool: &new.tool,
     };
-    write_state(conn, stamp, &target, &new.state, 1, Action::Create)?;
-    audit::record(
+    let summary = summary_line(&new.force, &new.tool, &new.state);
+    record_write(
         conn,
         stamp,
-        Change {
-            entity_type: "deployment",
-            entity_id: &id,
-            action: Action::Create,
-            revision: 1,
-            force_slug: Some(&new.force),
-            changed_fields: &[],
-            summary: summary_line(&new.force, &new.tool, &new.state),
-        },
+        &target,
+        &new.state,
+        1,
+        Action::Create,
+        &[],
+        summary,
     )?;
     get(conn, &id, None)
 }
@@ -201,19 +216,16 @@ pub fn update(
         force: &current.force,
         tool: &current.tool,
     };
-    write_state(conn, stamp, &target, state, revision, Action::Update)?;
-    audit::record(
+    let summary = summary_line(&current.force, &current.tool, state);
+    record_write(
         conn,
         stamp,
-        Change {
-            entity_type: "deployment",
-            entity_id: id,
-            action: Action::Update,
-            revision,
-            force_slug: Some(&current.force),
-            changed_fields: &changed,
-            summary: summary_line(&current.force, &current.tool, state),
-        },
+        &target,
+        state,
+        revision,
+        Action::Update,
+        &changed,
+        summary,
     )?;
     get(conn, id, None)
 }
@@ -233,26 +245,16 @@ pub fn delete(
         force: &current.force,
         tool: &current.tool,
     };
-    write_state(
+    let summary = format!("{} · {}: deleted", current.force, current.tool);
+    record_write(
         conn,
         stamp,
         &target,
         &current.state,
         revision,
         Action::Delete,
-    )?;
-    audit::record(
-        conn,
-        stamp,
-        Change {
-            entity_type: "deployment",
-            entity_id: id,
-            action: Action::Delete,
-            revision,
-            force_slug: Some(&current.force),
-            changed_fields: &[],
-            summary: format!("{} · {}: deleted", current.force, current.tool),
-        },
+        &[],
+        summary,
     )
 }
 
