@@ -6,7 +6,8 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::api::foi_input::{CampaignInput, FoiRequestInput};
+use crate::api::campaign_input::CampaignInput;
+use crate::api::foi_input::FoiRequestInput;
 use crate::db::schema::{authorities, sources, tools};
 use crate::db::DbConnection;
 use crate::domain::{

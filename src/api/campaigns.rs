@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::cache::{self, Cached};
-use super::foi_input::{CampaignInput, CampaignUpdateInput};
+use super::campaign_input::{CampaignInput, CampaignUpdateInput};
 use super::views::campaigns::{CampaignProgressView, CampaignView};
 use super::views::revisions::RevisionView;
 use super::writes::{deleted, Change};

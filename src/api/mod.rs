@@ -4,6 +4,7 @@
 mod accounts;
 mod auth;
 pub(crate) mod cache;
+pub(crate) mod campaign_input;
 mod campaigns;
 mod changes;
 mod deployment_input;
