@@ -34,53 +34,6 @@ pub struct Cli {
     )]
     pub log_format: LogFormat,
 
-    /// Address to listen on (use 0.0.0.0 in a container).
-    #[arg(
-        long,
-        env = "REGISTRY_HOST",
-        default_value = "127.0.0.1",
-        global = true
-    )]
-    pub host: String,
-
-    /// Port to listen on.
-    #[arg(long, env = "REGISTRY_PORT", default_value_t = 8080, global = true)]
-    pub port: u16,
-
-    /// HTTP worker threads (default: one per core).
-    #[arg(long, env = "REGISTRY_WORKERS", global = true)]
-    pub workers: Option<usize>,
-
-    /// Database connections in the pool.
-    #[arg(
-        long,
-        env = "REGISTRY_DB_POOL_SIZE",
-        default_value_t = 16,
-        global = true
-    )]
-    pub db_pool_size: u32,
-
-    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
-    #[arg(
-        long,
-        env = "REGISTRY_SHUTDOWN_TIMEOUT",
-        default_value_t = 30,
-        global = true
-    )]
-    pub shutdown_timeout: u64,
-
-    /// Milliseconds a cached answer (matrix, profiles, statistics, pages) is served before the
-    /// database is asked whether anything was written. Writes through this process are seen at
-    /// once; this bounds how long a write through another instance, or `import`, takes to show.
-    #[arg(
-        long,
-        env = "REGISTRY_CACHE_RECHECK_MS",
-        default_value_t = 1000,
-        value_parser = clap::value_parser!(u64).range(0..=60_000),
-        global = true
-    )]
-    pub cache_recheck_ms: u64,
-
     /// Token signing keys: KID=PATH[,KID=PATH...], PEM files of Ed25519 keys
     /// (`openssl genpkey -algorithm ed25519`). The first, a private key, signs; all verify (later
     /// ones may be public keys). Unset: a key is generated at start and dies with the process.
@@ -100,74 +53,89 @@ pub struct Cli {
     #[arg(long, env = "REGISTRY_TOKEN_LIFETIME", default_value_t = 900, value_parser = clap::value_parser!(u64).range(60..=86_400), global = true)]
     pub token_lifetime: u64,
 
-    /// Count failed logins against the address in `Forwarded`/`X-Forwarded-For` rather than the
-    /// TCP peer. Only behind a reverse proxy that sets these headers.
-    #[arg(long, env = "REGISTRY_TRUST_FORWARDED_FOR", global = true)]
-    pub trust_forwarded_for: bool,
-
-    /// Seconds a client has to send a request's body once its headers are in (408 after).
-    #[arg(long, env = "REGISTRY_BODY_TIMEOUT", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
-    pub body_timeout: u64,
-
-    /// Open connections of this instance (kept below the file descriptor limit).
-    #[arg(
-        long,
-        env = "REGISTRY_MAX_CONNECTIONS",
-        default_value_t = 16_384,
-        global = true
-    )]
-    pub max_connections: usize,
-
-    /// Requests one client address may have in flight at once; 0: no limit.
-    #[arg(
-        long,
-        env = "REGISTRY_CLIENT_CONCURRENCY",
-        default_value_t = 64,
-        global = true
-    )]
-    pub client_concurrency: u32,
-
-    /// Requests per minute per client address; 0: no limit.
-    #[arg(
-        long,
-        env = "REGISTRY_RATE_LIMIT",
-        default_value_t = 1200,
-        global = true
-    )]
-    pub rate_limit: u32,
-
-    /// Exports and searches per minute per client address; 0: no limit.
-    #[arg(
-        long,
-        env = "REGISTRY_HEAVY_RATE_LIMIT",
-        default_value_t = 120,
-        global = true
-    )]
-    pub heavy_rate_limit: u32,
-
-    /// Writes per minute per bearer token; 0: no limit.
-    #[arg(
-        long,
-        env = "REGISTRY_WRITE_RATE_LIMIT",
-        default_value_t = 240,
-        global = true
-    )]
-    pub write_rate_limit: u32,
-
     /// Start without the shipped public dataset (real, cited claims); the reference data (forces,
     /// tools) always loads.
     #[arg(long, env = "REGISTRY_WITHOUT_PUBLIC_DATA", global = true)]
     pub without_public_data: bool,
 
+    /// The server's settings, when no subcommand is given (`serve` takes the same).
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// What only the server needs: where it listens, its pool, limits and shutdown. Given to `serve`
+/// (or with no subcommand at all); the other commands neither take nor list them.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (use 0.0.0.0 in a container).
+    #[arg(long, env = "REGISTRY_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on.
+    #[arg(long, env = "REGISTRY_PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "REGISTRY_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "REGISTRY_DB_POOL_SIZE", default_value_t = 16)]
+    pub db_pool_size: u32,
+
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
+    #[arg(long, env = "REGISTRY_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    pub shutdown_timeout: u64,
+
+    /// Milliseconds a cached answer (matrix, profiles, statistics, pages) is served before the
+    /// database is asked whether anything was written. Writes through this process are seen at
+    /// once; this bounds how long a write through another instance, or `import`, takes to show.
+    #[arg(
+        long,
+        env = "REGISTRY_CACHE_RECHECK_MS",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(0..=60_000)
+    )]
+    pub cache_recheck_ms: u64,
+
+    /// Count failed logins against the address in `Forwarded`/`X-Forwarded-For` rather than the
+    /// TCP peer. Only behind a reverse proxy that sets these headers.
+    #[arg(long, env = "REGISTRY_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
+    /// Seconds a client has to send a request's body once its headers are in (408 after).
+    #[arg(long, env = "REGISTRY_BODY_TIMEOUT", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
+
+    /// Open connections of this instance (kept below the file descriptor limit).
+    #[arg(long, env = "REGISTRY_MAX_CONNECTIONS", default_value_t = 16_384)]
+    pub max_connections: usize,
+
+    /// Requests one client address may have in flight at once; 0: no limit.
+    #[arg(long, env = "REGISTRY_CLIENT_CONCURRENCY", default_value_t = 64)]
+    pub client_concurrency: u32,
+
+    /// Requests per minute per client address; 0: no limit.
+    #[arg(long, env = "REGISTRY_RATE_LIMIT", default_value_t = 1200)]
+    pub rate_limit: u32,
+
+    /// Exports and searches per minute per client address; 0: no limit.
+    #[arg(long, env = "REGISTRY_HEAVY_RATE_LIMIT", default_value_t = 120)]
+    pub heavy_rate_limit: u32,
+
+    /// Writes per minute per bearer token; 0: no limit.
+    #[arg(long, env = "REGISTRY_WRITE_RATE_LIMIT", default_value_t = 240)]
+    pub write_rate_limit: u32,
+
     /// Exports running at once on this instance.
-    #[arg(long, env = "REGISTRY_CONCURRENT_EXPORTS", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64), global = true)]
+    #[arg(long, env = "REGISTRY_CONCURRENT_EXPORTS", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub concurrent_exports: u64,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API (the default). Applies migrations and loads reference data first.
-    Serve,
+    Serve(ServeArgs),
     /// Apply pending migrations and load missing reference data, then exit.
     Migrate,
     /// Print the OpenAPI document (identical to GET /api/v1/openapi.json).

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let command = cli.command.unwrap_or(Command::Serve);
+    let command = cli.command.unwrap_or(Command::Serve(cli.serve));
     if let Command::Openapi = command {
         print!("{}", openapi_document());
         return Ok(());
@@ -163,29 +163,29 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", commands::mint_token(&db, &tokens, &username)?);
             Ok(())
         }
-        Command::Serve => {
+        Command::Serve(serve) => {
             let settings = Settings {
-                host: cli.host,
-                port: cli.port,
+                host: serve.host,
+                port: serve.port,
                 database_url,
-                database_pool_size: cli.db_pool_size,
-                workers: cli.workers,
-                shutdown_timeout: cli.shutdown_timeout,
-                cache_recheck: std::time::Duration::from_millis(cli.cache_recheck_ms),
+                database_pool_size: serve.db_pool_size,
+                workers: serve.workers,
+                shutdown_timeout: serve.shutdown_timeout,
+                cache_recheck: std::time::Duration::from_millis(serve.cache_recheck_ms),
                 auth: AuthSettings {
                     keys,
                     issuer: cli.jwt_issuer,
                     token_lifetime,
-                    trust_forwarded_for: cli.trust_forwarded_for,
+                    trust_forwarded_for: serve.trust_forwarded_for,
                 },
                 limits: Limits {
-                    body_timeout: Duration::from_secs(cli.body_timeout),
-                    max_connections: cli.max_connections,
-                    client_concurrency: cli.client_concurrency,
-                    requests_per_minute: cli.rate_limit,
-                    heavy_per_minute: cli.heavy_rate_limit,
-                    writes_per_minute: cli.write_rate_limit,
-                    concurrent_exports: cli.concurrent_exports as usize,
+                    body_timeout: Duration::from_secs(serve.body_timeout),
+                    max_connections: serve.max_connections,
+                    client_concurrency: serve.client_concurrency,
+                    requests_per_minute: serve.rate_limit,
+                    heavy_per_minute: serve.heavy_rate_limit,
+                    writes_per_minute: serve.write_rate_limit,
+                    concurrent_exports: serve.concurrent_exports as usize,
                 },
                 public_data: !cli.without_public_data,
             };

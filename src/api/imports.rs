@@ -105,6 +105,9 @@ pub async fn import_file(
              impact-assessments or foi-documents as .ndjson, deployments.csv) nor an Atlas of \
              Surveillance CSV",
         )),
+        Err(error @ ImportError::ExportOnly { .. }) => {
+            Err(ApiError::invalid_field("body", error.to_string()))
+        }
         Err(ImportError::Store(error)) => Err(error.into()),
     }
 }

@@ -90,6 +90,12 @@ pub enum ImportError {
     Rows(Vec<RowError>),
     #[error("the file is empty or its first line is not a known header or record")]
     UnknownFormat,
+    /// An export the registry writes for reading (a spreadsheet or a derived view), not for import.
+    #[error("`{export}` is an export for reading, not for import: import `{instead}` instead")]
+    ExportOnly {
+        export: &'static str,
+        instead: &'static str,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -121,7 +127,7 @@ pub fn detect(content: &str) -> Option<FileKind> {
     let first = first.trim_start_matches('\u{feff}');
     if first.starts_with('{') {
         let value: serde_json::Value = serde_json::from_str(first).ok()?;
-        return if value.get("tool").is_some() {
+        return if value.get("tool").is_some() && value.get("id").is_some() {
             Some(FileKind::DeploymentsNdjson)
         } else if value.get("authority").is_some() {
             Some(FileKind::FoiRequestsNdjson)
@@ -144,6 +150,51 @@ pub fn detect(content: &str) -> Option<FileKind> {
     } else {
         None
     }
+}
+
+/// The export a file is, when it is one of those written for reading rather than for import (the
+/// CSVs other than deployments', FOI answers flattened out of their requests, the matrix), and the
+/// file to import instead.
+fn export_only(content: &str) -> Option<(&'static str, &'static str)> {
+    use crate::interchange::{AnswerRow, ExportRow, MatrixCell};
+    let first = content.lines().find(|l| !l.trim().is_empty())?;
+    let first = first.trim_start_matches('\u{feff}');
+    if first.starts_with('{') {
+        let value: serde_json::Value = serde_json::from_str(first).ok()?;
+        let has = |key: &str| value.get(key).is_some();
+        return if has("foi_request_id") && has("question") {
+            Some(("foi-answers.ndjson", "foi-requests.ndjson"))
+        } else if has("tool") && has("status") && !has("id") {
+            Some(("matrix.ndjson", "deployments.ndjson"))
+        } else {
+            None
+        };
+    }
+    let header = |columns: &[&str]| columns.join(",");
+    [
+        (AnswerRow::HEADER, "foi-answers.csv", "foi-requests.ndjson"),
+        (
+            FoiRequest::HEADER,
+            "foi-requests.csv",
+            "foi-requests.ndjson",
+        ),
+        (MatrixCell::HEADER, "matrix.csv", "deployments.ndjson"),
+        (Campaign::HEADER, "campaigns.csv", "campaigns.ndjson"),
+        (Source::HEADER, "sources.csv", "sources.ndjson"),
+        (
+            ImpactAssessment::HEADER,
+            "impact-assessments.csv",
+            "impact-assessments.ndjson",
+        ),
+        (
+            DocumentCopy::HEADER,
+            "foi-documents.csv",
+            "foi-documents.ndjson",
+        ),
+    ]
+    .into_iter()
+    .find(|(columns, _, _)| first.trim_end() == header(columns))
+    .map(|(_, export, instead)| (export, instead))
 }
 
 /// What rows may refer to, loaded once.
@@ -265,6 +316,9 @@ pub fn run(
     options: &ImportOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, ImportError> {
+    if let Some((export, instead)) = export_only(content) {
+        return Err(ImportError::ExportOnly { export, instead });
+    }
     let kind = detect(content).ok_or(ImportError::UnknownFormat)?;
     let parsed = match kind {
         FileKind::DeploymentsNdjson => own::deployments_ndjson(content),

@@ -171,6 +171,20 @@ both_backends! {
 
         let unknown = import(&app, &editor, "", "name,age\nx,1\n".into()).await;
         assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+        // Exports written for reading say so, and name the file to import instead.
+        for (export, instead) in [
+            ("foi-answers.csv", "foi-requests.ndjson"),
+            ("matrix.ndjson", "deployments.ndjson"),
+            ("sources.csv", "sources.ndjson"),
+        ] {
+            let file = app.get(&format!("/api/v1/exports/{export}")).await.text().await.unwrap();
+            let response = import(&app, &editor, "", file).await;
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{export}");
+            let problem: Value = response.json().await.unwrap();
+            assert_eq!(error_fields(&problem), ["body"]);
+            let message = problem["errors"][0]["message"].as_str().unwrap();
+            assert!(message.contains(export) && message.contains(instead), "{message}");
+        }
         let staff = app.token_for(Role::ForceStaff, &["kent"]).await;
         assert_eq!(import(&app, &staff, "", "{}".into()).await.status(), StatusCode::FORBIDDEN);
         let anonymous = app.client.post(app.url("/api/v1/imports")).body("{}").send().await.unwrap();
