@@ -69,11 +69,16 @@ pub fn compute(conn: &mut DbConnection, today: NaiveDate) -> Result<Stats, Store
         })
         .collect::<Result<_, StoreError>>()?;
 
+    // Nested EXISTS rather than a join, so SQLite looks up each deployment's own links (see the
+    // deployments filter `has_impact_assessment`).
     let published_cover = exists(
         assessment_deployments::table
-            .inner_join(impact_assessments::table)
             .filter(assessment_deployments::deployment_id.eq(deployments::id))
-            .filter(impact_assessments::status.eq(AssessmentStatus::Published.as_str())),
+            .filter(exists(
+                impact_assessments::table
+                    .filter(impact_assessments::id.eq(assessment_deployments::impact_assessment_id))
+                    .filter(impact_assessments::status.eq(AssessmentStatus::Published.as_str())),
+            )),
     );
     let in_use_without_published_assessment = deployments::table
         .filter(deployments::status.eq_any([

@@ -119,11 +119,20 @@ macro_rules! apply_filter {
         if let Some(wanted) = filter.has_impact_assessment {
             // Covered by an assessment that exists: a link to one that was never done, is not
             // held, is withheld, is still in progress or is neither confirmed nor denied does not count.
+            // Two nested EXISTS, not a join: SQLite would otherwise walk every existing
+            // assessment for each deployment (minutes at demo scale 10) instead of the
+            // deployment's few links.
             let assessed = exists(
                 assessment_deployments::table
-                    .inner_join(impact_assessments::table)
                     .filter(assessment_deployments::deployment_id.eq($t::$id))
-                    .filter(impact_assessments::status.eq_any(ASSESSMENT_EXISTS)),
+                    .filter(exists(
+                        impact_assessments::table
+                            .filter(
+                                impact_assessments::id
+                                    .eq(assessment_deployments::impact_assessment_id),
+                            )
+                            .filter(impact_assessments::status.eq_any(ASSESSMENT_EXISTS)),
+                    )),
             );
             query = if wanted {
                 query.filter(assessed)
