@@ -344,11 +344,11 @@ fn seed_cambridgeshire_reply(
             calendar,
             &replied,
             &recorded.id,
-            &NewDocument {
-                filename: "cambridgeshire-opcc-foi-2019-07-04.txt".into(),
-                media_type: "text/plain".into(),
-                content: CAMBRIDGESHIRE_LETTER.as_bytes().to_vec(),
-            },
+            &NewDocument::new(
+                "cambridgeshire-opcc-foi-2019-07-04.txt".into(),
+                "text/plain".into(),
+                CAMBRIDGESHIRE_LETTER.as_bytes().to_vec(),
+            ),
         )?;
         Ok(SeedReport {
             campaigns: 1,

@@ -16,7 +16,8 @@ use crate::foi::FoiCalendar;
 use crate::store;
 
 /// Checks that a SQLite database can be written, connects, applies pending migrations, loads
-/// missing reference data and, when `public_data`, the records of the shipped public dataset the
+/// missing reference data, extracts the text of documents stored before search read them and,
+/// when `public_data`, the records of the shipped public dataset the
 /// registry has never held.
 pub fn prepare_database(
     url: &DatabaseUrl,
@@ -38,6 +39,11 @@ pub fn prepare_database(
         store::reference::load(&mut conn).map_err(|e| ConnectError::Migration(e.to_string()))?;
     if loaded != store::reference::Loaded::default() {
         tracing::info!(?loaded, "loaded reference data");
+    }
+    match store::foi_requests::extract_missing_texts(&mut conn) {
+        Ok(0) => {}
+        Ok(read) => tracing::info!(read, "extracted the text of stored documents for search"),
+        Err(error) => tracing::warn!(%error, "stored documents' text was not extracted"),
     }
     if public_data {
         // A dataset that cannot load (a shipped claim citing a source someone deleted here) must
@@ -95,7 +101,9 @@ impl Application {
             App::new()
                 .wrap(from_fn(api::expire_cache_after_writes))
                 .wrap(from_fn(api::head_as_get))
-                .wrap(from_fn(api::refuse_control_characters))
+                .wrap(from_fn(|req, next| {
+                    api::refuse_control_characters(req, next, crate::web::refusal)
+                }))
                 .wrap(from_fn(api::problem_details))
                 .wrap(from_fn(api::enforce_limits))
                 .wrap(cors())

@@ -2,16 +2,19 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::cache::{self, Cached};
 use super::deployment_input::DeploymentInput;
-use super::pagination::{decode_cursor, ListResponse};
-use super::params::{Validator, MAX_REGION};
-use super::text_formats::{CountMode, DeploymentSortKey, StatusList};
+use super::pagination::{decode_cursor, FacetCountView, ListResponse};
+use super::params::{only_params, param_names, Validator, MAX_REGION};
+use super::text_formats::{
+    CountMode, DeploymentFacetList, DeploymentSortKey, IncludeMode, StatusList,
+};
 use super::views::assessments::ImpactAssessmentView;
-use super::views::deployments::{DeploymentRevisionView, DeploymentView};
+use super::views::deployments::{DeploymentListItemView, DeploymentRevisionView, DeploymentView};
 use super::views::foi_requests::AnswerCitationView;
 use super::views::sources::SourceView;
 use super::writes::{deleted, Change};
@@ -23,25 +26,30 @@ use crate::domain::{EntityId, SearchTerms};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::deployments::{
-    self, Deployment, DeploymentFilter, DeploymentKey, DeploymentSort, NewDeployment,
+    self, ActiveOn, DateRange, Deployment, DeploymentFilter, DeploymentKey, DeploymentSort, Facet,
+    NewDeployment,
 };
+use crate::store::evidence;
 use crate::store::foi_requests::{self, AnswerCitation};
 use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::sources::Source;
 use crate::store::PageRequest;
 use crate::store::{write_transaction, StoreError};
 
-/// Query parameters of `GET /deployments`.
+/// The filters of `GET /deployments`, which its export, its feed and `GET /stats` take too.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct DeploymentListQuery {
+pub struct DeploymentFilterQuery {
     /// Force slug.
     #[param(value_type = Option<Slug>, example = "cambridgeshire")]
     force: Option<String>,
-    /// Tool slug.
-    #[param(value_type = Option<Slug>, example = "imsi-catcher")]
+    /// Tool slug: the tool and its sub-types (`facial-recognition` includes live, retrospective
+    /// and operator-initiated facial recognition).
+    #[param(value_type = Option<Slug>, example = "facial-recognition")]
     tool: Option<String>,
+    /// Tool slug: this tool only, not its sub-types.
+    #[param(value_type = Option<Slug>, example = "live-facial-recognition")]
+    tool_exact: Option<String>,
     /// One status.
     #[param(value_type = Option<DeploymentStatus>)]
     status: Option<String>,
@@ -74,6 +82,37 @@ pub struct DeploymentListQuery {
     /// `not_done`, `not_held`, `withheld` or `ncnd` do not count.
     #[param(value_type = Option<bool>)]
     has_impact_assessment: Option<String>,
+    /// First known use on or after this date (YYYY-MM-DD); deployments without one do not match.
+    #[serde(rename = "first_known_use__gte")]
+    #[param(rename = "first_known_use__gte", value_type = Option<chrono::NaiveDate>, example = "2019-01-01")]
+    first_known_use_gte: Option<String>,
+    /// First known use on or before this date (YYYY-MM-DD).
+    #[serde(rename = "first_known_use__lte")]
+    #[param(rename = "first_known_use__lte", value_type = Option<chrono::NaiveDate>, example = "2020-12-31")]
+    first_known_use_lte: Option<String>,
+    /// Last confirmed on or after this date (YYYY-MM-DD); deployments without one do not match.
+    #[serde(rename = "last_confirmed__gte")]
+    #[param(rename = "last_confirmed__gte", value_type = Option<chrono::NaiveDate>, example = "2022-01-01")]
+    last_confirmed_gte: Option<String>,
+    /// Last confirmed on or before this date (YYYY-MM-DD).
+    #[serde(rename = "last_confirmed__lte")]
+    #[param(rename = "last_confirmed__lte", value_type = Option<chrono::NaiveDate>, example = "2022-12-31")]
+    last_confirmed_lte: Option<String>,
+    /// Ended on or after this date (YYYY-MM-DD); deployments without an end date do not match.
+    #[serde(rename = "ended_on__gte")]
+    #[param(rename = "ended_on__gte", value_type = Option<chrono::NaiveDate>, example = "2020-01-01")]
+    ended_on_gte: Option<String>,
+    /// Ended on or before this date (YYYY-MM-DD).
+    #[serde(rename = "ended_on__lte")]
+    #[param(rename = "ended_on__lte", value_type = Option<chrono::NaiveDate>, example = "2023-12-31")]
+    ended_on_lte: Option<String>,
+    /// `true`: no end date, or one after today (after the `as_of` date when given); `false`: ended
+    /// by then. Whatever the status.
+    #[param(value_type = Option<bool>)]
+    active: Option<String>,
+    /// `true`: checked by a registry editor; `false`: not yet checked.
+    #[param(value_type = Option<bool>)]
+    verified: Option<String>,
     /// Full text, in the search syntax (`"phrases"`, `OR`, `-exclusions`): only deployments whose
     /// summary, vendors, product, legal basis, force or tool (name and aliases) match.
     #[param(value_type = Option<SearchTerms>, example = "body worn")]
@@ -81,9 +120,23 @@ pub struct DeploymentListQuery {
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
     #[param(value_type = Option<Moment>, example = "2020-01-01")]
     as_of: Option<String>,
-    /// `-updated_at` (default), `updated_at` or `force`.
+}
+
+/// The parameters of `GET /deployments` beside its filters: order, page and what to add.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeploymentListOptions {
+    /// The column to sort by, ascending, or descending with a leading `-` (default
+    /// `-updated_at`); ties by id. Deployments without the date sort last either way.
     #[param(value_type = Option<DeploymentSortKey>)]
     sort: Option<String>,
+    /// Value counts of the filtered set, comma-separated names (`force,status`): returned as
+    /// `facets`, the most frequent values first, at most 100 per name.
+    #[param(value_type = Option<DeploymentFacetList>, example = "status,tool")]
+    facet: Option<String>,
+    /// `evidence` embeds each deployment's sources and covering impact assessments.
+    #[param(value_type = Option<IncludeMode>)]
+    include: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
     limit: Option<String>,
@@ -94,32 +147,108 @@ pub struct DeploymentListQuery {
     count: Option<String>,
 }
 
-fn parse_sort(v: &mut Validator, raw: Option<&str>) -> DeploymentSort {
-    match raw {
-        None | Some("-updated_at") => DeploymentSort::UpdatedDesc,
-        Some("updated_at") => DeploymentSort::UpdatedAsc,
-        Some("force") => DeploymentSort::Force,
-        Some(_) => {
-            v.reject("sort", "must be one of: -updated_at, updated_at, force");
-            DeploymentSort::default()
+/// A date range from two bounds, refused when they are the wrong way round.
+fn date_range(v: &mut Validator, field: &str, gte: Option<&str>, lte: Option<&str>) -> DateRange {
+    let range = DateRange {
+        from: v.date(&format!("{field}__gte"), gte),
+        to: v.date(&format!("{field}__lte"), lte),
+    };
+    if let (Some(from), Some(to)) = (range.from, range.to) {
+        if from > to {
+            v.reject(
+                &format!("{field}__gte"),
+                format!("must not be after {field}__lte"),
+            );
         }
     }
+    range
 }
 
-/// Parses the list's parameters into filters, sort and page (shared with the export).
+/// A list request as parsed: what to read, in which order, which page, and what to add.
+pub struct DeploymentListRequest {
+    pub filter: DeploymentFilter,
+    pub sort: DeploymentSort,
+    pub page: PageRequest<DeploymentKey>,
+    pub facets: Vec<Facet>,
+    /// `include=evidence`.
+    pub with_evidence: bool,
+}
+
+/// What `GET /deployments` and its export read from the query string.
+#[derive(Debug, Deserialize)]
+pub struct DeploymentListQuery {
+    #[serde(flatten)]
+    filters: DeploymentFilterQuery,
+    #[serde(flatten)]
+    options: DeploymentListOptions,
+}
+
+/// Parses the list's parameters (shared with the export and the feed).
 pub fn parse_list_query(
     req: &HttpRequest,
-    q: DeploymentListQuery,
-) -> Result<(DeploymentFilter, DeploymentSort, PageRequest<DeploymentKey>), ApiError> {
+    query: DeploymentListQuery,
+) -> Result<DeploymentListRequest, ApiError> {
+    let mut known = param_names::<DeploymentFilterQuery>();
+    known.extend(param_names::<DeploymentListOptions>());
+    only_params(req, &known)?;
+    let DeploymentListQuery { filters, options } = query;
     let mut v = Validator::default();
+    let filter = parse_filter(&mut v, filters);
+    let sort = v.parse("sort", options.sort.as_deref()).unwrap_or_default();
+    let facets = v.list("facet", options.facet.as_deref());
+    let with_evidence = match options.include.as_deref() {
+        None => false,
+        Some("evidence") => true,
+        Some(_) => {
+            v.reject("include", "the only accepted value is `evidence`");
+            false
+        }
+    };
+    let limit = v.limit(options.limit.as_deref());
+    let count = v.count(options.count.as_deref());
+    let after = decode_cursor::<DeploymentKey>(req, options.cursor.as_deref());
+    v.finish()?;
+    Ok(DeploymentListRequest {
+        filter,
+        sort,
+        page: PageRequest {
+            limit,
+            after: after?,
+            count,
+        },
+        facets,
+        with_evidence,
+    })
+}
+
+/// Parses the deployment filters alone (`GET /stats`).
+pub fn parse_filter_query(
+    req: &HttpRequest,
+    query: DeploymentFilterQuery,
+) -> Result<DeploymentFilter, ApiError> {
+    only_params(req, &param_names::<DeploymentFilterQuery>())?;
+    let mut v = Validator::default();
+    let filter = parse_filter(&mut v, query);
+    v.finish()?;
+    Ok(filter)
+}
+
+/// Parses the filters, recording what is wrong in `v`.
+fn parse_filter(v: &mut Validator, q: DeploymentFilterQuery) -> DeploymentFilter {
+    let as_of = v
+        .parse::<Moment>("as_of", q.as_of.as_deref())
+        .map(Moment::end);
     let mut statuses: Vec<DeploymentStatus> = v.list("status__in", q.status_in.as_deref());
     statuses.extend(v.parse::<DeploymentStatus>("status", q.status.as_deref()));
-    let filter = DeploymentFilter {
+    DeploymentFilter {
         force: v
             .parse::<Slug>("force", q.force.as_deref())
             .map(Slug::into_inner),
         tool: v
             .parse::<Slug>("tool", q.tool.as_deref())
+            .map(Slug::into_inner),
+        tool_exact: v
+            .parse::<Slug>("tool_exact", q.tool_exact.as_deref())
             .map(Slug::into_inner),
         statuses,
         nation: v.parse("nation", q.nation.as_deref()),
@@ -133,22 +262,34 @@ pub fn parse_list_query(
             .parse::<Moment>("updated__lte", q.updated_lte.as_deref())
             .map(Moment::end),
         has_impact_assessment: v.flag("has_impact_assessment", q.has_impact_assessment.as_deref()),
+        first_known_use: date_range(
+            v,
+            "first_known_use",
+            q.first_known_use_gte.as_deref(),
+            q.first_known_use_lte.as_deref(),
+        ),
+        last_confirmed: date_range(
+            v,
+            "last_confirmed",
+            q.last_confirmed_gte.as_deref(),
+            q.last_confirmed_lte.as_deref(),
+        ),
+        ended_on: date_range(
+            v,
+            "ended_on",
+            q.ended_on_gte.as_deref(),
+            q.ended_on_lte.as_deref(),
+        ),
+        active: v
+            .flag("active", q.active.as_deref())
+            .map(|active| ActiveOn {
+                active,
+                on: as_of.map_or_else(|| Utc::now().date_naive(), |at| at.date()),
+            }),
+        verified: v.flag("verified", q.verified.as_deref()),
         q: v.parse("q", q.q.as_deref()),
-        as_of: v
-            .parse::<Moment>("as_of", q.as_of.as_deref())
-            .map(Moment::end),
-    };
-    let sort = parse_sort(&mut v, q.sort.as_deref());
-    let limit = v.limit(q.limit.as_deref());
-    let count = v.count(q.count.as_deref());
-    let after = decode_cursor::<DeploymentKey>(req, q.cursor.as_deref());
-    v.finish()?;
-    let page = PageRequest {
-        limit,
-        after: after?,
-        count,
-    };
-    Ok((filter, sort, page))
+        as_of,
+    }
 }
 
 /// List deployments.
@@ -157,9 +298,9 @@ pub fn parse_list_query(
 /// read from the immutable revisions as it stood at that moment.
 #[utoipa::path(
     tag = "deployments",
-    params(DeploymentListQuery),
+    params(DeploymentFilterQuery, DeploymentListOptions),
     responses(
-        (status = 200, description = "A page of deployments", body = ListResponse<DeploymentView>,
+        (status = 200, description = "A page of deployments", body = ListResponse<DeploymentListItemView>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
     )
@@ -170,13 +311,44 @@ pub async fn list_deployments(
     state: web::Data<AppState>,
     query: web::Query<DeploymentListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (filter, sort, page) = parse_list_query(&req, query.into_inner())?;
+    let list = parse_list_query(&req, query.into_inner())?;
     cache::respond(
         &req,
         &state,
         "json",
-        move |conn| deployments::list(conn, &filter, sort, &page),
-        |page| Cached::list(&ListResponse::from_page(&req, page).map(DeploymentView::from)),
+        move |conn| {
+            let DeploymentListRequest {
+                filter,
+                sort,
+                page,
+                facets,
+                with_evidence,
+            } = &list;
+            let page = deployments::list(conn, filter, *sort, page)?;
+            let counts = deployments::facets(conn, filter, facets)?;
+            let page = if *with_evidence {
+                evidence::with_evidence(conn, page)?.map(DeploymentListItemView::from)
+            } else {
+                page.map(DeploymentListItemView::from)
+            };
+            Ok((page, counts))
+        },
+        |(page, counts)| {
+            let facets = counts
+                .into_iter()
+                .map(|(facet, values)| {
+                    let values = values
+                        .into_iter()
+                        .map(|v| FacetCountView {
+                            value: v.value,
+                            count: v.count,
+                        })
+                        .collect();
+                    (facet.as_str().to_owned(), values)
+                })
+                .collect();
+            Cached::list(&ListResponse::from_page(&req, page).with_facets(facets))
+        },
     )
     .await
 }

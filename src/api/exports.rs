@@ -6,7 +6,9 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use bytes::Bytes;
 
-use super::deployments::{parse_list_query, DeploymentListQuery};
+use super::deployments::{
+    parse_list_query, DeploymentFilterQuery, DeploymentListOptions, DeploymentListQuery,
+};
 use super::evidence::{parse_assessment_query, AssessmentListQuery};
 use super::foi_requests::{parse_foi_query, FoiListQuery};
 use super::overviews::MatrixQuery;
@@ -17,7 +19,7 @@ use crate::error::{ApiError, Problem};
 use crate::interchange::{encode, AnswerRow, ExportRow, Format, MatrixCell};
 use crate::store::foi_requests;
 use crate::store::overviews;
-use crate::store::{campaigns, deployments, impact_assessments, sources};
+use crate::store::{campaigns, deployments, evidence, impact_assessments, sources};
 use crate::store::{Page, PageRequest, StoreError};
 
 /// Rows per page fetched from the database.
@@ -113,11 +115,14 @@ where
 
 /// Export deployments.
 ///
-/// Every deployment matching the filters of `GET /deployments`, streamed row by row. The paging
-/// parameters (`limit`, `cursor`, `count`) are accepted and ignored: an export holds every row.
+/// Every deployment matching the filters of `GET /deployments`, streamed row by row, in its sort.
+/// The paging parameters (`limit`, `cursor`, `count`) and `facet` are accepted and ignored: an
+/// export holds every row. With `include=evidence`, NDJSON lines carry `evidence` and
+/// `impact_assessments` and CSV rows end with `evidence_urls`, `evidence_titles` and
+/// `impact_assessment_titles`; such a file is for reading (`import` takes the plain export).
 #[utoipa::path(
     tag = "exports",
-    params(("format" = FileFormat, Path), DeploymentListQuery),
+    params(("format" = FileFormat, Path), DeploymentFilterQuery, DeploymentListOptions),
     responses(
         (status = 200, description = "The export; CSV has a header row", content(
             (String = "text/csv"), (String = "application/x-ndjson")),
@@ -133,10 +138,18 @@ pub async fn export_deployments(
     query: web::Query<DeploymentListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = parse_format(&format)?;
-    let (filter, sort, _) = parse_list_query(&req, query.into_inner())?;
-    stream(&state, format, "deployments", move |conn, after| {
-        deployments::list(conn, &filter, sort, &batch(after))
-    })
+    let list = parse_list_query(&req, query.into_inner())?;
+    let (filter, sort) = (list.filter, list.sort);
+    if list.with_evidence {
+        stream(&state, format, "deployments", move |conn, after| {
+            let page = deployments::list(conn, &filter, sort, &batch(after))?;
+            evidence::with_evidence(conn, page)
+        })
+    } else {
+        stream(&state, format, "deployments", move |conn, after| {
+            deployments::list(conn, &filter, sort, &batch(after))
+        })
+    }
 }
 
 /// Export impact assessments.

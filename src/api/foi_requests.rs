@@ -443,11 +443,10 @@ pub async fn upload_document(
     document::check_content(&media_type, &body).map_err(|e| ApiError::invalid_field("body", e))?;
     let stamp = Stamp::now(identity.actor());
     let calendar = state.calendar.clone();
-    let document = NewDocument {
-        filename: filename.into_inner(),
-        media_type,
-        content: body.to_vec(),
-    };
+    let (name, content) = (filename.into_inner(), body.to_vec());
+    let document = web::block(move || NewDocument::new(name, media_type, content))
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the document's text: {e}")))?;
     let request_id = id.clone();
     let (_, stored) = state
         .db

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::cache::{self, Cached};
+use super::deployments::{parse_filter_query, DeploymentFilterQuery};
 use super::params::{Validator, MAX_REGION};
 use super::views::overviews::{ForceProfileView, MatrixView, ToolForcesView};
 use super::views::stats::StatsView;
@@ -256,19 +257,23 @@ pub async fn get_matrix_csv(
     serve_matrix(req, state, query.into_inner(), true).await
 }
 
-/// Query parameters of `GET /stats` (none).
+/// Query parameters of pages and endpoints that take none.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct NoParams {}
 
-/// Get registry-wide statistics and gap metrics.
+/// Get statistics and gap metrics.
 ///
-/// Deployments per tool and status, matrix cells per status, and the gaps: deployments in use with
-/// no published impact assessment, assessments overdue for review, FOI requests overdue or answered
-/// late, and the forces with the most tools nobody has researched.
+/// For the deployments the filters of `GET /deployments` select (every deployment without them):
+/// deployments and forces per tool and status, matrix cells per status, and the gaps: deployments
+/// in use or on trial with no existing impact assessment (and their forces), assessments overdue
+/// for review, FOI requests overdue or answered late, and the forces with the most tools nobody has
+/// researched. Assessments, FOI requests and matrix cells are counted for the forces the `force`,
+/// `nation` and `region` filters select; the matrix cells also for the `tool` filter's columns.
 #[utoipa::path(
     tag = "matrix",
+    params(DeploymentFilterQuery),
     responses(
         (status = 200, description = "The statistics", body = StatsView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
@@ -278,11 +283,14 @@ pub struct NoParams {}
 pub async fn get_stats(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _query: web::Query<NoParams>,
+    query: web::Query<DeploymentFilterQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let filter = parse_filter_query(&req, query.into_inner())?;
     let today = chrono::Utc::now().date_naive();
     cached(&req, &state, "json", move |conn| {
-        Ok(Cached::json(&StatsView::from(stats::compute(conn, today)?)))
+        Ok(Cached::json(&StatsView::from(stats::compute(
+            conn, &filter, today,
+        )?)))
     })
     .await
 }

@@ -1,5 +1,7 @@
 //! Opaque keyset cursors and the list envelope (`items`, `next_cursor`, `next_url`, `Link`).
 
+use std::collections::BTreeMap;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -27,6 +29,19 @@ pub struct ListResponse<T> {
     /// The number of items matching the filters, with `count=exact`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+    /// With `facet` (on the lists that take it): for each facet asked, how many items of the
+    /// filtered set (all pages) hold each value, the most frequent first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeMap<String, Vec<FacetCountView>>>)]
+    pub facets: Option<BTreeMap<String, Vec<FacetCountView>>>,
+}
+
+/// One value of a facet and how many items of the filtered set hold it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FacetCount, example = json!({"value": "in_use", "count": 42}))]
+pub struct FacetCountView {
+    pub value: String,
+    pub count: i64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -108,6 +123,7 @@ impl<T> ListResponse<T> {
             next_cursor,
             items: page.items,
             total_count: page.total,
+            facets: None,
         }
     }
 }
@@ -120,7 +136,16 @@ impl<T> ListResponse<T> {
             next_cursor: self.next_cursor,
             next_url: self.next_url,
             total_count: self.total_count,
+            facets: self.facets,
         }
+    }
+
+    /// The same page with the facets' counts.
+    pub fn with_facets(mut self, facets: BTreeMap<String, Vec<FacetCountView>>) -> Self {
+        if !facets.is_empty() {
+            self.facets = Some(facets);
+        }
+        self
     }
 }
 

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::HttpRequest;
+use utoipa::IntoParams;
 
 use crate::domain::{EntityId, Provenance, Role};
 use crate::error::{ApiError, FieldError};
@@ -208,6 +209,34 @@ pub fn path_problem(error: PathError, req: &HttpRequest) -> ApiError {
         .map_or("path", |(name, _)| name)
         .to_owned();
     ApiError::invalid_field(field, message)
+}
+
+/// Refuses a query string naming a parameter not in `known`, or naming one twice: for endpoints
+/// whose parameters are declared in parts (see [`param_names`]), where serde cannot deny unknown
+/// fields.
+pub fn only_params(req: &HttpRequest, known: &[String]) -> Result<(), ApiError> {
+    let mut seen: Vec<String> = Vec::new();
+    for (name, _) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if !known.iter().any(|k| *k == name) {
+            return Err(ApiError::invalid_field(
+                name,
+                "is not a parameter of this endpoint",
+            ));
+        }
+        if seen.iter().any(|s| *s == name) {
+            return Err(ApiError::invalid_field(name, "is given more than once"));
+        }
+        seen.push(name.into_owned());
+    }
+    Ok(())
+}
+
+/// The names of the query parameters an [`IntoParams`] type declares.
+pub fn param_names<P: IntoParams>() -> Vec<String> {
+    P::into_params(|| None)
+        .into_iter()
+        .map(|p| p.name)
+        .collect()
 }
 
 /// Turns actix's query-string errors into a problem naming the parameter.

@@ -154,9 +154,52 @@ words!(
     ["csv", "ndjson"]
 );
 
+/// The orders of `GET /deployments`: each sort column, ascending or (with `-`) descending.
+pub struct DeploymentSortKey;
+
+impl utoipa::PartialSchema for DeploymentSortKey {
+    fn schema() -> RefOr<Schema> {
+        let names = crate::store::deployments::SortColumn::ALL
+            .iter()
+            .flat_map(|column| [column.as_str().to_owned(), format!("-{}", column.as_str())]);
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(names))
+            .description(Some(
+                "A column, ascending, or with a leading `-` descending (default `-updated_at`)",
+            ))
+            .examples(["-first_known_use"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DeploymentSortKey {}
+
+/// Facet names of `GET /deployments`, comma-separated: the pattern is built from the facets
+/// themselves.
+pub struct DeploymentFacetList;
+
+impl utoipa::PartialSchema for DeploymentFacetList {
+    fn schema() -> RefOr<Schema> {
+        let one = crate::store::deployments::Facet::ALL
+            .iter()
+            .map(|facet| facet.as_str())
+            .collect::<Vec<_>>()
+            .join("|");
+        string(
+            format!("^({one})(,({one}))*$"),
+            None,
+            "status,tool",
+            "Facet names, comma-separated",
+        )
+    }
+}
+
+impl utoipa::ToSchema for DeploymentFacetList {}
+
 words!(
-    /// The orders of `GET /deployments`.
-    DeploymentSortKey,
-    "`-updated_at` (default), `updated_at` or `force`",
-    ["-updated_at", "updated_at", "force"]
+    /// `include=evidence` embeds each deployment's sources and assessments.
+    IncludeMode,
+    "`evidence` embeds each deployment's sources (`evidence`) and covering impact assessments",
+    ["evidence"]
 );

@@ -13,13 +13,15 @@ use super::params::JSON_BODY_LIMIT;
 use crate::domain::{check_json, forbidden_char};
 use crate::error::ApiError;
 
-/// Refuses control characters in query parameters and JSON bodies.
+/// Refuses control characters in query parameters and JSON bodies. `refusal` answers a refused
+/// address as its kind of resource does (problem+json for the API, an HTML page for pages).
 pub async fn refuse_control_characters(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
+    refusal: fn(ApiError, &str) -> actix_web::HttpResponse,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if let Err(error) = check_query(req.query_string()) {
-        let response = error.response(Some(req.path()));
+        let response = refusal(error, req.path());
         return Ok(req.into_response(response));
     }
     if is_json(&req) {

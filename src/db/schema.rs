@@ -274,6 +274,7 @@ diesel::table! {
         sha256 -> Text,
         content -> Binary,
         created_at -> Timestamp,
+        text -> Nullable<Text>,
     }
 }
 

@@ -259,7 +259,10 @@ vocabulary! {
         Deployment = "deployment",
         FoiRequest = "foi_request",
         FoiAnswer = "foi_answer",
+        FoiDocument = "foi_document",
         ImpactAssessment = "impact_assessment",
+        Source = "source",
+        Tool = "tool",
     }
 }
 

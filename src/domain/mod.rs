@@ -54,6 +54,7 @@ macro_rules! parsed_text {
 
 mod date;
 pub mod document;
+pub mod document_text;
 mod enums;
 mod foi_section;
 mod id;

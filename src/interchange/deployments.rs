@@ -4,30 +4,39 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{joined, opt, restore_formula, split, ExportRow};
 use crate::store::deployments::{Deployment, DeploymentState};
+use crate::store::evidence::EvidencedDeployment;
+
+/// The deployment export's columns, shared by the plain and the evidenced export.
+macro_rules! deployment_columns {
+    ($($more:literal),*) => {
+        &[
+            "id",
+            "force",
+            "tool",
+            "status",
+            "vendors",
+            "product",
+            "first_known_use",
+            "last_confirmed",
+            "ended_on",
+            "summary",
+            "legal_basis",
+            "authorisation",
+            "public_consultation",
+            "use_policy_url",
+            "provenance",
+            "verified",
+            "source_ids",
+            "revision",
+            "created_at",
+            "updated_at"
+            $(, $more)*
+        ]
+    };
+}
 
 impl ExportRow for Deployment {
-    const HEADER: &'static [&'static str] = &[
-        "id",
-        "force",
-        "tool",
-        "status",
-        "vendors",
-        "product",
-        "first_known_use",
-        "last_confirmed",
-        "ended_on",
-        "summary",
-        "legal_basis",
-        "authorisation",
-        "public_consultation",
-        "use_policy_url",
-        "provenance",
-        "verified",
-        "source_ids",
-        "revision",
-        "created_at",
-        "updated_at",
-    ];
+    const HEADER: &'static [&'static str] = deployment_columns!();
 
     fn record(&self) -> Vec<String> {
         let s = &self.state;
@@ -107,4 +116,31 @@ pub fn deployment_from_record(r: &csv::StringRecord) -> Result<Deployment, Strin
         created_at: moment(18, "created_at")?,
         updated_at: moment(19, "updated_at")?,
     })
+}
+
+/// `include=evidence`: the deployment's columns, then its sources' URLs and titles and the titles
+/// of the assessments covering it (several values in a cell as the other lists are).
+impl ExportRow for EvidencedDeployment {
+    const HEADER: &'static [&'static str] = deployment_columns!(
+        "evidence_urls",
+        "evidence_titles",
+        "impact_assessment_titles"
+    );
+
+    fn record(&self) -> Vec<String> {
+        let mut record = self.deployment.record();
+        let urls: Vec<String> = self
+            .evidence
+            .iter()
+            .map(|s| s.url.clone().unwrap_or_default())
+            .collect();
+        let titles: Vec<String> = self.evidence.iter().map(|s| s.title.clone()).collect();
+        let assessments: Vec<String> = self
+            .impact_assessments
+            .iter()
+            .map(|a| a.title.clone())
+            .collect();
+        record.extend([joined(&urls), joined(&titles), joined(&assessments)]);
+        record
+    }
 }

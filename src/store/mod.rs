@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod campaigns;
 pub mod deployments;
+pub mod evidence;
 pub mod foi_requests;
 pub mod forces;
 pub mod impact_assessments;
@@ -230,6 +231,15 @@ pub struct Page<T, K> {
 }
 
 impl<T, K> Page<T, K> {
+    /// The same page with each item turned into `U`.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U, K> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_after: self.next_after,
+            total: self.total,
+        }
+    }
+
     /// Builds a page from up to `limit + 1` fetched items: the extra one only says more exist.
     pub(crate) fn from_overfetch(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> K) -> Self {
         let more = items.len() > limit;

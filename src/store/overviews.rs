@@ -10,7 +10,7 @@ use super::deployments::{self, Deployment, DeploymentFilter};
 use super::forces::{self, Force, ForceFilter};
 use super::impact_assessments::{self, ImpactAssessment};
 use super::sources::{self, Source};
-use super::tools::{self, Tool, ToolFilter};
+use super::tools::{self, InToolFamily, Tool, ToolFilter};
 use super::{parse_column, PageRequest, StoreError};
 use crate::db::schema::tools as tools_table;
 use crate::db::DbConnection;
@@ -238,7 +238,8 @@ pub fn matrix(conn: &mut DbConnection, filter: &MatrixFilter) -> Result<Matrix, 
         .select(tools_table::slug)
         .into_boxed();
     if let Some(tool) = &filter.tool {
-        columns = columns.filter(tools_table::slug.eq(tool.clone()));
+        // A tool's columns are its own and its sub-types'.
+        columns = columns.filter(InToolFamily::new("tools.slug", tool.clone()));
     }
     let tools: Vec<String> = columns.load(conn)?;
     if let Some(tool) = &filter.tool {

@@ -1,5 +1,6 @@
-//! Full-text search over deployment summaries, FOI requests and replies, FOI answers and impact
-//! assessments: SQLite FTS5 (BM25) or PostgreSQL tsvector (`ts_rank`), one contract for both. The
+//! Full-text search over deployments (summary, vendors, product, legal basis, tool names), FOI
+//! requests and replies, their answers and the text of their documents, impact assessments,
+//! sources and tools: SQLite FTS5 (BM25) or PostgreSQL tsvector (`ts_rank`), one contract for both. The
 //! index (`search_documents`) is kept current by triggers in the migrations.
 
 use diesel::prelude::*;
@@ -196,6 +197,13 @@ pub fn search(
                     "/api/v1/foi-requests/{}",
                     row.parent_id.as_deref().unwrap_or_default()
                 ),
+                SearchEntity::FoiDocument => format!(
+                    "/api/v1/foi-requests/{}/documents/{}",
+                    row.parent_id.as_deref().unwrap_or_default(),
+                    row.entity_id
+                ),
+                SearchEntity::Source => format!("/api/v1/sources/{}", row.entity_id),
+                SearchEntity::Tool => format!("/api/v1/tools/{}", row.entity_id),
                 SearchEntity::ImpactAssessment => {
                     format!("/api/v1/impact-assessments/{}", row.entity_id)
                 }

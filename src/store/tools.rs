@@ -242,3 +242,47 @@ pub fn update(
     )?;
     Ok(updated)
 }
+
+/// `column IN (the tool and every tool below it in the taxonomy)`: a filter on a tool slug column
+/// that includes the tool's sub-types, however deep (a recursive query, the same on both
+/// databases).
+#[derive(Debug, Clone, diesel::query_builder::QueryId)]
+pub struct InToolFamily {
+    /// A qualified column holding a tool slug, e.g. `deployments.tool_slug`.
+    column: &'static str,
+    slug: String,
+}
+
+impl InToolFamily {
+    pub fn new(column: &'static str, slug: String) -> Self {
+        Self { column, slug }
+    }
+}
+
+impl diesel::expression::Expression for InToolFamily {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for InToolFamily {}
+
+impl<QS> diesel::expression::SelectableExpression<QS> for InToolFamily {}
+
+impl diesel::expression::ValidGrouping<()> for InToolFamily {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryFragment<crate::db::MultiBackend> for InToolFamily {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, crate::db::MultiBackend>,
+    ) -> QueryResult<()> {
+        out.push_sql(self.column);
+        out.push_sql(" IN (WITH RECURSIVE family(slug) AS (SELECT slug FROM tools WHERE slug = ");
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.slug)?;
+        out.push_sql(
+            " UNION SELECT t.slug FROM tools t JOIN family f ON t.parent_slug = f.slug) \
+             SELECT slug FROM family)",
+        );
+        Ok(())
+    }
+}

@@ -9,6 +9,7 @@ use crate::api::overviews::MatrixQuery;
 use crate::api::AppState;
 use crate::domain::Nation;
 use crate::store::audit::{self, ChangeEvent, ChangeFilter};
+use crate::store::deployments::DeploymentFilter;
 use crate::store::forces;
 use crate::store::overviews::{self, Matrix};
 use crate::store::stats::{self, Stats};
@@ -114,13 +115,21 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             .ok()
             .and_then(|q| q.get("as_of").cloned())
             .unwrap_or_default();
+    // The headline counts and gaps are those of the forces and tools the matrix shows.
+    let counted = DeploymentFilter {
+        nation: filter.nation,
+        region: filter.region.clone(),
+        tool: filter.tool.clone(),
+        as_of: filter.as_of,
+        ..DeploymentFilter::default()
+    };
     cached_page(
         &req,
         &state,
         move |conn| {
             Ok(HomeData {
                 matrix: overviews::matrix(conn, &filter)?,
-                stats: stats::compute(conn, today)?,
+                stats: stats::compute(conn, &counted, today)?,
                 changes: audit::latest(conn, &ChangeFilter::default(), LATEST_CHANGES)?,
                 tools: tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items,
                 regions: forces::regions(conn)?,
@@ -221,9 +230,16 @@ fn draw(
     let gaps = &stats.gaps;
     let gaps = vec![
         (
-            gaps.in_use_without_published_assessment.to_string(),
-            "claims of a tool in use with no published impact assessment".to_owned(),
-            Some("/api/v1/deployments?status=in_use&has_impact_assessment=false".to_owned()),
+            gaps.in_use_or_trial_without_assessment.to_string(),
+            "claims of a tool in use or on trial that no known impact assessment covers".to_owned(),
+            Some(format!(
+                "/api/v1/deployments?status__in=in_use,trial&has_impact_assessment=false{}",
+                if query_string.is_empty() {
+                    String::new()
+                } else {
+                    format!("&{query_string}")
+                }
+            )),
         ),
         (
             gaps.assessments_review_overdue.to_string(),

@@ -129,6 +129,16 @@ struct ErrorPage {
     fields: Vec<(String, String)>,
 }
 
+/// The answer to a request refused before it reaches a handler: problem+json under `/api/`, an
+/// HTML error page anywhere else.
+pub fn refusal(error: ApiError, path: &str) -> HttpResponse {
+    if path.starts_with("/api/") {
+        error.response(Some(path))
+    } else {
+        PageError(error).error_response()
+    }
+}
+
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         self.0.status_code()

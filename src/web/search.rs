@@ -105,19 +105,32 @@ fn kind_label(entity: SearchEntity) -> &'static str {
         SearchEntity::Deployment => "Claim",
         SearchEntity::FoiRequest => "FOI request",
         SearchEntity::FoiAnswer => "FOI answer",
+        SearchEntity::FoiDocument => "Reply document",
         SearchEntity::ImpactAssessment => "Impact assessment",
+        SearchEntity::Source => "Source",
+        SearchEntity::Tool => "Tool",
     }
 }
 
 /// Where a hit is read: its page, or the API where it has none.
 fn page_of(hit: &SearchHit) -> String {
     match hit.entity_type {
-        SearchEntity::Deployment | SearchEntity::FoiRequest | SearchEntity::FoiAnswer => hit
+        SearchEntity::Deployment
+        | SearchEntity::FoiRequest
+        | SearchEntity::FoiAnswer
+        | SearchEntity::Tool => hit
             .url
             .strip_prefix("/api/v1")
             .unwrap_or(&hit.url)
             .to_owned(),
-        SearchEntity::ImpactAssessment => hit.url.clone(),
+        // A document is read on its request's page, which offers the download.
+        SearchEntity::FoiDocument => hit
+            .url
+            .strip_prefix("/api/v1")
+            .and_then(|path| path.split("/documents/").next())
+            .unwrap_or(&hit.url)
+            .to_owned(),
+        SearchEntity::ImpactAssessment | SearchEntity::Source => hit.url.clone(),
     }
 }
 

@@ -111,7 +111,7 @@ both_backends! {
         let source = app.get_json(&format!("/api/v1/sources/{source_id}"), StatusCode::OK).await;
         assert_eq!(source["kind"], "official_publication");
         let stats = app.get_json("/api/v1/stats", StatusCode::OK).await;
-        assert_eq!(stats["gaps"]["in_use_without_published_assessment"], 1, "kent's assessment is withheld");
+        assert_eq!(stats["gaps"]["in_use_or_trial_without_assessment"], 1, "kent's assessment is withheld");
         assert_eq!(stats["gaps"]["assessments_review_overdue"], 1);
         assert_eq!(stats["cells_by_status"]["in_use"], 2);
         app.get_problem("/api/v1/sources/0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f", StatusCode::NOT_FOUND).await;

@@ -10,6 +10,7 @@ mod backups;
 mod browser;
 mod changes;
 mod database;
+mod deployment_queries;
 mod deployment_writes;
 mod deployments;
 mod durability;

@@ -10,7 +10,7 @@ use surveillance_registry::domain::Role;
 
 use crate::both_backends;
 use crate::foi::record_2019_reply;
-use crate::helpers::{TestApp, TestDb};
+use crate::helpers::{error_fields, TestApp, TestDb};
 
 pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -295,6 +295,8 @@ both_backends! {
             ("/forces?bogus=1", "bogus"),
             ("/deployments/not-an-id", "id"),
             ("/search?q=%21%21", "q"),
+            ("/search?q=body%01worn", "q"),
+            ("/forces/kent?as_of=2020%00", "as_of"),
         ] {
             let html = page(&app, path, StatusCode::BAD_REQUEST).await;
             assert!(html.contains(&format!("<code>{field}</code>")), "{path} names `{field}`");
@@ -306,6 +308,8 @@ both_backends! {
         // The API keeps its problem documents.
         app.get_problem("/api/v1/forces/atlantis", StatusCode::NOT_FOUND).await;
         app.get_problem("/api/v1/no-such-thing", StatusCode::NOT_FOUND).await;
+        let control = app.get_problem("/api/v1/search?q=body%01worn", StatusCode::BAD_REQUEST).await;
+        assert_eq!(error_fields(&control), ["q"]);
     }
 
     async fn a_force_reads_as_it_was_and_compares_two_dates(db: TestDb) {

@@ -5,9 +5,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::assessments::ImpactAssessmentView;
 use super::examples::example_with;
+use super::sources::SourceView;
 use crate::domain::{DeploymentStatus, Provenance};
 use crate::store::deployments::{Deployment, DeploymentRevision, DeploymentState};
+use crate::store::evidence::EvidencedDeployment;
 
 /// The example of [`DeploymentView`]: its state's example, with where and when it stands.
 fn deployment_example() -> serde_json::Value {
@@ -48,6 +51,46 @@ impl From<Deployment> for DeploymentView {
             revision: v.revision,
             created_at: v.created_at,
             updated_at: v.updated_at,
+        }
+    }
+}
+
+/// A deployment in a list or export: with `include=evidence`, also its sources and the impact
+/// assessments that cover it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DeploymentListItem)]
+pub struct DeploymentListItemView {
+    #[serde(flatten)]
+    pub deployment: DeploymentView,
+    /// With `include=evidence`: the sources that back the claim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Vec<SourceView>>,
+    /// With `include=evidence`: the impact assessments that cover it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact_assessments: Option<Vec<ImpactAssessmentView>>,
+}
+
+impl From<Deployment> for DeploymentListItemView {
+    fn from(deployment: Deployment) -> Self {
+        Self {
+            deployment: deployment.into(),
+            evidence: None,
+            impact_assessments: None,
+        }
+    }
+}
+
+impl From<EvidencedDeployment> for DeploymentListItemView {
+    fn from(d: EvidencedDeployment) -> Self {
+        Self {
+            deployment: d.deployment.into(),
+            evidence: Some(d.evidence.into_iter().map(SourceView::from).collect()),
+            impact_assessments: Some(
+                d.impact_assessments
+                    .into_iter()
+                    .map(ImpactAssessmentView::from)
+                    .collect(),
+            ),
         }
     }
 }

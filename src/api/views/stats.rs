@@ -12,13 +12,14 @@ use crate::store::stats::{ForceGap, Gaps, Stats, ToolStatusCount};
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Stats, example = json!({
     "deployments_by_tool": [
-        {"tool": "body-worn-video", "status": "in_use", "count": 1},
-        {"tool": "facial-recognition", "status": "not_held", "count": 1},
-        {"tool": "live-facial-recognition", "status": "in_use", "count": 1}
+        {"tool": "body-worn-video", "status": "in_use", "count": 1, "forces": 1},
+        {"tool": "facial-recognition", "status": "not_held", "count": 1, "forces": 1},
+        {"tool": "live-facial-recognition", "status": "in_use", "count": 1, "forces": 1}
     ],
     "cells_by_status": {"in_use": 2, "not_held": 6, "not_researched": 1050},
     "gaps": {
-        "in_use_without_published_assessment": 1,
+        "in_use_or_trial_without_assessment": 1,
+        "forces_in_use_or_trial_without_assessment": 1,
         "assessments_review_overdue": 1,
         "foi_overdue_unanswered": 0,
         "foi_answered_late": 0,
@@ -29,9 +30,10 @@ use crate::store::stats::{ForceGap, Gaps, Stats, ToolStatusCount};
     }
 }))]
 pub struct StatsView {
-    /// Deployments per tool and status.
+    /// Deployments per tool and status, with the forces that hold them.
     pub deployments_by_tool: Vec<ToolStatusCountView>,
-    /// Matrix cells (force x tool) per status.
+    /// Matrix cells (force x tool) per status, over the forces and tools the filters' `force`,
+    /// `nation`, `region` and `tool` select.
     pub cells_by_status: BTreeMap<DeploymentStatus, usize>,
     pub gaps: GapsView,
 }
@@ -52,11 +54,14 @@ impl From<Stats> for StatsView {
 
 /// How many deployments of one tool have one status.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(as = ToolStatusCount, example = json!({"tool": "body-worn-video", "status": "in_use", "count": 1}))]
+#[schema(as = ToolStatusCount, example = json!({"tool": "body-worn-video", "status": "in_use", "count": 3, "forces": 2}))]
 pub struct ToolStatusCountView {
     pub tool: String,
     pub status: DeploymentStatus,
+    /// Deployments.
     pub count: i64,
+    /// Distinct forces those deployments belong to.
+    pub forces: i64,
 }
 
 impl From<ToolStatusCount> for ToolStatusCountView {
@@ -65,6 +70,7 @@ impl From<ToolStatusCount> for ToolStatusCountView {
             tool: v.tool,
             status: v.status,
             count: v.count,
+            forces: v.forces,
         }
     }
 }
@@ -72,7 +78,8 @@ impl From<ToolStatusCount> for ToolStatusCountView {
 /// What is missing: the questions campaign groups chase.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Gaps, example = json!({
-    "in_use_without_published_assessment": 1,
+    "in_use_or_trial_without_assessment": 1,
+    "forces_in_use_or_trial_without_assessment": 1,
     "assessments_review_overdue": 1,
     "foi_overdue_unanswered": 0,
     "foi_answered_late": 0,
@@ -82,8 +89,12 @@ impl From<ToolStatusCount> for ToolStatusCountView {
     ]
 }))]
 pub struct GapsView {
-    /// Deployments in use or on trial that no published impact assessment covers.
-    pub in_use_without_published_assessment: i64,
+    /// Deployments `in_use` or on `trial` that no existing impact assessment (status `published`
+    /// or `exists_unpublished`) covers: what `GET /deployments?status__in=in_use,trial&has_impact_assessment=false`
+    /// lists, with the same filters.
+    pub in_use_or_trial_without_assessment: i64,
+    /// The distinct forces those deployments belong to.
+    pub forces_in_use_or_trial_without_assessment: i64,
     /// Impact assessments whose review date has passed.
     pub assessments_review_overdue: i64,
     /// FOI requests past their statutory due date with no response.
@@ -97,7 +108,8 @@ pub struct GapsView {
 impl From<Gaps> for GapsView {
     fn from(v: Gaps) -> Self {
         Self {
-            in_use_without_published_assessment: v.in_use_without_published_assessment,
+            in_use_or_trial_without_assessment: v.in_use_or_trial_without_assessment,
+            forces_in_use_or_trial_without_assessment: v.forces_in_use_or_trial_without_assessment,
             assessments_review_overdue: v.assessments_review_overdue,
             foi_overdue_unanswered: v.foi_overdue_unanswered,
             foi_answered_late: v.foi_answered_late,

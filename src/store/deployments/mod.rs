@@ -9,6 +9,7 @@
 //! one exported deployment and `bulk` many new ones at once.
 
 mod bulk;
+mod counts;
 mod model;
 mod query;
 mod read;
@@ -17,9 +18,13 @@ mod restore;
 mod write;
 
 pub use bulk::{bulk_growth, insert_new};
+pub use counts::{
+    facets, tally, tally_by_tool_and_status, Facet, FacetCount, ToolStatusTally, MAX_FACET_VALUES,
+};
 pub use model::{Deployment, DeploymentRevision, DeploymentState, NewDeployment};
 pub use query::{
-    cell_statuses, CellStatus, DeploymentFilter, DeploymentKey, DeploymentSort, ASSESSMENT_EXISTS,
+    cell_statuses, ActiveOn, CellStatus, DateRange, DeploymentFilter, DeploymentKey,
+    DeploymentSort, SortColumn, ASSESSMENT_EXISTS,
 };
 pub use read::{all, get, latest_id, list, revisions};
 pub use restore::restore;

@@ -6,7 +6,8 @@ use diesel::prelude::*;
 
 use super::model::{Deployment, DeploymentRevision};
 use super::query::{
-    apply_order, current_query, past_query, DeploymentFilter, DeploymentKey, DeploymentSort,
+    apply_order, current_query, past_query, seek_by_date, seek_by_value, DeploymentFilter,
+    DeploymentKey, DeploymentSort, SortColumn,
 };
 use super::record::{into_views, record_columns, Record};
 use crate::db::schema::{deployment_revisions, deployments};
@@ -56,11 +57,7 @@ pub fn list(
     let more = page_records.next_after.is_some();
     let items = into_views(conn, page_records.items, filter.as_of.is_some())?;
     let next_after = if more {
-        items.last().map(|last| DeploymentKey {
-            at: (sort != DeploymentSort::Force).then(|| last.updated_at.naive_utc()),
-            force: (sort == DeploymentSort::Force).then(|| last.force.clone()),
-            id: last.id.clone(),
-        })
+        items.last().map(|last| DeploymentKey::of(last, sort))
     } else {
         None
     };

@@ -11,16 +11,31 @@ use super::rows::DocumentRow;
 use super::write::audit_write;
 use crate::db::schema::{foi_documents, foi_requests};
 use crate::db::DbConnection;
+use crate::domain::document_text::searchable_text;
 use crate::foi::FoiCalendar;
 use crate::store::audit::{Action, Stamp};
 use crate::store::{new_id, Page, PageRequest, StoreError};
 
-/// A document to attach to a reply.
+/// A document to attach to a reply, with the text search finds it by.
 #[derive(Debug, Clone)]
 pub struct NewDocument {
     pub filename: String,
     pub media_type: String,
     pub content: Vec<u8>,
+    /// Extracted when the document is made, before any transaction: a long PDF takes a while.
+    pub text: Option<String>,
+}
+
+impl NewDocument {
+    pub fn new(filename: String, media_type: String, content: Vec<u8>) -> Self {
+        let text = searchable_text(&media_type, &content);
+        Self {
+            filename,
+            media_type,
+            content,
+            text,
+        }
+    }
 }
 
 /// Attaches a document to a request (a new revision of the request). Call inside a write
@@ -46,6 +61,7 @@ pub fn add_document(
             foi_documents::sha256.eq(&sha256),
             foi_documents::content.eq(&document.content),
             foi_documents::created_at.eq(stamp.at),
+            foi_documents::text.eq(document.text.as_deref().unwrap_or_default()),
         ))
         .execute(conn)?;
     diesel::update(foi_requests::table.find(request_id))
@@ -63,6 +79,32 @@ pub fn add_document(
         .cloned()
         .expect("the document was just stored");
     Ok((after, added))
+}
+
+/// Extracts the text of documents stored before the registry kept it (`text` NULL), one at a
+/// time so no write waits long, and returns how many it read. Documents with no text to give keep
+/// an empty one, so each is read once.
+pub fn extract_missing_texts(conn: &mut DbConnection) -> Result<usize, StoreError> {
+    let mut done = 0;
+    loop {
+        let next: Option<(String, String, Vec<u8>)> = foi_documents::table
+            .filter(foi_documents::text.is_null())
+            .select((
+                foi_documents::id,
+                foi_documents::media_type,
+                foi_documents::content,
+            ))
+            .first(conn)
+            .optional()?;
+        let Some((id, media_type, content)) = next else {
+            return Ok(done);
+        };
+        let text = searchable_text(&media_type, &content).unwrap_or_default();
+        diesel::update(foi_documents::table.find(&id))
+            .set(foi_documents::text.eq(text))
+            .execute(conn)?;
+        done += 1;
+    }
 }
 
 /// A document's description and bytes.

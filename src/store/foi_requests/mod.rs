@@ -19,7 +19,9 @@ mod write;
 
 pub use check::check;
 pub use citations::{answers_for_deployment, AnswerCitation};
-pub use documents::{add_document, document, document_copies, DocumentCopy, NewDocument};
+pub use documents::{
+    add_document, document, document_copies, extract_missing_texts, DocumentCopy, NewDocument,
+};
 pub use filter::FoiFilter;
 pub use model::{
     Answer, AnswerFields, Deadline, Document, EvidenceLink, Exemption, FoiRequest,

@@ -12,6 +12,7 @@ use super::rows::DocumentRow;
 use super::write::{audit_write, update, write_content, Target};
 use crate::db::schema::{foi_documents, foi_requests};
 use crate::db::DbConnection;
+use crate::domain::document_text::searchable_text;
 use crate::domain::Relation;
 use crate::foi::FoiCalendar;
 use crate::store::audit::{Action, Stamp};
@@ -183,6 +184,8 @@ pub fn restore_document(
             foi_documents::sha256.eq(&document.sha256),
             foi_documents::content.eq(content),
             foi_documents::created_at.eq(document.created_at.naive_utc()),
+            foi_documents::text
+                .eq(searchable_text(&document.media_type, content).unwrap_or_default()),
         ))
         .execute(conn)?;
     Ok(Restored::Created)

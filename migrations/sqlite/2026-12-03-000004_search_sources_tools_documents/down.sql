@@ -1,0 +1,13 @@
+DELETE FROM search_documents WHERE entity_type IN ('source', 'tool', 'foi_document');
+DROP TRIGGER foi_documents_search_ad;
+DROP TRIGGER foi_documents_search_au;
+DROP TRIGGER foi_documents_search_ai;
+DROP TRIGGER tools_search_au;
+DROP TRIGGER tools_search_ai;
+DROP TRIGGER sources_search_ad;
+DROP TRIGGER sources_search_au;
+DROP TRIGGER sources_search_ai;
+DROP VIEW document_search_texts;
+DROP VIEW tool_search_texts;
+DROP VIEW source_search_texts;
+ALTER TABLE foi_documents DROP COLUMN text;
