@@ -118,7 +118,7 @@ both_backends! {
         app.get_problem("/api/v1/impact-assessments/0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e5f", StatusCode::NOT_FOUND).await;
         let bad = app.get_problem("/api/v1/impact-assessments?kind=guess&review_overdue=maybe", StatusCode::BAD_REQUEST).await;
         assert_eq!(error_fields(&bad), ["kind", "review_overdue"]);
-        let bad_stats = app.get_problem("/api/v1/stats?force=kent", StatusCode::BAD_REQUEST).await;
-        assert_eq!(error_fields(&bad_stats), ["force"]);
+        let bad_stats = app.get_problem("/api/v1/stats?limit=5", StatusCode::BAD_REQUEST).await;
+        assert_eq!(error_fields(&bad_stats), ["limit"]);
     }
 }

@@ -55,10 +55,19 @@ impl From<Deployment> for DeploymentView {
     }
 }
 
+/// The example of [`DeploymentListItemView`]: a deployment with `include=evidence`.
+fn list_item_example() -> serde_json::Value {
+    use super::examples::schema_example;
+    example_with::<DeploymentView>(serde_json::json!({
+        "evidence": [schema_example::<SourceView>()],
+        "impact_assessments": []
+    }))
+}
+
 /// A deployment in a list or export: with `include=evidence`, also its sources and the impact
 /// assessments that cover it.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(as = DeploymentListItem)]
+#[schema(as = DeploymentListItem, example = list_item_example)]
 pub struct DeploymentListItemView {
     #[serde(flatten)]
     pub deployment: DeploymentView,
