@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::params::Validator;
-use super::text_formats::HttpUrl;
+use super::text_formats::{ClaimStatus, HttpUrl};
 use crate::auth::Identity;
 use crate::domain::EntityId;
 use crate::domain::{DeploymentStatus, Provenance, Role, Slug};
@@ -38,7 +38,7 @@ pub struct DeploymentInput {
     /// Tool slug (fixed once created).
     #[schema(value_type = Slug)]
     pub tool: String,
-    #[schema(value_type = DeploymentStatus)]
+    #[schema(value_type = ClaimStatus)]
     pub status: String,
     #[serde(default)]
     #[schema(max_items = 50)]
@@ -78,6 +78,12 @@ impl DeploymentInput {
         let force = v.parse::<Slug>("force", Some(&self.force));
         let tool = v.parse::<Slug>("tool", Some(&self.tool));
         let status = v.parse::<DeploymentStatus>("status", Some(&self.status));
+        if status.is_some_and(|status| !status.is_recordable()) {
+            v.reject(
+                "status",
+                "`not_researched` is what the registry shows where nothing is recorded; record what the source says, or nothing",
+            );
+        }
         let provenance = v.provenance(
             Some(identity.role),
             self.provenance.as_deref(),

@@ -175,6 +175,30 @@ impl utoipa::PartialSchema for DeploymentSortKey {
 
 impl utoipa::ToSchema for DeploymentSortKey {}
 
+/// The statuses a claim can record: all but `not_researched`, which is what the registry shows
+/// where nothing is recorded, so a recorded claim never reads as unknown.
+pub struct ClaimStatus;
+
+impl utoipa::PartialSchema for ClaimStatus {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(
+                crate::domain::DeploymentStatus::ALL
+                    .iter()
+                    .filter(|status| status.is_recordable())
+                    .map(|status| status.as_str()),
+            ))
+            .description(Some(
+                "A claim's status: any but `not_researched`, which means nothing is recorded",
+            ))
+            .examples(["in_use"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ClaimStatus {}
+
 /// Facet names of `GET /deployments`, comma-separated: the pattern is built from the facets
 /// themselves.
 pub struct DeploymentFacetList;

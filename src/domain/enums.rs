@@ -253,6 +253,14 @@ vocabulary! {
     }
 }
 
+impl DeploymentStatus {
+    /// Whether a claim may record this status: `not_researched` is what the registry shows where
+    /// no claim is recorded, so no claim says it.
+    pub fn is_recordable(self) -> bool {
+        self != DeploymentStatus::NotResearched
+    }
+}
+
 vocabulary! {
     /// The kinds of text full-text search looks through.
     SearchEntity {

@@ -371,6 +371,13 @@ both_backends! {
                 assert_eq!(response.status(), StatusCode::CREATED, "{status} {ended_on}");
             }
         }
+        // `not_researched` means nothing is recorded: no claim may say it.
+        let mut body = deployment_body("x");
+        body["status"] = json!("not_researched");
+        let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &body).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(error_fields(&problem), ["status"]);
         let mut body = deployment_body("x");
         body["vendors"] = json!(vec!["v"; 90_000]);
         let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &body).await;
