@@ -71,6 +71,14 @@ fn every_shipped_claim_cites_a_dated_source_at_a_locator_in_its_own_words() {
             source["locator"].is_string() && source["statement"].is_string(),
             "{assessment}"
         );
+        // A shipped assessment, like a claim, rests on a dated document with an address.
+        assert!(
+            source["published_on"].is_string()
+                && source["url"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("http")),
+            "{assessment}"
+        );
     }
     assert!(
         shipped("impact-assessments.ndjson")
