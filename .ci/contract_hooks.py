@@ -126,6 +126,11 @@ STATE_DEPENDENT_ERRORS = tuple(
         r"^is cited twice in this answer$",
         r"^is linked twice$",
         r"^is claimed twice$",
+        # An answer's campaign question: the request's campaign must have it, name it once, and
+        # the request must belong to a campaign.
+        r"^`campaign_question`: campaign `[^`]+` has no question \d+$",
+        r"^`campaign_question`: two answers reply to question \d+$",
+        r"^`campaign_question` links an answer to a campaign's question, and this request belongs to no campaign$",
         # A value that must be unique among tools.
         r"^`[^`]+` already maps onto the tool `[^`]+`$",
         # An account's forces against its (stored or sent) role.

@@ -19,7 +19,7 @@ use crate::store::audit::{Actor, Stamp};
 use crate::store::campaigns::{CampaignFields, Targets};
 use crate::store::deployments::{self, DeploymentState, NewDeployment};
 use crate::store::foi_requests::{
-    self, AnswerFields, Exemption, FoiFilter, FoiRequestFields, NewDocument, StageFields,
+    self, AnswerFields, Exemption, FoiFilter, FoiRequestFields, FoiSort, NewDocument, StageFields,
 };
 use crate::store::impact_assessments::{self, AssessmentFields};
 use crate::store::sources::SourceFields;
@@ -325,6 +325,7 @@ fn seed_cambridgeshire_reply(
                 authority: Some(reply.authority.clone()),
                 ..FoiFilter::default()
             },
+            FoiSort::default(),
             &PageRequest::everything(),
         )?
         .items
@@ -486,6 +487,7 @@ fn demo_request(
             };
             AnswerFields {
                 id: None,
+                campaign_question: None,
                 question: (*question).into(),
                 tools: vec![(*tool).into()],
                 outcome,
@@ -595,6 +597,7 @@ fn seed_foi(
                 campaign: Some(slug.into()),
                 ..FoiFilter::default()
             },
+            FoiSort::default(),
             &PageRequest::everything(),
         )
     })?;

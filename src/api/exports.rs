@@ -204,10 +204,10 @@ pub async fn export_foi_requests(
     query: web::Query<FoiListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = parse_format(&format)?;
-    let (filter, _) = parse_foi_query(&req, query.into_inner())?;
+    let (filter, sort, _) = parse_foi_query(&req, query.into_inner())?;
     let calendar = state.calendar.clone();
     stream(&state, format, "foi-requests", move |conn, after| {
-        foi_requests::list(conn, &calendar, &filter, &batch(after))
+        foi_requests::list(conn, &calendar, &filter, sort, &batch(after))
     })
 }
 
@@ -234,10 +234,10 @@ pub async fn export_foi_answers(
     query: web::Query<FoiListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = parse_format(&format)?;
-    let (filter, _) = parse_foi_query(&req, query.into_inner())?;
+    let (filter, sort, _) = parse_foi_query(&req, query.into_inner())?;
     let calendar = state.calendar.clone();
     stream(&state, format, "foi-answers", move |conn, after| {
-        let page = foi_requests::list(conn, &calendar, &filter, &batch(after))?;
+        let page = foi_requests::list(conn, &calendar, &filter, sort, &batch(after))?;
         Ok(Page {
             items: AnswerRow::of(page.items),
             next_after: page.next_after,

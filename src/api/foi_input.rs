@@ -94,6 +94,11 @@ pub struct FoiRequestInput {
     "redirected_to": "cambridgeshire"
 }))]
 pub struct AnswerInput {
+    /// For a campaign's request: the number of the campaign question this answer replies to.
+    /// When no answer names one, each replies to the campaign question at its own place in
+    /// `answers`, if the campaign has that many.
+    #[schema(minimum = 1)]
+    pub campaign_question: Option<i32>,
     #[schema(value_type = NonBlank)]
     pub question: String,
     /// Slugs of the tools the question asks about.
@@ -264,8 +269,12 @@ impl AnswerInput {
             }
         }
         let outcome = v.parse::<AnswerOutcome>(&field("outcome"), Some(&self.outcome));
+        if self.campaign_question.is_some_and(|q| q < 1) {
+            v.reject(&field("campaign_question"), "must be 1 or more");
+        }
         AnswerFields {
             id: None,
+            campaign_question: self.campaign_question,
             question: v.required_text(&field("question"), self.question, MAX_TEXT),
             tools,
             outcome: outcome.unwrap_or(AnswerOutcome::NoAnswer),

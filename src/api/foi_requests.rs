@@ -10,7 +10,7 @@ use super::cache::{self, Cached};
 use super::foi_input::FoiRequestInput;
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
-use super::text_formats::CountMode;
+use super::text_formats::{CountMode, FoiSortKey};
 use super::text_formats::FileContent;
 use super::views::foi_requests::{DocumentView, FoiRequestView};
 use super::views::revisions::RevisionView;
@@ -23,7 +23,7 @@ use crate::domain::{EntityId, FoiSection, SearchTerms};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::foi_requests::{
-    self, FoiFilter, FoiKey, FoiRequest, FoiRequestFields, NewDocument,
+    self, FoiFilter, FoiKey, FoiRequest, FoiRequestFields, FoiSort, NewDocument,
 };
 use crate::store::{write_transaction, PageRequest};
 
@@ -44,14 +44,29 @@ pub struct FoiListQuery {
     /// Campaign slug.
     #[param(value_type = Option<Slug>, example = "2019-surveillance-tools")]
     campaign: Option<String>,
-    /// Requests with at least one answer of this outcome.
+    /// Requests with at least one answer of this outcome (any answer; see `answer_outcome` to
+    /// combine it with other conditions on the same answer).
     #[param(value_type = Option<AnswerOutcome>)]
     outcome: Option<String>,
     #[param(value_type = Option<FoiState>)]
     state: Option<String>,
-    /// Requests citing this exemption or any subsection of it (`s31` matches `s31(3)`).
+    /// Requests with at least one answer citing this exemption or any subsection of it (`s31`
+    /// matches `s31`, `s31(3)` and `s31(1)(a)`, not `s311`). Any answer of the request: see
+    /// `answer_exemption` to ask it of the same answer as other conditions.
     #[param(value_type = Option<FoiSection>, example = "s31")]
     exemption: Option<String>,
+    /// Answer-level: requests with one answer that meets every `answer_*` parameter given. This
+    /// one: the answer asks about this tool or one of its sub-types (`facial-recognition` takes in
+    /// `live-facial-recognition`). A slug no tool has matches nothing.
+    #[param(value_type = Option<Slug>, example = "imsi-catcher")]
+    answer_tool: Option<String>,
+    /// Answer-level: the same answer cites this exemption or a subsection of it (`s23` matches
+    /// `s23` and `s23(5)`).
+    #[param(value_type = Option<FoiSection>, example = "s23")]
+    answer_exemption: Option<String>,
+    /// Answer-level: the same answer has this outcome.
+    #[param(value_type = Option<AnswerOutcome>)]
+    answer_outcome: Option<String>,
     /// Received on or after this date.
     #[serde(rename = "received__gte")]
     #[param(rename = "received__gte", value_type = Option<chrono::NaiveDate>, example = "2019-01-01")]
@@ -68,13 +83,25 @@ pub struct FoiListQuery {
     #[serde(rename = "responded__lte")]
     #[param(rename = "responded__lte", value_type = Option<chrono::NaiveDate>)]
     responded_lte: Option<String>,
-    /// Only requests unanswered past their due date (`true`), or all others (`false`).
+    /// `true`: requests with no reply whose `due_on` has passed (today, UTC), exactly those whose
+    /// `overdue` is `true`; `false`: all others (replied to, or not yet due).
     #[param(value_type = Option<bool>)]
     overdue: Option<String>,
+    /// `true`: requests replied to after their `due_on` (the 20th working day; no request records
+    /// an extension, so `extended_due_on` is not used), exactly those whose `late` is `true`;
+    /// `false`: all others (replied to in time, or not replied to yet).
+    #[param(value_type = Option<bool>)]
+    late: Option<String>,
     /// Full text: only requests whose title, request or reply, or one of whose answers, contains
     /// every word.
     #[param(value_type = Option<SearchTerms>, example = "facial recognition")]
     q: Option<String>,
+    /// The order: a column, descending with a leading `-`; `-received_on` (most recently
+    /// received first) by default. Ties are broken by id in the same direction; missing
+    /// `sent_on` and `responded_on` sort first ascending and last descending. `authority` and
+    /// `force` sort by slug.
+    #[param(value_type = Option<FoiSortKey>)]
+    sort: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
     limit: Option<String>,
@@ -85,31 +112,45 @@ pub struct FoiListQuery {
     count: Option<String>,
 }
 
-/// Parses the list's parameters into filters and page (shared with the exports).
+/// Parses the list's parameters into filters, sort and page (shared with the exports and pages).
 pub fn parse_foi_query(
     req: &HttpRequest,
     q: FoiListQuery,
-) -> Result<(FoiFilter, PageRequest<FoiKey>), ApiError> {
+) -> Result<(FoiFilter, FoiSort, PageRequest<FoiKey>), ApiError> {
     let mut v = Validator::default();
     let slug = |v: &mut Validator, field: &str, raw: Option<&str>| {
         v.parse::<Slug>(field, raw).map(Slug::into_inner)
     };
-    let exemption = v
-        .parse::<FoiSection>("exemption", q.exemption.as_deref())
-        .map(FoiSection::into_inner);
+    let section = |v: &mut Validator, field: &str, raw: Option<&str>| {
+        v.parse::<FoiSection>(field, raw).map(FoiSection::into_inner)
+    };
     let filter = FoiFilter {
         force: slug(&mut v, "force", q.force.as_deref()),
         authority: slug(&mut v, "authority", q.authority.as_deref()),
         campaign: slug(&mut v, "campaign", q.campaign.as_deref()),
         outcome: v.parse("outcome", q.outcome.as_deref()),
         state: v.parse("state", q.state.as_deref()),
-        exemption,
+        exemption: section(&mut v, "exemption", q.exemption.as_deref()),
+        answer_tool: slug(&mut v, "answer_tool", q.answer_tool.as_deref()),
+        answer_exemption: section(&mut v, "answer_exemption", q.answer_exemption.as_deref()),
+        answer_outcome: v.parse("answer_outcome", q.answer_outcome.as_deref()),
         received_gte: v.date("received__gte", q.received_gte.as_deref()),
         received_lte: v.date("received__lte", q.received_lte.as_deref()),
         responded_gte: v.date("responded__gte", q.responded_gte.as_deref()),
         responded_lte: v.date("responded__lte", q.responded_lte.as_deref()),
         overdue: v.flag("overdue", q.overdue.as_deref()),
+        late: v.flag("late", q.late.as_deref()),
         q: v.parse("q", q.q.as_deref()),
+    };
+    let sort = match q.sort.as_deref() {
+        None => FoiSort::default(),
+        Some(raw) => FoiSort::from_param(raw).unwrap_or_else(|| {
+            v.reject(
+                "sort",
+                format!("must be one of: {}", FoiSort::params().join(", ")),
+            );
+            FoiSort::default()
+        }),
     };
     let limit = v.limit(q.limit.as_deref());
     let count = v.count(q.count.as_deref());
@@ -117,6 +158,7 @@ pub fn parse_foi_query(
     v.finish()?;
     Ok((
         filter,
+        sort,
         PageRequest {
             limit,
             after: after?,
@@ -127,7 +169,8 @@ pub fn parse_foi_query(
 
 /// List FOI requests.
 ///
-/// Most recently received first, with their answers, exemptions, stages and computed deadlines.
+/// With their answers, exemptions, stages and computed deadlines; most recently received first
+/// unless `sort` says otherwise. Filters combine with AND.
 #[utoipa::path(
     tag = "foi",
     params(FoiListQuery),
@@ -143,13 +186,13 @@ pub async fn list_foi_requests(
     state: web::Data<AppState>,
     query: web::Query<FoiListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (filter, page) = parse_foi_query(&req, query.into_inner())?;
+    let (filter, sort, page) = parse_foi_query(&req, query.into_inner())?;
     let calendar = state.calendar.clone();
     cache::respond(
         &req,
         &state,
         "json",
-        move |conn| foi_requests::list(conn, &calendar, &filter, &page),
+        move |conn| foi_requests::list(conn, &calendar, &filter, sort, &page),
         |page| Cached::list(&ListResponse::from_page(&req, page).map(FoiRequestView::from)),
     )
     .await

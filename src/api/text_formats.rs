@@ -119,6 +119,26 @@ impl utoipa::PartialSchema for StatusList {
 
 impl utoipa::ToSchema for StatusList {}
 
+/// The orders of `GET /foi-requests`, listed from the store's own columns so that the spec and
+/// the parser cannot drift apart.
+pub struct FoiSortKey;
+
+impl utoipa::PartialSchema for FoiSortKey {
+    fn schema() -> RefOr<Schema> {
+        let values = crate::store::foi_requests::FoiSort::params();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "A column to sort by, descending with a leading `-`; `-received_on` by default",
+            ))
+            .examples([values[0].clone()])
+            .enum_values(Some(values))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FoiSortKey {}
+
 /// Declares a schema-only type whose only values are the words given.
 macro_rules! words {
     ($(#[$doc:meta])* $name:ident, $about:literal, [$($word:literal),+]) => {

@@ -209,6 +209,14 @@ diesel::table! {
         outcome -> Text,
         answer_text -> Text,
         redirected_to_authority_slug -> Nullable<Text>,
+        campaign_question -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    answer_tools (foi_answer_id, tool_slug) {
+        foi_answer_id -> Text,
+        tool_slug -> Text,
     }
 }
 
@@ -327,6 +335,7 @@ diesel::joinable!(authorities -> forces (force_slug));
 diesel::joinable!(account_forces -> accounts (account_id));
 diesel::joinable!(account_forces -> forces (force_slug));
 diesel::joinable!(answer_exemptions -> foi_answers (foi_answer_id));
+diesel::joinable!(answer_tools -> foi_answers (foi_answer_id));
 diesel::joinable!(answer_deployments -> foi_answers (foi_answer_id));
 diesel::joinable!(answer_deployments -> deployments (deployment_id));
 diesel::joinable!(answer_assessments -> foi_answers (foi_answer_id));
@@ -359,6 +368,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessment_deployments,
     foi_answers,
     answer_exemptions,
+    answer_tools,
     answer_deployments,
     answer_assessments,
     entity_revisions,

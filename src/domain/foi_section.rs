@@ -12,6 +12,12 @@ pub struct FoiSection(String);
 impl FoiSection {
     /// The pattern published in the OpenAPI spec.
     pub const PATTERN: &'static str = "^(s|reg)[0-9]+[A-Z]?(\\([0-9A-Za-z]+\\))*$";
+
+    /// The section of the Act a citation falls under, without its subsections: `s31` for
+    /// `s31(1)(a)`, `reg12` for `reg12(5)(a)`, `s40` for `s40`.
+    pub fn act_section(cited: &str) -> &str {
+        cited.split('(').next().unwrap_or(cited)
+    }
 }
 
 impl FromStr for FoiSection {
@@ -96,6 +102,19 @@ mod tests {
             "S24",
         ] {
             assert!(!is_section(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn act_sections_drop_subsections() {
+        for (cited, section) in [
+            ("s31(1)(a)", "s31"),
+            ("s31(3)", "s31"),
+            ("s31", "s31"),
+            ("s40(5B)", "s40"),
+            ("reg12(5)(a)", "reg12"),
+        ] {
+            assert_eq!(FoiSection::act_section(cited), section);
         }
     }
 

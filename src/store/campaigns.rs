@@ -13,7 +13,8 @@ use crate::db::schema::{
     answer_exemptions, authorities, campaign_questions, campaigns, foi_answers, foi_requests, tools,
 };
 use crate::db::DbConnection;
-use crate::domain::{AnswerOutcome, AuthorityKind, FoiLaw, FoiState, TargetGroup};
+use crate::domain::{AnswerOutcome, AuthorityKind, FoiLaw, FoiSection, FoiState, TargetGroup};
+use crate::foi::Timeliness;
 
 const ENTITY: &str = "campaign";
 
@@ -70,7 +71,7 @@ pub struct CampaignProgress {
     pub totals: ProgressTotals,
     /// For each question, how many authorities answered it each way.
     pub question_outcomes: Vec<QuestionOutcomes>,
-    /// Exemptions cited in the campaign's replies, most cited first.
+    /// Exemptions cited in the campaign's replies, by section of the Act, most cited first.
     pub exemptions: Vec<ExemptionCount>,
     /// One row per request, by force then authority.
     pub requests: Vec<RequestProgress>,
@@ -105,11 +106,26 @@ pub struct OutcomeCount {
     pub count: i64,
 }
 
-/// A count of one cited exemption.
+/// How often one section of the Act was cited, whatever its subsections.
 #[derive(Debug, Clone)]
 pub struct ExemptionCount {
+    /// The section without subsections: `s31` for `s31(3)` and `s31(1)(a)`.
+    pub section: String,
+    /// Citations of the section or any subsection (one per answer citing it).
+    pub count: i64,
+    /// Of those, the citations made to neither confirm nor deny that information is held.
+    pub ncnd: i64,
+    /// The same citations by the section exactly as cited (`s31` when cited bare), most cited
+    /// first.
+    pub subsections: Vec<SectionCount>,
+}
+
+/// How often one section was cited exactly so.
+#[derive(Debug, Clone)]
+pub struct SectionCount {
     pub section: String,
     pub count: i64,
+    pub ncnd: i64,
 }
 
 /// Where one targeted authority stands.
@@ -117,14 +133,21 @@ pub struct ExemptionCount {
 pub struct RequestProgress {
     pub foi_request_id: String,
     pub authority: String,
+    /// The authority's name.
+    pub authority_name: String,
     pub force: String,
     pub state: FoiState,
     pub received_on: NaiveDate,
     pub due_on: NaiveDate,
     pub responded_on: Option<NaiveDate>,
     pub overdue: bool,
-    /// The outcome of each question, in question order (`no_answer` until answered).
-    pub outcomes: Vec<AnswerOutcome>,
+    /// Replied to after `due_on`.
+    pub late: bool,
+    /// Calendar days past `due_on`, while overdue.
+    pub days_overdue: Option<i64>,
+    /// The outcome for each campaign question, by its position: the answer linked to the question
+    /// (`campaign_question`), `no_answer` when none is.
+    pub outcomes: BTreeMap<i32, AnswerOutcome>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -152,6 +175,40 @@ struct SentRow {
     received_on: NaiveDate,
     due_on: NaiveDate,
     responded_on: Option<NaiveDate>,
+}
+
+/// Counts citations by section of the Act, with each section as cited beneath it.
+fn group_exemptions(cited: Vec<(String, bool, i64)>) -> Vec<ExemptionCount> {
+    let mut sections: BTreeMap<String, BTreeMap<String, SectionCount>> = BTreeMap::new();
+    for (section, ncnd, count) in cited {
+        let exact = sections
+            .entry(FoiSection::act_section(&section).to_owned())
+            .or_default()
+            .entry(section.clone())
+            .or_insert(SectionCount {
+                section,
+                count: 0,
+                ncnd: 0,
+            });
+        exact.count += count;
+        exact.ncnd += if ncnd { count } else { 0 };
+    }
+    let by_count = |a: &(i64, &String), b: &(i64, &String)| b.0.cmp(&a.0).then(a.1.cmp(b.1));
+    let mut grouped: Vec<ExemptionCount> = sections
+        .into_iter()
+        .map(|(section, exact)| {
+            let mut subsections: Vec<SectionCount> = exact.into_values().collect();
+            subsections.sort_by(|a, b| by_count(&(a.count, &a.section), &(b.count, &b.section)));
+            ExemptionCount {
+                count: subsections.iter().map(|s| s.count).sum(),
+                ncnd: subsections.iter().map(|s| s.ncnd).sum(),
+                section,
+                subsections,
+            }
+        })
+        .collect();
+    grouped.sort_by(|a, b| by_count(&(a.count, &a.section), &(b.count, &b.section)));
+    grouped
 }
 
 fn into_views(conn: &mut DbConnection, rows: Vec<Row>) -> Result<Vec<Campaign>, StoreError> {
@@ -225,22 +282,25 @@ pub fn get(conn: &mut DbConnection, slug: &str) -> Result<Campaign, StoreError> 
 pub fn progress(conn: &mut DbConnection, slug: &str) -> Result<CampaignProgress, StoreError> {
     let campaign = get(conn, slug)?;
     let today = Utc::now().date_naive();
-    let rows: Vec<SentRow> = foi_requests::table
+    let rows: Vec<(SentRow, String)> = foi_requests::table
+        .inner_join(authorities::table)
         .filter(foi_requests::campaign_slug.eq(slug))
         .order((
             foi_requests::force_slug,
             foi_requests::authority_slug,
             foi_requests::id,
         ))
-        .select(SentRow::as_select())
+        .select((SentRow::as_select(), authorities::name))
         .load(conn)?;
+    // Answers are matched to questions by their link, not by their place in the reply.
     let mut outcomes: HashMap<String, HashMap<i32, AnswerOutcome>> = HashMap::new();
-    for (request, position, outcome) in foi_answers::table
+    for (request, question, outcome) in foi_answers::table
         .inner_join(foi_requests::table)
         .filter(foi_requests::campaign_slug.eq(slug))
+        .filter(foi_answers::campaign_question.is_not_null())
         .select((
             foi_answers::foi_request_id,
-            foi_answers::position,
+            foi_answers::campaign_question.assume_not_null(),
             foi_answers::outcome,
         ))
         .load::<(String, i32, String)>(conn)?
@@ -248,69 +308,73 @@ pub fn progress(conn: &mut DbConnection, slug: &str) -> Result<CampaignProgress,
         outcomes
             .entry(request)
             .or_default()
-            .insert(position, parse_column("foi_answers.outcome", &outcome)?);
+            .insert(question, parse_column("foi_answers.outcome", &outcome)?);
     }
-    let cited: Vec<(String, i64)> = answer_exemptions::table
+    let cited: Vec<(String, bool, i64)> = answer_exemptions::table
         .inner_join(foi_answers::table.inner_join(foi_requests::table))
         .filter(foi_requests::campaign_slug.eq(slug))
-        .group_by(answer_exemptions::section)
+        .group_by((answer_exemptions::section, answer_exemptions::ncnd))
         .select((
             answer_exemptions::section,
+            answer_exemptions::ncnd,
             diesel::dsl::count(answer_exemptions::foi_answer_id),
         ))
         .load(conn)?;
-    let mut exemptions: Vec<ExemptionCount> = cited
-        .into_iter()
-        .map(|(section, count)| ExemptionCount { section, count })
-        .collect();
-    exemptions.sort_by(|a, b| b.count.cmp(&a.count).then(a.section.cmp(&b.section)));
+    let exemptions = group_exemptions(cited);
 
     let mut totals = ProgressTotals::default();
     let mut tally: BTreeMap<(i32, AnswerOutcome), i64> = BTreeMap::new();
     let mut requests = Vec::with_capacity(rows.len());
-    for SentRow {
-        id,
-        authority_slug: authority,
-        force_slug: force,
-        state,
-        received_on,
-        due_on,
-        responded_on,
-    } in rows
+    for (
+        SentRow {
+            id,
+            authority_slug: authority,
+            force_slug: force,
+            state,
+            received_on,
+            due_on,
+            responded_on,
+        },
+        authority_name,
+    ) in rows
     {
-        let overdue = responded_on.is_none() && today > due_on;
+        let timeliness = Timeliness::of(due_on, responded_on, today);
         totals.requests += 1;
         match responded_on {
-            Some(on) => {
+            Some(_) => {
                 totals.answered += 1;
-                totals.answered_late += i64::from(on > due_on);
+                totals.answered_late += i64::from(timeliness.late);
             }
-            None if overdue => totals.overdue += 1,
+            None if timeliness.overdue => totals.overdue += 1,
             None => totals.awaiting += 1,
         }
         let answered = outcomes.remove(&id).unwrap_or_default();
-        let per_question: Vec<AnswerOutcome> = campaign
+        let per_question: BTreeMap<i32, AnswerOutcome> = campaign
             .questions
             .iter()
             .map(|q| {
-                answered
+                let outcome = answered
                     .get(&q.position)
                     .copied()
-                    .unwrap_or(AnswerOutcome::NoAnswer)
+                    .unwrap_or(AnswerOutcome::NoAnswer);
+                (q.position, outcome)
             })
             .collect();
-        for (question, outcome) in campaign.questions.iter().zip(&per_question) {
-            *tally.entry((question.position, *outcome)).or_default() += 1;
+        for (position, outcome) in &per_question {
+            *tally.entry((*position, *outcome)).or_default() += 1;
         }
         requests.push(RequestProgress {
             state: parse_column("foi_requests.state", &state)?,
             foi_request_id: id,
             authority,
+            authority_name,
             force,
             received_on,
             due_on,
             responded_on,
-            overdue,
+            overdue: timeliness.overdue,
+            late: timeliness.late,
+            days_overdue: timeliness.overdue.then_some(timeliness.days_overdue),
             outcomes: per_question,
         });
     }

@@ -4,7 +4,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::foi::authority_names;
 use super::svg::{self, BarChart};
 use super::view::{self, Meta};
 use super::{cached_page, page_response, query, PageError};
@@ -13,8 +12,6 @@ use crate::api::AppState;
 use crate::domain::AnswerOutcome;
 use crate::domain::Slug;
 use crate::store::campaigns::{self, Campaign, CampaignProgress};
-use crate::store::forces::{self, Force, ForceFilter};
-use crate::store::PageRequest;
 
 pub struct CampaignItem {
     pub href: String,
@@ -62,8 +59,20 @@ pub struct RequestProgressRow {
     pub due: String,
     pub responded: String,
     pub overdue: bool,
+    /// Days past due while overdue.
+    pub days_overdue: Option<i64>,
     pub late: bool,
-    pub outcomes: String,
+    /// Each question's outcome, as `Q1 Disclosed`.
+    pub outcomes: Vec<String>,
+}
+
+/// A section of the Act with its citations, and how it was cited exactly.
+pub struct ExemptionRow {
+    pub section: String,
+    pub count: i64,
+    pub ncnd: i64,
+    /// The sections as cited, when they are more than the bare section: (section, count, NCND).
+    pub subsections: Vec<(String, i64, i64)>,
 }
 
 pub struct QuestionRow {
@@ -86,7 +95,7 @@ pub struct CampaignPage {
     outcome_names: Vec<&'static str>,
     questions: Vec<QuestionRow>,
     chart: Option<BarChart>,
-    exemptions: Vec<(String, i64)>,
+    exemptions: Vec<ExemptionRow>,
     slug: String,
 }
 
@@ -100,19 +109,13 @@ pub async fn page(
     cached_page(
         &req,
         &state,
-        move |conn| {
-            let progress = campaigns::progress(conn, &slug)?;
-            let forces =
-                forces::list(conn, &ForceFilter::default(), &PageRequest::everything())?.items;
-            Ok((progress, forces))
-        },
+        move |conn| Ok(campaigns::progress(conn, &slug)?),
         draw,
     )
     .await
 }
 
-fn draw((progress, forces): (CampaignProgress, Vec<Force>)) -> CampaignPage {
-    let names = authority_names(&forces);
+fn draw(progress: CampaignProgress) -> CampaignPage {
     let campaign = &progress.campaign;
     let slug = campaign.slug.clone();
     // The outcomes that occur, in the vocabulary's order: the chart's key and the table's columns.
@@ -211,22 +214,19 @@ fn draw((progress, forces): (CampaignProgress, Vec<Force>)) -> CampaignPage {
             .iter()
             .map(|r| RequestProgressRow {
                 href: format!("/foi-requests/{}", r.foi_request_id),
-                authority: names
-                    .get(&r.authority)
-                    .cloned()
-                    .unwrap_or_else(|| r.authority.clone()),
+                authority: r.authority_name.clone(),
                 state: view::foi_state_label(r.state),
                 received: view::date(r.received_on),
                 due: view::date(r.due_on),
                 responded: view::opt_date(r.responded_on),
                 overdue: r.overdue,
-                late: r.responded_on.is_some_and(|d| d > r.due_on),
+                days_overdue: r.days_overdue,
+                late: r.late,
                 outcomes: r
                     .outcomes
                     .iter()
-                    .map(|o| view::outcome_label(*o))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                    .map(|(question, o)| format!("Q{question} {}", view::outcome_label(*o)))
+                    .collect(),
             })
             .collect(),
         outcome_names,
@@ -235,7 +235,19 @@ fn draw((progress, forces): (CampaignProgress, Vec<Force>)) -> CampaignPage {
         exemptions: progress
             .exemptions
             .iter()
-            .map(|e| (e.section.clone(), e.count))
+            .map(|e| ExemptionRow {
+                section: e.section.clone(),
+                count: e.count,
+                ncnd: e.ncnd,
+                subsections: if e.subsections.len() == 1 && e.subsections[0].section == e.section {
+                    Vec::new()
+                } else {
+                    e.subsections
+                        .iter()
+                        .map(|s| (s.section.clone(), s.count, s.ncnd))
+                        .collect()
+                },
+            })
             .collect(),
         slug,
     }

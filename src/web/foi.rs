@@ -13,7 +13,7 @@ use crate::api::pagination::ListResponse;
 use crate::api::AppState;
 use crate::domain::EntityId;
 use crate::domain::{AnswerOutcome, FoiState, Relation, StageKind};
-use crate::store::foi_requests::{self, FoiRequest};
+use crate::store::foi_requests::{self, FoiRequest, FoiSort};
 use crate::store::forces::{self, Force, ForceFilter};
 use crate::store::tools::{self, ToolFilter};
 use crate::store::{campaigns, deployments, StoreError};
@@ -77,6 +77,8 @@ pub struct FoiListPage {
     states: Vec<Choice>,
     outcomes: Vec<Choice>,
     overdue: Vec<Choice>,
+    late: Vec<Choice>,
+    sorts: Vec<Choice>,
     q: String,
     exemption: String,
     campaign: String,
@@ -87,6 +89,30 @@ pub struct FoiListPage {
     next_url: Option<String>,
     paged: bool,
     filtered: bool,
+}
+
+/// `-sent_on` as "Sent, newest first".
+fn sort_label(param: &str) -> String {
+    let (descending, column) = match param.strip_prefix('-') {
+        Some(column) => (true, column),
+        None => (false, param),
+    };
+    let (name, dated) = match column {
+        "received_on" => ("Received", true),
+        "sent_on" => ("Sent", true),
+        "due_on" => ("Due", true),
+        "responded_on" => ("Answered", true),
+        "updated_at" => ("Last changed", true),
+        "authority" => ("Authority", false),
+        _ => ("Force", false),
+    };
+    let order = match (dated, descending) {
+        (true, true) => "newest first",
+        (true, false) => "oldest first",
+        (false, true) => "Z to A",
+        (false, false) => "A to Z",
+    };
+    format!("{name}, {order}")
 }
 
 fn choices(
@@ -105,7 +131,7 @@ fn choices(
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let raw: FoiListQuery = query(&req)?;
-    let (filter, page) = parse_foi_query(&req, raw)?;
+    let (filter, sort, page) = parse_foi_query(&req, raw)?;
     let calendar = state.calendar.clone();
     let values: HashMap<String, String> =
         url::form_urlencoded::parse(non_empty_query(req.query_string()).as_bytes())
@@ -127,7 +153,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         &req,
         &state,
         move |conn| {
-            let found = foi_requests::list(conn, &calendar, &filter, &page)?;
+            let found = foi_requests::list(conn, &calendar, &filter, sort, &page)?;
             let forces =
                 forces::list(conn, &ForceFilter::default(), &PageRequest::everything())?.items;
             Ok((found, forces))
@@ -168,6 +194,19 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                         ("false".to_owned(), "Not overdue".to_owned()),
                     ],
                     values.get("overdue"),
+                ),
+                late: choices(
+                    [
+                        ("true".to_owned(), "Answered late".to_owned()),
+                        ("false".to_owned(), "Not answered late".to_owned()),
+                    ],
+                    values.get("late"),
+                ),
+                sorts: choices(
+                    FoiSort::params()
+                        .into_iter()
+                        .map(|p| (p.clone(), sort_label(&p))),
+                    values.get("sort"),
                 ),
                 q: value("q"),
                 exemption: value("exemption"),

@@ -19,7 +19,7 @@ use crate::api::AppState;
 use crate::domain::Slug;
 use crate::domain::{DeploymentStatus, Moment};
 use crate::store::audit::{self, ChangeFilter};
-use crate::store::foi_requests::{self, FoiFilter};
+use crate::store::foi_requests::{self, FoiFilter, FoiSort};
 use crate::store::forces::{self, Force, ForceFilter};
 use crate::store::impact_assessments::ImpactAssessment;
 use crate::store::overviews::{self, ForceProfile, Matrix, MatrixFilter, ProfileTool};
@@ -298,7 +298,7 @@ pub async fn page(
                 after: None,
                 count: false,
             };
-            let requests = foi_requests::list(conn, &calendar, &filter, &page)?;
+            let requests = foi_requests::list(conn, &calendar, &filter, FoiSort::default(), &page)?;
             let changes = audit::latest(
                 conn,
                 &ChangeFilter {

@@ -46,8 +46,10 @@ pub fn create(
                 answers: fields
                     .questions
                     .iter()
-                    .map(|(question, tools)| AnswerFields {
+                    .zip(1..)
+                    .map(|((question, tools), position)| AnswerFields {
                         id: None,
+                        campaign_question: Some(position),
                         question: question.clone(),
                         tools: tools.clone(),
                         outcome: AnswerOutcome::NoAnswer,

@@ -17,7 +17,7 @@ pub fn create(
     stamp: &Stamp,
     fields: &FoiRequestFields,
 ) -> Result<FoiRequest, StoreError> {
-    let (force, _) = foi_requests::check(conn, calendar, fields)?;
+    let force = foi_requests::check(conn, calendar, fields)?.force;
     let fields = apply_claims(conn, stamp, &force, fields)?;
     foi_requests::create(conn, calendar, stamp, &fields)
 }
@@ -34,7 +34,7 @@ pub fn update(
 ) -> Result<FoiRequest, StoreError> {
     // A missing or stale request is reported before anything about the content.
     foi_requests::current_at(conn, calendar, id, expected)?;
-    let (force, _) = foi_requests::check(conn, calendar, fields)?;
+    let force = foi_requests::check(conn, calendar, fields)?.force;
     let fields = apply_claims(conn, stamp, &force, fields)?;
     foi_requests::update(conn, calendar, stamp, id, expected, &fields)
 }

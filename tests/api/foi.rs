@@ -135,7 +135,7 @@ both_backends! {
         // The campaign shows the reply.
         let progress = app.get_json("/api/v1/campaigns/2019-surveillance-tools", StatusCode::OK).await;
         assert_eq!(progress["totals"], json!({"requests": 1, "answered": 1, "answered_late": 0, "awaiting": 0, "overdue": 0}));
-        assert_eq!(progress["requests"][0]["outcomes"], json!(["partially_disclosed", "not_held", "not_valid"]));
+        assert_eq!(progress["requests"][0]["outcomes"], json!({"1": "partially_disclosed", "2": "not_held", "3": "not_valid"}));
     }
 
     async fn documents_are_stored_and_served_byte_for_byte(db: TestDb) {
@@ -412,12 +412,15 @@ both_backends! {
         }
         let progress = app.get_json("/api/v1/campaigns/imsi-2024", StatusCode::OK).await;
         assert_eq!(progress["totals"], json!({"requests": 46, "answered": 3, "answered_late": 1, "awaiting": 0, "overdue": 43}));
-        assert_eq!(progress["exemptions"], json!([{"section": "s31(3)", "count": 2}, {"section": "s24(2)", "count": 1}]));
+        assert_eq!(progress["exemptions"], json!([
+            {"section": "s31", "count": 2, "ncnd": 2, "subsections": [{"section": "s31(3)", "count": 2, "ncnd": 2}]},
+            {"section": "s24", "count": 1, "ncnd": 1, "subsections": [{"section": "s24(2)", "count": 1, "ncnd": 1}]}
+        ]));
         assert_eq!(progress["question_outcomes"][0]["outcomes"], json!([
             {"outcome": "not_held", "count": 1}, {"outcome": "ncnd", "count": 2}, {"outcome": "no_answer", "count": 43}
         ]));
         let kent = progress["requests"].as_array().unwrap().iter().find(|r| r["force"] == "kent").unwrap();
-        assert_eq!(kent["outcomes"], json!(["ncnd", "ncnd"]));
+        assert_eq!(kent["outcomes"], json!({"1": "ncnd", "2": "ncnd"}));
         let campaigns = app.get_json("/api/v1/campaigns", StatusCode::OK).await;
         assert_eq!(campaigns["items"][0]["slug"], "imsi-2024");
     }
@@ -449,6 +452,7 @@ both_backends! {
                         provenance: Provenance::Foi,
                         answers: vec![AnswerFields {
                             id: None,
+                            campaign_question: None,
                             question: "Do you use drones?".into(),
                             tools: vec!["drones".into()],
                             outcome: AnswerOutcome::NoAnswer,

@@ -17,6 +17,7 @@ mod durability;
 mod evidence;
 mod exports;
 mod foi;
+mod foi_queries;
 mod forces;
 mod hardening;
 mod health;

@@ -1,6 +1,8 @@
 //! The views of a campaign and of its progress across the authorities it asked, as the API answers
 //! with them.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -9,7 +11,7 @@ use super::examples::{example_with, schema_example};
 use crate::domain::{AnswerOutcome, FoiLaw, FoiState};
 use crate::store::campaigns::{
     Campaign, CampaignProgress, CampaignQuestion, ExemptionCount, OutcomeCount, ProgressTotals,
-    QuestionOutcomes, RequestProgress,
+    QuestionOutcomes, RequestProgress, SectionCount,
 };
 
 /// A campaign: its request, its questions, and when it started.
@@ -119,7 +121,8 @@ pub struct CampaignProgressView {
     pub totals: ProgressTotalsView,
     /// For each question, how many authorities answered it each way.
     pub question_outcomes: Vec<QuestionOutcomesView>,
-    /// Exemptions cited in the campaign's replies, most cited first.
+    /// Exemptions cited in the campaign's replies, by section of the Act (`s31` counting
+    /// `s31(3)` and `s31(1)(a)`), most cited first.
     pub exemptions: Vec<ExemptionCountView>,
     /// One row per request, by force then authority.
     pub requests: Vec<RequestProgressView>,
@@ -220,12 +223,27 @@ impl From<OutcomeCount> for OutcomeCountView {
     }
 }
 
-/// A count of one cited exemption.
+/// How often one section of the Act was cited in the campaign's replies.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(as = ExemptionCount, example = json!({"section": "s31(3)", "count": 4}))]
+#[schema(as = ExemptionCount, example = json!({
+    "section": "s31",
+    "count": 5,
+    "ncnd": 2,
+    "subsections": [
+        {"section": "s31(1)(a)", "count": 3, "ncnd": 0},
+        {"section": "s31(3)", "count": 2, "ncnd": 2}
+    ]
+}))]
 pub struct ExemptionCountView {
+    /// The section without subsections (`s31`, `reg12`).
     pub section: String,
+    /// Citations of the section or any of its subsections (one per answer citing it).
     pub count: i64,
+    /// Of those, the citations made to neither confirm nor deny that information is held.
+    pub ncnd: i64,
+    /// The same citations by the section exactly as cited (`s31` itself when cited without a
+    /// subsection), most cited first; their counts add up to the section's.
+    pub subsections: Vec<SectionCountView>,
 }
 
 impl From<ExemptionCount> for ExemptionCountView {
@@ -233,6 +251,33 @@ impl From<ExemptionCount> for ExemptionCountView {
         Self {
             section: v.section,
             count: v.count,
+            ncnd: v.ncnd,
+            subsections: v
+                .subsections
+                .into_iter()
+                .map(SectionCountView::from)
+                .collect(),
+        }
+    }
+}
+
+/// How often a section was cited exactly so.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SectionCount, example = json!({"section": "s31(3)", "count": 2, "ncnd": 2}))]
+pub struct SectionCountView {
+    /// The section as cited.
+    pub section: String,
+    pub count: i64,
+    /// Citations that neither confirmed nor denied.
+    pub ncnd: i64,
+}
+
+impl From<SectionCount> for SectionCountView {
+    fn from(v: SectionCount) -> Self {
+        Self {
+            section: v.section,
+            count: v.count,
+            ncnd: v.ncnd,
         }
     }
 }
@@ -242,25 +287,38 @@ impl From<ExemptionCount> for ExemptionCountView {
 #[schema(as = RequestProgress, example = json!({
     "foi_request_id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e70",
     "authority": "cambridgeshire-pcc",
+    "authority_name": "Cambridgeshire Police and Crime Commissioner",
     "force": "cambridgeshire",
     "state": "partially_successful",
     "received_on": "2019-06-13",
     "due_on": "2019-07-11",
     "responded_on": "2019-07-04",
     "overdue": false,
-    "outcomes": ["partially_disclosed", "not_held", "not_valid"]
+    "late": false,
+    "days_overdue": null,
+    "outcomes": {"1": "partially_disclosed", "2": "not_held", "3": "not_valid"}
 }))]
 pub struct RequestProgressView {
     pub foi_request_id: String,
+    /// The authority's slug.
     pub authority: String,
+    /// The authority's name.
+    pub authority_name: String,
     pub force: String,
     pub state: FoiState,
     pub received_on: NaiveDate,
     pub due_on: NaiveDate,
     pub responded_on: Option<NaiveDate>,
+    /// No reply yet and `due_on` has passed.
     pub overdue: bool,
-    /// The outcome of each question, in question order (`no_answer` until answered).
-    pub outcomes: Vec<AnswerOutcome>,
+    /// The reply came after `due_on`.
+    pub late: bool,
+    /// Calendar days past `due_on` while overdue; `null` when not overdue.
+    pub days_overdue: Option<i64>,
+    /// The outcome for each campaign question, keyed by the question's `position`: the outcome
+    /// of the answer that replies to it (its `campaign_question`), `no_answer` when none does.
+    #[schema(value_type = BTreeMap<String, AnswerOutcome>)]
+    pub outcomes: BTreeMap<i32, AnswerOutcome>,
 }
 
 impl From<RequestProgress> for RequestProgressView {
@@ -268,12 +326,15 @@ impl From<RequestProgress> for RequestProgressView {
         Self {
             foi_request_id: v.foi_request_id,
             authority: v.authority,
+            authority_name: v.authority_name,
             force: v.force,
             state: v.state,
             received_on: v.received_on,
             due_on: v.due_on,
             responded_on: v.responded_on,
             overdue: v.overdue,
+            late: v.late,
+            days_overdue: v.days_overdue,
             outcomes: v.outcomes,
         }
     }

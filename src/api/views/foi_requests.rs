@@ -160,6 +160,7 @@ impl From<Deadline> for DeadlineView {
 #[schema(as = Answer, example = json!({
     "id": "0193c4a2-7d1e-7b3a-9f00-6a1d2c3b4e71",
     "position": 1,
+    "campaign_question": 1,
     "question": "As my elected Police and Crime Commissioner, please can you tell me which, if any, of the following tools and tactics are being used by our local force: Body worn Video Cameras, Facial recognition, Hacking, IMSI catchers, Mobile phone extraction, Predictive policing, Social media intelligence",
     "tools": [
         "body-worn-video", "facial-recognition", "equipment-interference", "imsi-catcher",
@@ -184,6 +185,9 @@ pub struct AnswerView {
     pub id: String,
     /// The question's number (1-based).
     pub position: i32,
+    /// The campaign question this answer replies to (its `position` in the campaign), for a
+    /// campaign's request; campaign progress matches answers to questions by it.
+    pub campaign_question: Option<i32>,
     pub question: String,
     /// The tools the question asks about.
     pub tools: Vec<String>,
@@ -203,6 +207,7 @@ impl From<Answer> for AnswerView {
         Self {
             id: v.id,
             position: v.position,
+            campaign_question: v.campaign_question,
             question: v.question,
             tools: v.tools,
             outcome: v.outcome,

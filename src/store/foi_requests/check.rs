@@ -1,5 +1,5 @@
-//! The checks a request passes before it is written: its authority, campaign, tools, redirects and
-//! links exist, and its links stay within the authority's force.
+//! The checks a request passes before it is written: its authority, campaign, campaign questions,
+//! tools, redirects and links exist, and its links stay within the authority's force.
 
 use std::collections::BTreeSet;
 
@@ -9,7 +9,8 @@ use diesel::prelude::*;
 use super::model::FoiRequestFields;
 use super::read::authority_of;
 use crate::db::schema::{
-    authorities, campaigns, deployments as deployments_table, impact_assessments, tools,
+    authorities, campaign_questions, campaigns, deployments as deployments_table,
+    impact_assessments, tools,
 };
 use crate::db::DbConnection;
 use crate::foi::FoiCalendar;
@@ -19,12 +20,22 @@ pub(super) fn invalid(field: &'static str, message: String) -> StoreError {
     StoreError::Invalid { field, message }
 }
 
-/// Checks every reference of `fields` and returns the request's force and its due date.
+/// What a checked request is written with besides its fields.
+pub struct Checked {
+    /// The force of the request's authority.
+    pub force: String,
+    pub due_on: NaiveDate,
+    /// The campaign question each answer replies to, in answer order.
+    pub campaign_questions: Vec<Option<i32>>,
+}
+
+/// Checks every reference of `fields` and returns the request's force, its due date and the
+/// campaign questions its answers reply to.
 pub fn check(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     fields: &FoiRequestFields,
-) -> Result<(String, NaiveDate), StoreError> {
+) -> Result<Checked, StoreError> {
     let (force, _) = authority_of(conn, &fields.authority)?;
     let due_on = calendar
         .due_date(fields.law, fields.received_on)
@@ -110,5 +121,63 @@ pub fn check(
             "is before `received_on`".to_owned(),
         ));
     }
-    Ok((force, due_on))
+    let campaign_questions = question_links(conn, fields)?;
+    Ok(Checked {
+        force,
+        due_on,
+        campaign_questions,
+    })
+}
+
+/// The campaign question each answer replies to. Answers of a campaign's request name theirs
+/// (`campaign_question`); when none does, each replies to the question at its own position, if
+/// the campaign has one (as the campaign sends them, and as most replies keep them). Named
+/// questions must exist and be named once; other requests link nothing.
+fn question_links(
+    conn: &mut DbConnection,
+    fields: &FoiRequestFields,
+) -> Result<Vec<Option<i32>>, StoreError> {
+    let named = fields.answers.iter().any(|a| a.campaign_question.is_some());
+    let Some(campaign) = &fields.campaign else {
+        if named {
+            return Err(invalid(
+                "answers",
+                "`campaign_question` links an answer to a campaign's question, and this request \
+                 belongs to no campaign"
+                    .to_owned(),
+            ));
+        }
+        return Ok(vec![None; fields.answers.len()]);
+    };
+    let questions: BTreeSet<i32> = campaign_questions::table
+        .filter(campaign_questions::campaign_slug.eq(campaign))
+        .select(campaign_questions::position)
+        .load::<i32>(conn)?
+        .into_iter()
+        .collect();
+    if !named {
+        return Ok((1..)
+            .take(fields.answers.len())
+            .map(|position| questions.contains(&position).then_some(position))
+            .collect());
+    }
+    let mut links = Vec::with_capacity(fields.answers.len());
+    for answer in &fields.answers {
+        if let Some(question) = answer.campaign_question {
+            if !questions.contains(&question) {
+                return Err(invalid(
+                    "answers",
+                    format!("`campaign_question`: campaign `{campaign}` has no question {question}"),
+                ));
+            }
+            if links.contains(&Some(question)) {
+                return Err(invalid(
+                    "answers",
+                    format!("`campaign_question`: two answers reply to question {question}"),
+                ));
+            }
+        }
+        links.push(answer.campaign_question);
+    }
+    Ok(links)
 }

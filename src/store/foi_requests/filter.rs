@@ -1,13 +1,21 @@
 //! The list's filters, as one boxed query that both the page and its count use.
+//!
+//! Request-level filters (`outcome`, `exemption`) hold when any answer of the request matches;
+//! answer-level ones (`answer_tool`, `answer_exemption`, `answer_outcome`) must all hold for the
+//! same answer. `late` and `overdue` are the views' [`crate::foi::Timeliness`] rule, in SQL.
 
 use chrono::NaiveDate;
+use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::{Bool, Text};
 
 use super::rows::today;
-use crate::db::schema::{answer_exemptions, foi_answers, foi_requests};
-use crate::db::MultiBackend;
+use crate::db::schema::foi_requests;
+use crate::db::{DbConnection, MultiBackend};
 use crate::domain::{AnswerOutcome, FoiState, SearchTerms};
 use crate::store::search::MatchesText;
+use crate::store::{tools, StoreError};
 
 /// Filters on the list of requests.
 #[derive(Debug, Clone, Default)]
@@ -18,19 +26,140 @@ pub struct FoiFilter {
     /// Requests with at least one answer of this outcome.
     pub outcome: Option<AnswerOutcome>,
     pub state: Option<FoiState>,
-    /// Requests citing this section, or any subsection of it (`s31` matches `s31(3)`).
+    /// Requests with at least one answer citing this section, or any subsection of it (`s31`
+    /// matches `s31(3)`).
     pub exemption: Option<String>,
+    /// With `answer_exemption` and `answer_outcome`: requests with one answer that meets every
+    /// one of them. This one: the answer asks about this tool or one of its sub-types.
+    pub answer_tool: Option<String>,
+    /// The same answer cites this section or a subsection of it.
+    pub answer_exemption: Option<String>,
+    /// The same answer has this outcome.
+    pub answer_outcome: Option<AnswerOutcome>,
     pub received_gte: Option<NaiveDate>,
     pub received_lte: Option<NaiveDate>,
     pub responded_gte: Option<NaiveDate>,
     pub responded_lte: Option<NaiveDate>,
     /// Only requests still unanswered past their due date (`true`), or the others (`false`).
     pub overdue: Option<bool>,
+    /// Only requests replied to after their due date (`true`), or the others (`false`).
+    pub late: Option<bool>,
     /// Only requests whose title, text or reply, or one of whose answers, matches these words.
     pub q: Option<SearchTerms>,
 }
 
-pub(super) fn filtered(filter: &FoiFilter) -> foi_requests::BoxedQuery<'static, MultiBackend> {
+/// `EXISTS` an answer of the request the outer query is on that meets every condition given:
+/// its outcome, an exemption it cites (the section or a subsection: `s31` takes in `s31(3)`, not
+/// `s311`), a tool it asks about (any of a list). One answer must meet them all; request-level
+/// filters use one instance per condition, so that different answers may meet them. Written as
+/// SQL (like `MatchesText`) because diesel nests no boxed query inside another on the two-backend
+/// connection.
+#[derive(Debug, Clone, Default, QueryId)]
+struct AnswerMatches {
+    outcome: Option<&'static str>,
+    section: Option<String>,
+    /// `section(%`, the `LIKE` pattern of its subsections.
+    subsections: Option<String>,
+    tools: Option<Vec<String>>,
+}
+
+impl AnswerMatches {
+    fn citing(mut self, section: &str) -> Self {
+        self.section = Some(section.to_owned());
+        self.subsections = Some(format!("{section}(%"));
+        self
+    }
+
+    fn is_empty(&self) -> bool {
+        self.outcome.is_none() && self.section.is_none() && self.tools.is_none()
+    }
+}
+
+impl Expression for AnswerMatches {
+    type SqlType = Bool;
+}
+
+impl<QS> AppearsOnTable<QS> for AnswerMatches {}
+
+impl<QS> SelectableExpression<QS> for AnswerMatches {}
+
+impl ValidGrouping<()> for AnswerMatches {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryFragment<MultiBackend> for AnswerMatches {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql(
+            "EXISTS (SELECT 1 FROM foi_answers a WHERE a.foi_request_id = foi_requests.id",
+        );
+        if let Some(outcome) = &self.outcome {
+            out.push_sql(" AND a.outcome = ");
+            out.push_bind_param::<Text, _>(*outcome)?;
+        }
+        if let (Some(section), Some(subsections)) = (&self.section, &self.subsections) {
+            out.push_sql(
+                " AND EXISTS (SELECT 1 FROM answer_exemptions e WHERE e.foi_answer_id = a.id \
+                 AND (e.section = ",
+            );
+            out.push_bind_param::<Text, _>(section)?;
+            out.push_sql(" OR e.section LIKE ");
+            out.push_bind_param::<Text, _>(subsections)?;
+            out.push_sql("))");
+        }
+        if let Some(tools) = &self.tools {
+            out.push_sql(
+                " AND EXISTS (SELECT 1 FROM answer_tools t WHERE t.foi_answer_id = a.id \
+                 AND t.tool_slug IN (",
+            );
+            for (i, tool) in tools.iter().enumerate() {
+                if i > 0 {
+                    out.push_sql(", ");
+                }
+                out.push_bind_param::<Text, _>(tool)?;
+            }
+            out.push_sql("))");
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// Everything a filter needs from the database before the query is built: the tools an
+/// `answer_tool` stands for.
+#[derive(Debug, Default)]
+pub(super) struct Resolved {
+    answer_tools: Option<Vec<String>>,
+}
+
+impl FoiFilter {
+    pub(super) fn resolve(&self, conn: &mut DbConnection) -> Result<Resolved, StoreError> {
+        Ok(Resolved {
+            answer_tools: self
+                .answer_tool
+                .as_deref()
+                .map(|tool| tools::with_descendants(conn, tool))
+                .transpose()?,
+        })
+    }
+
+    /// The answer-level conditions, as one answer must meet them.
+    fn same_answer(&self, resolved: &Resolved) -> AnswerMatches {
+        let mut matches = AnswerMatches {
+            outcome: self.answer_outcome.map(|o| o.as_str()),
+            tools: resolved.answer_tools.clone(),
+            ..AnswerMatches::default()
+        };
+        if let Some(section) = &self.answer_exemption {
+            matches = matches.citing(section);
+        }
+        matches
+    }
+}
+
+pub(super) fn filtered(
+    filter: &FoiFilter,
+    resolved: &Resolved,
+) -> foi_requests::BoxedQuery<'static, MultiBackend> {
     let mut query = foi_requests::table.into_boxed();
     if let Some(force) = &filter.force {
         query = query.filter(foi_requests::force_slug.eq(force.clone()));
@@ -44,22 +173,19 @@ pub(super) fn filtered(filter: &FoiFilter) -> foi_requests::BoxedQuery<'static, 
     if let Some(state) = filter.state {
         query = query.filter(foi_requests::state.eq(state.as_str()));
     }
+    // Request-level: each may be met by a different answer.
     if let Some(outcome) = filter.outcome {
-        let with_outcome = foi_answers::table
-            .filter(foi_answers::outcome.eq(outcome.as_str()))
-            .select(foi_answers::foi_request_id);
-        query = query.filter(foi_requests::id.eq_any(with_outcome));
+        query = query.filter(AnswerMatches {
+            outcome: Some(outcome.as_str()),
+            ..AnswerMatches::default()
+        });
     }
     if let Some(section) = &filter.exemption {
-        let citing = foi_answers::table
-            .inner_join(answer_exemptions::table)
-            .filter(
-                answer_exemptions::section
-                    .eq(section.clone())
-                    .or(answer_exemptions::section.like(format!("{section}(%"))),
-            )
-            .select(foi_answers::foi_request_id);
-        query = query.filter(foi_requests::id.eq_any(citing));
+        query = query.filter(AnswerMatches::default().citing(section));
+    }
+    let same_answer = filter.same_answer(resolved);
+    if !same_answer.is_empty() {
+        query = query.filter(same_answer);
     }
     if let Some(on) = filter.received_gte {
         query = query.filter(foi_requests::received_on.ge(on));
@@ -89,6 +215,18 @@ pub(super) fn filtered(filter: &FoiFilter) -> foi_requests::BoxedQuery<'static, 
                 foi_requests::responded_on
                     .is_not_null()
                     .or(foi_requests::due_on.ge(today())),
+            )
+        }
+        None => {}
+    }
+    match filter.late {
+        // Written as the partial index `foi_requests_late_idx` is, so that it can be used.
+        Some(true) => query = query.filter(foi_requests::responded_on.gt(foi_requests::due_on.nullable())),
+        Some(false) => {
+            query = query.filter(
+                foi_requests::responded_on
+                    .is_null()
+                    .or(foi_requests::responded_on.le(foi_requests::due_on.nullable())),
             )
         }
         None => {}

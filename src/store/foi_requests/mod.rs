@@ -2,8 +2,8 @@
 //! calendar, never typed in), what each answer said and cited, the appeal stages, and the reply's
 //! documents. Every write stores a snapshot revision and a change event.
 //!
-//! `model` holds the request as read and as written, `rows` turns stored rows into it, `filter`
-//! and `read` list and fetch, `check` validates a request's references, `write` creates, updates
+//! `model` holds the request as read and as written, `rows` turns stored rows into it, `filter`,
+//! `sort` and `read` list and fetch, `check` validates a request's references, `write` creates, updates
 //! and deletes, `documents` attaches and copies the reply's files, `restore` writes back what an
 //! export holds, and `citations` lists the answers that cite a deployment.
 
@@ -15,9 +15,10 @@ mod model;
 mod read;
 mod restore;
 mod rows;
+mod sort;
 mod write;
 
-pub use check::check;
+pub use check::{check, Checked};
 pub use citations::{answers_for_deployment, AnswerCitation};
 pub use documents::{
     add_document, document, document_copies, extract_missing_texts, DocumentCopy, NewDocument,
@@ -27,7 +28,8 @@ pub use model::{
     Answer, AnswerFields, Deadline, Document, EvidenceLink, Exemption, FoiRequest,
     FoiRequestFields, Stage, StageFields,
 };
-pub use read::{authority_of, get, list, revisions, FoiKey};
+pub use read::{authority_of, get, list, revisions};
+pub use sort::{FoiKey, FoiSort, FoiSortColumn};
 pub use restore::{restore, restore_document};
 pub use write::{create, current_at, delete, update};
 

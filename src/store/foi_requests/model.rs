@@ -69,6 +69,10 @@ pub struct Answer {
     pub id: String,
     /// The question's number (1-based).
     pub position: i32,
+    /// The campaign question this answer replies to (its position in the campaign), for a
+    /// campaign's request.
+    #[serde(default)]
+    pub campaign_question: Option<i32>,
     pub question: String,
     /// The tools the question asks about.
     pub tools: Vec<String>,
@@ -153,6 +157,8 @@ pub struct FoiRequestFields {
 pub struct AnswerFields {
     /// The id of a restored answer; new answers get a fresh one, existing ones keep theirs.
     pub id: Option<String>,
+    /// The campaign question it replies to, if named (see `check` for the default).
+    pub campaign_question: Option<i32>,
     pub question: String,
     pub tools: Vec<String>,
     pub outcome: AnswerOutcome,

@@ -1,11 +1,10 @@
 //! Reads: a page of requests, one request, its revisions, and the authority a request is sent to.
 
-use chrono::NaiveDate;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::filter::{filtered, FoiFilter};
 use super::model::FoiRequest;
+use super::sort::{sorted, FoiKey, FoiSort};
 use super::rows::{into_views, Row};
 use super::ENTITY;
 use crate::db::schema::{authorities, foi_requests};
@@ -14,43 +13,25 @@ use crate::domain::FoiLaw;
 use crate::foi::FoiCalendar;
 use crate::store::{parse_column, revisions, Page, PageRequest, StoreError};
 
-/// Where a page of requests ends: most recently received first.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FoiKey {
-    pub received_on: NaiveDate,
-    pub id: String,
-}
-
-/// A page of requests, most recently received first.
+/// A page of requests in the order `sort` names.
 pub fn list(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     filter: &FoiFilter,
+    sort: FoiSort,
     page: &PageRequest<FoiKey>,
 ) -> Result<Page<FoiRequest, FoiKey>, StoreError> {
-    let mut query = filtered(filter)
+    let resolved = filter.resolve(conn)?;
+    let rows = sorted(filtered(filter, &resolved), sort, page.after.as_ref())?
         .select(Row::as_select())
-        .order((foi_requests::received_on.desc(), foi_requests::id.desc()))
-        .limit(page.limit as i64 + 1);
-    if let Some(FoiKey { received_on, id }) = &page.after {
-        query = query.filter(
-            foi_requests::received_on.le(*received_on).and(
-                foi_requests::received_on
-                    .lt(*received_on)
-                    .or(foi_requests::id.lt(id.clone())),
-            ),
-        );
-    }
-    let rows = query.load(conn)?;
+        .limit(page.limit as i64 + 1)
+        .load(conn)?;
     let total = if page.count {
-        Some(filtered(filter).count().get_result(conn)?)
+        Some(filtered(filter, &resolved).count().get_result(conn)?)
     } else {
         None
     };
-    let rows = Page::from_overfetch(rows, page.limit, |row| FoiKey {
-        received_on: row.received_on,
-        id: row.id.clone(),
-    });
+    let rows = Page::from_overfetch(rows, page.limit, |row| sort.key_of(row));
     Ok(Page {
         items: into_views(conn, calendar, rows.items)?,
         next_after: rows.next_after,

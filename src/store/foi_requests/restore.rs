@@ -47,6 +47,7 @@ impl Restorable for FoiRequest {
                 .iter()
                 .map(|a| AnswerFields {
                     id: Some(a.id.clone()),
+                    campaign_question: a.campaign_question,
                     question: a.question.clone(),
                     tools: a.tools.clone(),
                     outcome: a.outcome,
@@ -102,7 +103,7 @@ pub fn restore(
         )?;
         return Ok(Restored::Updated);
     }
-    let (force, due_on) = check(conn, calendar, &fields)?;
+    let checked = check(conn, calendar, &fields)?;
     let stamp = Stamp {
         actor: actor.clone(),
         at: record.updated_at.naive_utc(),
@@ -113,8 +114,7 @@ pub fn restore(
         &stamp,
         &Target {
             id: &record.id,
-            force: &force,
-            due_on,
+            checked: &checked,
             revision: record.revision,
             action: Action::Create,
             created_at: record.created_at.naive_utc(),

@@ -13,7 +13,7 @@ use crate::db::schema::{
 };
 use crate::db::DbConnection;
 use crate::domain::FoiLaw;
-use crate::foi::FoiCalendar;
+use crate::foi::{FoiCalendar, Timeliness};
 use crate::store::{parse_column, parse_json_list, utc, StoreError};
 
 #[derive(Queryable, Selectable)]
@@ -51,6 +51,7 @@ pub(super) struct AnswerRow {
     pub(super) outcome: String,
     pub(super) answer_text: String,
     pub(super) redirected_to_authority_slug: Option<String>,
+    pub(super) campaign_question: Option<i32>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -105,14 +106,19 @@ fn deadline(
     responded_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Deadline {
+    let Timeliness {
+        late,
+        overdue,
+        days_overdue,
+    } = Timeliness::of(due_on, responded_on, today);
     Deadline {
         due_on,
         extended_due_on: calendar.extended_due_date(law, received_on).ok(),
         working_days_taken: responded_on
             .and_then(|on| calendar.working_days_between(law, received_on, on).ok()),
-        days_overdue: (responded_on.unwrap_or(today) - due_on).num_days().max(0),
-        overdue: responded_on.is_none() && today > due_on,
-        late: responded_on.is_some_and(|on| on > due_on),
+        days_overdue,
+        overdue,
+        late,
     }
 }
 
@@ -280,6 +286,7 @@ fn answers_of(
             impact_assessments: assessment_links.remove(&row.id).unwrap_or_default(),
             id: row.id,
             position: row.position,
+            campaign_question: row.campaign_question,
             question: row.question,
             answer_text: row.answer_text,
             redirected_to: row.redirected_to_authority_slug,

@@ -1,18 +1,18 @@
 //! Writes: create, update and delete, each storing the request with its answers and stages, a
 //! snapshot revision and a change event.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::check::{check, invalid};
+use super::check::{check, invalid, Checked};
 use super::model::{FoiRequest, FoiRequestFields};
 use super::read::get;
 use super::ENTITY;
 use crate::db::schema::{
-    answer_assessments, answer_deployments, answer_exemptions, foi_answers, foi_requests,
-    foi_stages,
+    answer_assessments, answer_deployments, answer_exemptions, answer_tools, foi_answers,
+    foi_requests, foi_stages,
 };
 use crate::db::DbConnection;
 use crate::domain::StageKind;
@@ -23,8 +23,7 @@ use crate::store::{new_id, revisions, StoreError};
 /// Which request a write stores, and as which revision.
 pub(super) struct Target<'a> {
     pub(super) id: &'a str,
-    pub(super) force: &'a str,
-    pub(super) due_on: NaiveDate,
+    pub(super) checked: &'a Checked,
     pub(super) revision: i64,
     pub(super) action: Action,
     pub(super) created_at: NaiveDateTime,
@@ -40,12 +39,12 @@ pub(super) fn write_content(
 ) -> Result<(), StoreError> {
     let Target {
         id,
-        force,
-        due_on,
+        checked,
         revision,
         action,
         created_at,
     } = *target;
+    let (force, due_on) = (checked.force.as_str(), checked.due_on);
     let references = serde_json::to_string(&fields.reference_numbers).expect("strings serialise");
     macro_rules! content {
         () => {
@@ -83,7 +82,7 @@ pub(super) fn write_content(
             .set(content!())
             .execute(conn)?;
     }
-    write_answers(conn, id, fields)?;
+    write_answers(conn, id, fields, &checked.campaign_questions)?;
     diesel::delete(foi_stages::table.filter(foi_stages::foi_request_id.eq(id))).execute(conn)?;
     for stage in &fields.stages {
         let due_on = (stage.kind == StageKind::InternalReview)
@@ -113,6 +112,7 @@ fn write_answers(
     conn: &mut DbConnection,
     request_id: &str,
     fields: &FoiRequestFields,
+    campaign_questions: &[Option<i32>],
 ) -> Result<(), StoreError> {
     debug_assert!(
         fields.answers.iter().all(|a| a.claims.is_empty()),
@@ -131,9 +131,10 @@ fn write_answers(
             .filter(foi_answers::position.gt(count)),
     )
     .execute(conn)?;
-    for (position, answer) in (1..).zip(&fields.answers) {
+    for ((position, answer), question) in (1..).zip(&fields.answers).zip(campaign_questions) {
         let tools = serde_json::to_string(&answer.tools).expect("strings serialise");
         let content = (
+            foi_answers::campaign_question.eq(question),
             foi_answers::question.eq(&answer.question),
             foi_answers::tool_slugs.eq(&tools),
             foi_answers::outcome.eq(answer.outcome.as_str()),
@@ -149,6 +150,8 @@ fn write_answers(
                     answer_exemptions::table.filter(answer_exemptions::foi_answer_id.eq(id)),
                 )
                 .execute(conn)?;
+                diesel::delete(answer_tools::table.filter(answer_tools::foi_answer_id.eq(id)))
+                    .execute(conn)?;
                 diesel::delete(
                     answer_deployments::table.filter(answer_deployments::foi_answer_id.eq(id)),
                 )
@@ -172,6 +175,16 @@ fn write_answers(
                 id
             }
         };
+        // The tools again, one row each: the index `answer_tool` filters on.
+        let distinct: BTreeSet<&String> = answer.tools.iter().collect();
+        for tool in distinct {
+            diesel::insert_into(answer_tools::table)
+                .values((
+                    answer_tools::foi_answer_id.eq(&answer_id),
+                    answer_tools::tool_slug.eq(tool),
+                ))
+                .execute(conn)?;
+        }
         for exemption in &answer.exemptions {
             diesel::insert_into(answer_exemptions::table)
                 .values((
@@ -277,7 +290,7 @@ pub fn create(
     stamp: &Stamp,
     fields: &FoiRequestFields,
 ) -> Result<FoiRequest, StoreError> {
-    let (force, due_on) = check(conn, calendar, fields)?;
+    let checked = check(conn, calendar, fields)?;
     let id = new_id();
     write_content(
         conn,
@@ -285,8 +298,7 @@ pub fn create(
         stamp,
         &Target {
             id: &id,
-            force: &force,
-            due_on,
+            checked: &checked,
             revision: 1,
             action: Action::Create,
             created_at: stamp.at,
@@ -321,8 +333,9 @@ pub fn update(
     fields: &FoiRequestFields,
 ) -> Result<FoiRequest, StoreError> {
     let current = current_at(conn, calendar, id, expected)?;
-    let (force, due_on) = check(conn, calendar, fields)?;
-    if force != current.force {
+    let checked = check(conn, calendar, fields)?;
+    let force = &checked.force;
+    if *force != current.force {
         return Err(invalid(
             "authority",
             format!(
@@ -337,8 +350,7 @@ pub fn update(
         stamp,
         &Target {
             id,
-            force: &force,
-            due_on,
+            checked: &checked,
             revision: current.revision + 1,
             action: Action::Update,
             created_at: stamp.at,

@@ -1,0 +1,13 @@
+DROP INDEX foi_requests_unanswered_idx;
+DROP INDEX foi_requests_late_idx;
+DROP INDEX foi_requests_sent_idx;
+DROP INDEX foi_requests_force_idx;
+DROP INDEX foi_requests_authority_idx;
+DROP INDEX foi_requests_responded_idx;
+DROP INDEX foi_requests_due_idx;
+CREATE INDEX foi_requests_authority_idx ON foi_requests (authority_slug);
+CREATE INDEX foi_requests_force_idx ON foi_requests (force_slug);
+CREATE INDEX foi_requests_responded_idx ON foi_requests (responded_on);
+CREATE INDEX foi_requests_due_idx ON foi_requests (due_on);
+ALTER TABLE foi_answers DROP COLUMN campaign_question;
+DROP TABLE answer_tools;
