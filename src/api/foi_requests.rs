@@ -10,8 +10,8 @@ use super::cache::{self, Cached};
 use super::foi_input::FoiRequestInput;
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
-use super::text_formats::{CountMode, FoiSortKey};
 use super::text_formats::FileContent;
+use super::text_formats::{CountMode, FoiSortKey};
 use super::views::foi_requests::{DocumentView, FoiRequestView};
 use super::views::revisions::RevisionView;
 use super::writes::{self, deleted, Change};
@@ -122,7 +122,8 @@ pub fn parse_foi_query(
         v.parse::<Slug>(field, raw).map(Slug::into_inner)
     };
     let section = |v: &mut Validator, field: &str, raw: Option<&str>| {
-        v.parse::<FoiSection>(field, raw).map(FoiSection::into_inner)
+        v.parse::<FoiSection>(field, raw)
+            .map(FoiSection::into_inner)
     };
     // Parsed first, so that errors keep the order they always had.
     let exemption = section(&mut v, "exemption", q.exemption.as_deref());
