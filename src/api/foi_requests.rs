@@ -10,8 +10,8 @@ use super::cache::{self, Cached};
 use super::foi_input::FoiRequestInput;
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::Validator;
-use super::text_formats::{CountMode, FoiSortKey};
 use super::text_formats::FileContent;
+use super::text_formats::{CountMode, FoiSortKey};
 use super::views::foi_requests::{DocumentView, FoiRequestView};
 use super::views::revisions::RevisionView;
 use super::writes::{self, deleted, Change};
@@ -122,15 +122,18 @@ pub fn parse_foi_query(
         v.parse::<Slug>(field, raw).map(Slug::into_inner)
     };
     let section = |v: &mut Validator, field: &str, raw: Option<&str>| {
-        v.parse::<FoiSection>(field, raw).map(FoiSection::into_inner)
+        v.parse::<FoiSection>(field, raw)
+            .map(FoiSection::into_inner)
     };
+    // Parsed first, so that errors keep the order they always had.
+    let exemption = section(&mut v, "exemption", q.exemption.as_deref());
     let filter = FoiFilter {
         force: slug(&mut v, "force", q.force.as_deref()),
         authority: slug(&mut v, "authority", q.authority.as_deref()),
         campaign: slug(&mut v, "campaign", q.campaign.as_deref()),
         outcome: v.parse("outcome", q.outcome.as_deref()),
         state: v.parse("state", q.state.as_deref()),
-        exemption: section(&mut v, "exemption", q.exemption.as_deref()),
+        exemption,
         answer_tool: slug(&mut v, "answer_tool", q.answer_tool.as_deref()),
         answer_exemption: section(&mut v, "answer_exemption", q.answer_exemption.as_deref()),
         answer_outcome: v.parse("answer_outcome", q.answer_outcome.as_deref()),

@@ -38,12 +38,24 @@ mod tests {
         let due = d("2024-03-01");
         let today = d("2024-03-11");
         let on_time = Timeliness::of(due, Some(due), today);
-        assert_eq!((on_time.late, on_time.overdue, on_time.days_overdue), (false, false, 0));
+        assert_eq!(
+            (on_time.late, on_time.overdue, on_time.days_overdue),
+            (false, false, 0)
+        );
         let late = Timeliness::of(due, Some(d("2024-03-04")), today);
-        assert_eq!((late.late, late.overdue, late.days_overdue), (true, false, 3));
+        assert_eq!(
+            (late.late, late.overdue, late.days_overdue),
+            (true, false, 3)
+        );
         let overdue = Timeliness::of(due, None, today);
-        assert_eq!((overdue.late, overdue.overdue, overdue.days_overdue), (false, true, 10));
+        assert_eq!(
+            (overdue.late, overdue.overdue, overdue.days_overdue),
+            (false, true, 10)
+        );
         let waiting = Timeliness::of(due, None, due);
-        assert_eq!((waiting.late, waiting.overdue, waiting.days_overdue), (false, false, 0));
+        assert_eq!(
+            (waiting.late, waiting.overdue, waiting.days_overdue),
+            (false, false, 0)
+        );
     }
 }

@@ -140,7 +140,6 @@ impl ExportRow for AnswerRow {
         "state",
         "id",
         "position",
-        "campaign_question",
         "question",
         "tools",
         "outcome",
@@ -149,6 +148,7 @@ impl ExportRow for AnswerRow {
         "exemptions",
         "deployment_ids",
         "impact_assessment_ids",
+        "campaign_question",
     ];
 
     fn record(&self) -> Vec<String> {
@@ -181,7 +181,6 @@ impl ExportRow for AnswerRow {
             self.state.to_string(),
             a.id.clone(),
             a.position.to_string(),
-            opt(&a.campaign_question),
             a.question.clone(),
             joined(&a.tools),
             a.outcome.to_string(),
@@ -190,6 +189,7 @@ impl ExportRow for AnswerRow {
             joined(&exemptions),
             ids(&a.deployments),
             ids(&a.impact_assessments),
+            opt(&a.campaign_question),
         ]
     }
 }

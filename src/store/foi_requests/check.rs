@@ -167,7 +167,9 @@ fn question_links(
             if !questions.contains(&question) {
                 return Err(invalid(
                     "answers",
-                    format!("`campaign_question`: campaign `{campaign}` has no question {question}"),
+                    format!(
+                        "`campaign_question`: campaign `{campaign}` has no question {question}"
+                    ),
                 ));
             }
             if links.contains(&Some(question)) {

@@ -5,7 +5,9 @@
 //! same answer. `late` and `overdue` are the views' [`crate::foi::Timeliness`] rule, in SQL.
 
 use chrono::NaiveDate;
-use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
+use diesel::expression::{
+    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
+};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Bool, Text};
@@ -221,7 +223,9 @@ pub(super) fn filtered(
     }
     match filter.late {
         // Written as the partial index `foi_requests_late_idx` is, so that it can be used.
-        Some(true) => query = query.filter(foi_requests::responded_on.gt(foi_requests::due_on.nullable())),
+        Some(true) => {
+            query = query.filter(foi_requests::responded_on.gt(foi_requests::due_on.nullable()))
+        }
         Some(false) => {
             query = query.filter(
                 foi_requests::responded_on

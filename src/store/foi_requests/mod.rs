@@ -29,8 +29,8 @@ pub use model::{
     FoiRequestFields, Stage, StageFields,
 };
 pub use read::{authority_of, get, list, revisions};
-pub use sort::{FoiKey, FoiSort, FoiSortColumn};
 pub use restore::{restore, restore_document};
+pub use sort::{FoiKey, FoiSort, FoiSortColumn};
 pub use write::{create, current_at, delete, update};
 
 /// The entity type of FOI requests in revisions and the change feed.

@@ -4,8 +4,8 @@ use diesel::prelude::*;
 
 use super::filter::{filtered, FoiFilter};
 use super::model::FoiRequest;
-use super::sort::{sorted, FoiKey, FoiSort};
 use super::rows::{into_views, Row};
+use super::sort::{sorted, FoiKey, FoiSort};
 use super::ENTITY;
 use crate::db::schema::{authorities, foi_requests};
 use crate::db::DbConnection;
