@@ -109,7 +109,9 @@ fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
     &items[rng.usize(..items.len())]
 }
 
-const STATUS_WEIGHTS: [(DeploymentStatus, u32); 10] = [
+/// The statuses demo claims record, weighted (never `not_researched`: that is what a cell with no
+/// claim shows).
+const STATUS_WEIGHTS: [(DeploymentStatus, u32); 9] = [
     (DeploymentStatus::InUse, 30),
     (DeploymentStatus::Trial, 8),
     (DeploymentStatus::Planned, 5),
@@ -119,7 +121,6 @@ const STATUS_WEIGHTS: [(DeploymentStatus, u32); 10] = [
     (DeploymentStatus::Ncnd, 10),
     (DeploymentStatus::Refused, 5),
     (DeploymentStatus::NoResponse, 8),
-    (DeploymentStatus::NotResearched, 10),
 ];
 
 fn weighted_status(rng: &mut fastrand::Rng) -> DeploymentStatus {
@@ -130,7 +131,7 @@ fn weighted_status(rng: &mut fastrand::Rng) -> DeploymentStatus {
         }
         roll -= weight;
     }
-    DeploymentStatus::NotResearched
+    unreachable!("the roll is below the weights' sum")
 }
 
 fn vendors_for(tool: &str) -> &'static [&'static str] {

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::params::Validator;
-use super::text_formats::HttpUrl;
+use super::text_formats::{ClaimStatus, HttpUrl};
 use super::text_formats::NonBlank;
 use crate::domain::{
     AnswerOutcome, DeploymentStatus, FoiLaw, FoiState, Provenance, Relation, Role, Slug, StageKind,
@@ -161,7 +161,7 @@ pub struct LinkInput {
 pub struct ClaimInput {
     #[schema(value_type = Slug)]
     pub tool: String,
-    #[schema(value_type = DeploymentStatus)]
+    #[schema(value_type = ClaimStatus)]
     pub status: String,
 }
 
@@ -261,6 +261,12 @@ impl AnswerInput {
                 &format!("{at}.claims[{i}].status"),
                 Some(&claim.status),
             );
+            if status.is_some_and(|status| !status.is_recordable()) {
+                v.reject(
+                    &format!("{at}.claims[{i}].status"),
+                    "`not_researched` means nothing is recorded; a claim records what the answer says",
+                );
+            }
             if let (Some(tool), Some(status)) = (tool, status) {
                 if claims.iter().any(|(seen, _)| *seen == tool) {
                     v.reject(&format!("{at}.claims[{i}].tool"), "is claimed twice");

@@ -121,30 +121,6 @@ pub fn get(conn: &mut DbConnection, slug: &str) -> Result<Tool, StoreError> {
         .into_tool()
 }
 
-/// `slug` and every tool below it in the taxonomy (its sub-types, theirs, and so on), for filters
-/// where a parent tool stands for its sub-types (`facial-recognition` takes in live, retrospective
-/// and operator-initiated facial recognition). The slug itself comes first, even if no tool has it,
-/// so that an unknown slug filters to nothing rather than to everything. One query: the taxonomy
-/// is a few dozen rows, read whole and walked here, which both backends answer alike.
-pub fn with_descendants(conn: &mut DbConnection, slug: &str) -> Result<Vec<String>, StoreError> {
-    let edges: Vec<(String, Option<String>)> = tools::table
-        .filter(tools::parent_slug.is_not_null())
-        .select((tools::slug, tools::parent_slug))
-        .load(conn)?;
-    let mut found = vec![slug.to_owned()];
-    let mut next = 0;
-    while let Some(parent) = found.get(next).cloned() {
-        for (child, _) in edges.iter().filter(|(_, p)| p.as_deref() == Some(&parent)) {
-            // The taxonomy is a tree (`update` refuses cycles); the check keeps a bad row finite.
-            if !found.contains(child) {
-                found.push(child.clone());
-            }
-        }
-        next += 1;
-    }
-    Ok(found)
-}
-
 /// A tool's description as editors write it (the slug and taxonomy position are fixed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolFields {

@@ -14,10 +14,10 @@ use diesel::sql_types::{Bool, Text};
 
 use super::rows::today;
 use crate::db::schema::foi_requests;
-use crate::db::{DbConnection, MultiBackend};
+use crate::db::MultiBackend;
 use crate::domain::{AnswerOutcome, FoiState, SearchTerms};
 use crate::store::search::MatchesText;
-use crate::store::{tools, StoreError};
+use crate::store::tools::push_tool_family;
 
 /// Filters on the list of requests.
 #[derive(Debug, Clone, Default)]
@@ -62,7 +62,8 @@ struct AnswerMatches {
     section: Option<String>,
     /// `section(%`, the `LIKE` pattern of its subsections.
     subsections: Option<String>,
-    tools: Option<Vec<String>>,
+    /// A tool, standing for its sub-types too.
+    tool: Option<String>,
 }
 
 impl AnswerMatches {
@@ -73,7 +74,7 @@ impl AnswerMatches {
     }
 
     fn is_empty(&self) -> bool {
-        self.outcome.is_none() && self.section.is_none() && self.tools.is_none()
+        self.outcome.is_none() && self.section.is_none() && self.tool.is_none()
     }
 }
 
@@ -108,47 +109,25 @@ impl QueryFragment<MultiBackend> for AnswerMatches {
             out.push_bind_param::<Text, _>(subsections)?;
             out.push_sql("))");
         }
-        if let Some(tools) = &self.tools {
+        if let Some(tool) = &self.tool {
             out.push_sql(
                 " AND EXISTS (SELECT 1 FROM answer_tools t WHERE t.foi_answer_id = a.id \
-                 AND t.tool_slug IN (",
+                 AND t.tool_slug IN ",
             );
-            for (i, tool) in tools.iter().enumerate() {
-                if i > 0 {
-                    out.push_sql(", ");
-                }
-                out.push_bind_param::<Text, _>(tool)?;
-            }
-            out.push_sql("))");
+            push_tool_family(&mut out, tool)?;
+            out.push_sql(")");
         }
         out.push_sql(")");
         Ok(())
     }
 }
 
-/// Everything a filter needs from the database before the query is built: the tools an
-/// `answer_tool` stands for.
-#[derive(Debug, Default)]
-pub(super) struct Resolved {
-    answer_tools: Option<Vec<String>>,
-}
-
 impl FoiFilter {
-    pub(super) fn resolve(&self, conn: &mut DbConnection) -> Result<Resolved, StoreError> {
-        Ok(Resolved {
-            answer_tools: self
-                .answer_tool
-                .as_deref()
-                .map(|tool| tools::with_descendants(conn, tool))
-                .transpose()?,
-        })
-    }
-
     /// The answer-level conditions, as one answer must meet them.
-    fn same_answer(&self, resolved: &Resolved) -> AnswerMatches {
+    fn same_answer(&self) -> AnswerMatches {
         let mut matches = AnswerMatches {
             outcome: self.answer_outcome.map(|o| o.as_str()),
-            tools: resolved.answer_tools.clone(),
+            tool: self.answer_tool.clone(),
             ..AnswerMatches::default()
         };
         if let Some(section) = &self.answer_exemption {
@@ -158,10 +137,7 @@ impl FoiFilter {
     }
 }
 
-pub(super) fn filtered(
-    filter: &FoiFilter,
-    resolved: &Resolved,
-) -> foi_requests::BoxedQuery<'static, MultiBackend> {
+pub(super) fn filtered(filter: &FoiFilter) -> foi_requests::BoxedQuery<'static, MultiBackend> {
     let mut query = foi_requests::table.into_boxed();
     if let Some(force) = &filter.force {
         query = query.filter(foi_requests::force_slug.eq(force.clone()));
@@ -185,7 +161,7 @@ pub(super) fn filtered(
     if let Some(section) = &filter.exemption {
         query = query.filter(AnswerMatches::default().citing(section));
     }
-    let same_answer = filter.same_answer(resolved);
+    let same_answer = filter.same_answer();
     if !same_answer.is_empty() {
         query = query.filter(same_answer);
     }

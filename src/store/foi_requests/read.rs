@@ -21,13 +21,12 @@ pub fn list(
     sort: FoiSort,
     page: &PageRequest<FoiKey>,
 ) -> Result<Page<FoiRequest, FoiKey>, StoreError> {
-    let resolved = filter.resolve(conn)?;
-    let rows = sorted(filtered(filter, &resolved), sort, page.after.as_ref())?
+    let rows = sorted(filtered(filter), sort, page.after.as_ref())?
         .select(Row::as_select())
         .limit(page.limit as i64 + 1)
         .load(conn)?;
     let total = if page.count {
-        Some(filtered(filter, &resolved).count().get_result(conn)?)
+        Some(filtered(filter).count().get_result(conn)?)
     } else {
         None
     };
