@@ -5,8 +5,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::params::Validator;
-use super::text_formats::{ClaimStatus, HttpUrl};
 use super::text_formats::NonBlank;
+use super::text_formats::{ClaimStatus, HttpUrl};
 use crate::domain::{
     AnswerOutcome, DeploymentStatus, FoiLaw, FoiState, Provenance, Relation, Role, Slug, StageKind,
 };

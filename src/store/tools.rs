@@ -277,12 +277,22 @@ impl diesel::query_builder::QueryFragment<crate::db::MultiBackend> for InToolFam
         mut out: diesel::query_builder::AstPass<'_, 'b, crate::db::MultiBackend>,
     ) -> QueryResult<()> {
         out.push_sql(self.column);
-        out.push_sql(" IN (WITH RECURSIVE family(slug) AS (SELECT slug FROM tools WHERE slug = ");
-        out.push_bind_param::<diesel::sql_types::Text, _>(&self.slug)?;
-        out.push_sql(
-            " UNION SELECT t.slug FROM tools t JOIN family f ON t.parent_slug = f.slug) \
-             SELECT slug FROM family)",
-        );
-        Ok(())
+        out.push_sql(" IN ");
+        push_tool_family(&mut out, &self.slug)
     }
+}
+
+/// Writes `(<the slugs of the tool and of every tool below it>)`, a recursive subquery both
+/// databases run alike, for filters where a parent tool stands for its sub-types.
+pub fn push_tool_family<'b>(
+    out: &mut diesel::query_builder::AstPass<'_, 'b, crate::db::MultiBackend>,
+    slug: &'b String,
+) -> QueryResult<()> {
+    out.push_sql("(WITH RECURSIVE family(slug) AS (SELECT slug FROM tools WHERE slug = ");
+    out.push_bind_param::<diesel::sql_types::Text, _>(slug)?;
+    out.push_sql(
+        " UNION SELECT t.slug FROM tools t JOIN family f ON t.parent_slug = f.slug) \
+         SELECT slug FROM family)",
+    );
+    Ok(())
 }
