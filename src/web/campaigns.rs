@@ -109,7 +109,7 @@ pub async fn page(
     cached_page(
         &req,
         &state,
-        move |conn| Ok(campaigns::progress(conn, &slug)?),
+        move |conn| campaigns::progress(conn, &slug),
         draw,
     )
     .await
