@@ -296,7 +296,7 @@ both_backends! {
         let summary = "<img src=x onerror=alert(1)> Kent's body worn cameras & \"more\"";
         let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &deployment_body(summary)).await;
         assert_eq!(response.status(), StatusCode::CREATED);
-        let hits = app.get_json("/api/v1/search?q=cameras", StatusCode::OK).await;
+        let hits = app.get_json("/api/v1/search?q=cameras&entity_type=deployment", StatusCode::OK).await;
         let snippet = hits["items"][0]["snippet"].as_str().unwrap();
         // Each engine picks its own passage; whatever it picks is escaped.
         assert!(!snippet.contains("<img") && snippet.contains("alert(1)&gt;"), "{snippet}");
