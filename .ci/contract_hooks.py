@@ -112,6 +112,7 @@ STATE_DEPENDENT_ERRORS = tuple(
         # going on that has ended, a redirected answer that names no authority.
         r"^is before `\w+`$",
         r"^must not be before `\w+`$",
+        r"^must not be after \w+$",
         r"^is in the past, but the status `\w+` says the deployment goes on: use `discontinued`$",
         r"^is required when the outcome is `redirected`: name the authority asked to answer$",
         # A link between entities of different forces, or a cycle among tools.

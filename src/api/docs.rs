@@ -34,6 +34,7 @@ behind every claim. Reads are public and anonymous. Lists are keyset-paginated (
         super::text_formats::DeploymentSortKey,
         super::text_formats::IncludeMode,
         super::text_formats::FileFormat,
+        super::text_formats::FoiSortKey,
         super::text_formats::StatusList,
     )),
     modifiers(&BearerAuth),

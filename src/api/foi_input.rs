@@ -97,8 +97,8 @@ pub struct AnswerInput {
     /// For a campaign's request: the number of the campaign question this answer replies to.
     /// When no answer names one, each replies to the campaign question at its own place in
     /// `answers`, if the campaign has that many.
-    #[schema(minimum = 1)]
-    pub campaign_question: Option<i32>,
+    #[schema(value_type = Option<i32>, minimum = 1)]
+    pub campaign_question: Option<serde_json::Number>,
     #[schema(value_type = NonBlank)]
     pub question: String,
     /// Slugs of the tools the question asks about.
@@ -275,12 +275,20 @@ impl AnswerInput {
             }
         }
         let outcome = v.parse::<AnswerOutcome>(&field("outcome"), Some(&self.outcome));
-        if self.campaign_question.is_some_and(|q| q < 1) {
-            v.reject(&field("campaign_question"), "must be 1 or more");
-        }
+        // Any JSON number that is a whole number counts (`3.0` is the integer 3 to JSON Schema).
+        let campaign_question = self.campaign_question.as_ref().and_then(|n| {
+            let whole = n
+                .as_f64()
+                .filter(|q| q.fract() == 0.0 && *q >= 1.0 && *q <= f64::from(i32::MAX))
+                .map(|q| q as i32);
+            if whole.is_none() {
+                v.reject(&field("campaign_question"), "must be 1 or more");
+            }
+            whole
+        });
         AnswerFields {
             id: None,
-            campaign_question: self.campaign_question,
+            campaign_question,
             question: v.required_text(&field("question"), self.question, MAX_TEXT),
             tools,
             outcome: outcome.unwrap_or(AnswerOutcome::NoAnswer),

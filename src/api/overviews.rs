@@ -276,6 +276,7 @@ pub struct NoParams {}
     params(DeploymentFilterQuery),
     responses(
         (status = 200, description = "The statistics", body = StatsView, headers(("ETag" = String))),
+        (status = 404, description = "The `tool` filter names no tool", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
     )
 )]
