@@ -1,25 +1,28 @@
 //! The public change feed: JSON for aggregators (resumable with `since`) and Atom for feed readers.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use atom_syndication::{Entry, Feed, Link, Person, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::atom::{self, AtomEntry, AtomFeed};
 use super::params::Validator;
 use super::views::changes::ChangeEventView;
 use super::{responses, AppState};
-use crate::domain::{FeedEntity, Slug};
+use crate::domain::{FeedEntity, Since, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::{self, ChangeEvent, ChangeFilter};
-use crate::store::forces;
+use crate::db::DbConnection;
+use crate::store::{forces, StoreError};
 
 /// Query parameters of `GET /changes`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
-    /// Return the events after this one (the `next_cursor` of the previous answer); 0 starts at the beginning.
-    #[param(value_type = Option<i64>, minimum = 0, default = 0)]
+    /// Where to start: after an event id (the `next_cursor` of the previous answer; 0, the
+    /// default, is the beginning), or at the first event recorded at or after a date or
+    /// timestamp.
+    #[param(value_type = Option<Since>, example = "2021-01-01")]
     since: Option<String>,
     /// Only the events of this force.
     #[param(value_type = Option<Slug>, example = "cambridgeshire")]
@@ -75,16 +78,21 @@ pub async fn list_changes(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let mut v = Validator::default();
-    let since = v.parse::<i64>("since", q.since.as_deref()).unwrap_or(0);
-    if since < 0 {
-        v.reject("since", "must be 0 or more");
-    }
+    let since = v
+        .parse::<Since>("since", q.since.as_deref())
+        .unwrap_or_default();
     let filter = parse_filter(&mut v, q.force.as_deref(), q.entity_type.as_deref());
     let limit = v.limit(q.limit.as_deref());
     v.finish()?;
-    let items = state
+    let (since, items) = state
         .db
-        .run(move |conn| audit::since(conn, &filter, since, limit))
+        .run(move |conn| {
+            let since = match since {
+                Since::Event(id) => id,
+                Since::Moment(at) => audit::resume_point(conn, at.start())?,
+            };
+            Ok((since, audit::since(conn, &filter, since, limit)?))
+        })
         .await?;
     let next = items.last().map_or(since, |event| event.id).to_string();
     let mut query = url::form_urlencoded::Serializer::new(String::new());
@@ -114,72 +122,124 @@ fn entity_path(event: &ChangeEvent) -> String {
     format!("/api/v1/{collection}/{}", event.entity_id)
 }
 
-fn atom(req: &HttpRequest, title: String, events: Vec<ChangeEvent>) -> HttpResponse {
-    let info = req.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
-    let self_url = format!("{base}{}", req.uri());
-    let link = |href: String, rel: &str| Link {
-        href,
-        rel: rel.to_owned(),
-        ..Link::default()
+/// A value as a feed reader shows it: short, `—` for none.
+fn shown(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let text = match value {
+        Value::Null => "—".to_owned(),
+        Value::String(s) if s.is_empty() => "—".to_owned(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) if items.is_empty() => "—".to_owned(),
+        Value::Array(items) => items.iter().map(shown).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
     };
-    // Stored text may predate the text rule; XML cannot carry some characters at all.
-    let text = |value: &str| crate::domain::xml_safe(value).into_owned();
-    let entries: Vec<Entry> = events
-        .iter()
-        .map(|event| Entry {
-            id: format!("tag:surveillance-registry,2026:change-{}", event.id),
-            title: Text::plain(text(&event.summary)),
-            updated: event.occurred_at.fixed_offset(),
-            authors: vec![Person {
-                name: text(&event.actor_organisation),
-                ..Person::default()
-            }],
-            links: vec![link(format!("{base}{}", entity_path(event)), "alternate")],
-            summary: Some(Text::plain(text(&format!(
-                "{} {} (revision {}) by {} ({}){}",
-                event.action,
-                event.entity_type,
-                event.revision,
-                event.actor_organisation,
-                event.actor_role,
-                if event.changed_fields.is_empty() {
-                    String::new()
-                } else {
-                    format!("; changed: {}", event.changed_fields.join(", "))
-                }
-            )))),
-            ..Entry::default()
-        })
-        .collect();
-    // The feed was last updated when its newest entry was.
-    let updated = events.iter().map(|e| e.occurred_at).max().map_or_else(
-        || chrono::DateTime::UNIX_EPOCH.fixed_offset(),
-        |newest| newest.fixed_offset(),
-    );
-    let feed = Feed {
-        id: self_url.clone(),
-        title: Text::plain(text(&title)),
-        updated,
-        authors: vec![Person {
-            name: "Surveillance Disclosure Registry".into(),
-            ..Person::default()
-        }],
-        links: vec![link(self_url, "self")],
-        entries,
-        ..Feed::default()
-    };
-    responses::cacheable(req, "application/atom+xml", feed.to_string().into_bytes())
+    crate::domain::clip(&text, 80)
 }
 
-/// The number of entries in an Atom feed.
+fn entry(event: ChangeEvent) -> AtomEntry {
+    let changes = if !event.changes.is_empty() {
+        let each: Vec<String> = event
+            .changes
+            .iter()
+            .map(|c| format!("{}: {} → {}", c.field, shown(&c.old), shown(&c.new)))
+            .collect();
+        format!("; {}", each.join("; "))
+    } else if !event.changed_fields.is_empty() {
+        format!("; changed: {}", event.changed_fields.join(", "))
+    } else {
+        String::new()
+    };
+    AtomEntry {
+        id: format!("tag:surveillance-registry,2026:change-{}", event.id),
+        summary: format!(
+            "{} {} (revision {}) by {} ({}){changes}",
+            event.action,
+            event.entity_type,
+            event.revision,
+            event.actor_organisation,
+            event.actor_role,
+        ),
+        href: entity_path(&event),
+        title: event.summary,
+        updated: event.occurred_at,
+        author: event.actor_organisation,
+    }
+}
+
+/// The number of entries in a change feed document.
 const ATOM_ENTRIES: usize = 50;
 
+/// Which document of an archived change feed to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ArchiveQuery {
+    /// An archive document: the 50 newest events older than this event id (the
+    /// `prev-archive` link of the newer document). Without it, the newest events.
+    #[param(value_type = Option<i64>, minimum = 1)]
+    before: Option<String>,
+}
+
+/// A change feed document: the newest events, or with `before` a stable archive document, linked
+/// to its neighbours as RFC 5005 archived feeds are.
+async fn change_feed(
+    req: &HttpRequest,
+    state: &AppState,
+    title: impl FnOnce(&mut DbConnection) -> Result<(String, ChangeFilter), StoreError>
+        + Send
+        + 'static,
+    query: ArchiveQuery,
+) -> Result<HttpResponse, ApiError> {
+    let mut v = Validator::default();
+    let before = v.parse::<i64>("before", query.before.as_deref());
+    if before.is_some_and(|id| id < 1) {
+        v.reject("before", "must be 1 or more");
+    }
+    v.finish()?;
+    let (title, events, newer) = state
+        .db
+        .run(move |conn| {
+            let (title, filter) = title(conn)?;
+            let events = audit::before(conn, &filter, before, ATOM_ENTRIES)?;
+            let newer = match before {
+                Some(from) => audit::next_archive(conn, &filter, from, ATOM_ENTRIES)?,
+                None => None,
+            };
+            Ok((title, events, newer))
+        })
+        .await?;
+    let mut links = Vec::new();
+    if let Some(oldest) = events.last().filter(|_| events.len() == ATOM_ENTRIES) {
+        let before = oldest.id.to_string();
+        links.push(("prev-archive", atom::with_params(req, &[("before", &before)])));
+    }
+    if before.is_some() {
+        links.push(("current", atom::subscription_path(req)));
+        if let Some(newer) = newer {
+            let newer = newer.to_string();
+            links.push(("next-archive", atom::with_params(req, &[("before", &newer)])));
+        }
+    }
+    Ok(atom::respond(
+        req,
+        AtomFeed {
+            title,
+            entries: events.into_iter().map(entry).collect(),
+            links,
+            archive: before.is_some(),
+        },
+    ))
+}
+
 /// Subscribe to every change (Atom).
+///
+/// The newest 50 changes. Older ones are in archive documents (RFC 5005): follow the
+/// `prev-archive` link, whose `before` names the oldest change shown.
 #[utoipa::path(
     tag = "changes",
+    params(ArchiveQuery),
     responses(
-        (status = 200, description = "The newest changes as an Atom (RFC 4287) feed", body = String,
+        (status = 200, description = "The newest changes (or an archive document) as an Atom (RFC 4287) feed", body = String,
             content_type = "application/atom+xml", headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
     )
@@ -188,24 +248,25 @@ const ATOM_ENTRIES: usize = 50;
 pub async fn changes_atom(
     req: HttpRequest,
     state: web::Data<AppState>,
+    query: web::Query<ArchiveQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let events = state
-        .db
-        .run(|conn| audit::latest(conn, &ChangeFilter::default(), ATOM_ENTRIES))
-        .await?;
-    Ok(atom(
-        &req,
-        "Surveillance Disclosure Registry: changes".into(),
-        events,
-    ))
+    let title = |_: &mut DbConnection| {
+        Ok((
+            "Surveillance Disclosure Registry: changes".to_owned(),
+            ChangeFilter::default(),
+        ))
+    };
+    change_feed(&req, &state, title, query.into_inner()).await
 }
 
 /// Subscribe to one force's changes (Atom).
+///
+/// Paged like `/changes.atom`.
 #[utoipa::path(
     tag = "changes",
-    params(("slug" = Slug, Path, description = "The force's slug", example = "cambridgeshire")),
+    params(("slug" = Slug, Path, description = "The force's slug", example = "cambridgeshire"), ArchiveQuery),
     responses(
-        (status = 200, description = "The force's newest changes as an Atom (RFC 4287) feed", body = String,
+        (status = 200, description = "The force's newest changes (or an archive document) as an Atom (RFC 4287) feed", body = String,
             content_type = "application/atom+xml", headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No force has this slug", body = Problem, content_type = "application/problem+json"),
@@ -216,25 +277,18 @@ pub async fn force_changes_atom(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<Slug>,
+    query: web::Query<ArchiveQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
-    let (force, events) = state
-        .db
-        .run(move |conn| {
-            let force = forces::get(conn, slug.as_str())?;
-            let filter = ChangeFilter {
-                force: Some(force.slug.clone()),
+    let title = move |conn: &mut DbConnection| {
+        let force = forces::get(conn, slug.as_str())?;
+        Ok((
+            format!("Surveillance Disclosure Registry: changes for {}", force.name),
+            ChangeFilter {
+                force: Some(force.slug),
                 entity_type: None,
-            };
-            Ok((force, audit::latest(conn, &filter, ATOM_ENTRIES)?))
-        })
-        .await?;
-    Ok(atom(
-        &req,
-        format!(
-            "Surveillance Disclosure Registry: changes for {}",
-            force.name
-        ),
-        events,
-    ))
+            },
+        ))
+    };
+    change_feed(&req, &state, title, query.into_inner()).await
 }

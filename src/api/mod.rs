@@ -6,6 +6,7 @@ mod auth;
 pub(crate) mod cache;
 pub(crate) mod campaign_input;
 mod campaigns;
+mod atom;
 mod changes;
 mod deployment_input;
 pub(crate) mod deployments;

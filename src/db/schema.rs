@@ -321,6 +321,7 @@ diesel::table! {
         changed_fields -> Text,
         summary -> Text,
         occurred_at -> Timestamp,
+        changes -> Text,
     }
 }
 

@@ -60,6 +60,7 @@ mod foi_section;
 mod id;
 mod moment;
 mod search_terms;
+mod since;
 mod slug;
 mod text;
 mod username;
@@ -70,9 +71,10 @@ pub use foi_section::FoiSection;
 pub use id::EntityId;
 pub use moment::Moment;
 pub use search_terms::SearchTerms;
+pub use since::Since;
 pub use slug::Slug;
 pub use text::{
-    allowed_char, check_json, forbidden_char, forbidden_escape, xml_safe, CONTROL_CLASS,
+    allowed_char, check_json, clip, forbidden_char, forbidden_escape, xml_safe, CONTROL_CLASS,
     TEXT_PATTERN,
 };
 pub use username::Username;

@@ -305,7 +305,7 @@ pub(super) fn write(
                     action: Action::Create,
                     revision: 1,
                     force_slug: None,
-                    changed_fields: &[],
+                    changed: crate::store::audit::Changed::NONE,
                     summary: format!("Source added: {}", link.url),
                 },
             )?;

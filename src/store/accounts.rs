@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::audit::{self, Action, Change, Stamp};
+use super::audit::{self, Action, Change, Changed, Stamp};
 use super::{forces, new_id, parse_column, utc, write_transaction, Page, PageRequest, StoreError};
 use crate::db::schema::{account_forces, accounts};
 use crate::db::DbConnection;
@@ -118,14 +118,14 @@ pub fn create(
                 action: Action::Create,
                 revision: 1,
                 force_slug: None,
-                changed_fields: &[
+                changed: Changed::Names(&[
                     "username",
                     "display_name",
                     "organisation",
                     "role",
                     "forces",
                     "password",
-                ],
+                ]),
                 summary: format!("account created with role {}", new.role),
             },
         )?;
@@ -276,7 +276,7 @@ pub fn update(
             action: Action::Update,
             revision,
             force_slug: None,
-            changed_fields: &changed,
+            changed: Changed::Names(&changed),
             summary: format!("account changed: {}", changed.join(", ")),
         },
     )?;
@@ -309,7 +309,7 @@ pub fn set_password(
                 action: Action::Update,
                 revision,
                 force_slug: None,
-                changed_fields: &["password"],
+                changed: Changed::Names(&["password"]),
                 summary: "account password reset".to_owned(),
             },
         )?;

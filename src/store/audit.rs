@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::diff::FieldChange;
 use super::{now, StoreError};
 use crate::db::schema::change_events;
 use crate::db::DbConnection;
@@ -64,6 +65,19 @@ impl Action {
     }
 }
 
+/// What an update changed.
+pub enum Changed<'a> {
+    /// Registry content: each field with its value before and after, public in the feed.
+    Values(Vec<FieldChange>),
+    /// Private data (accounts): the names of the fields only, never their values.
+    Names(&'a [&'static str]),
+}
+
+impl Changed<'_> {
+    /// A create or a delete: the whole entity, no field-level change.
+    pub const NONE: Self = Self::Values(Vec::new());
+}
+
 /// One entry of the change log.
 pub struct Change<'a> {
     pub entity_type: &'static str,
@@ -71,7 +85,7 @@ pub struct Change<'a> {
     pub action: Action,
     pub revision: i64,
     pub force_slug: Option<&'a str>,
-    pub changed_fields: &'a [&'static str],
+    pub changed: Changed<'a>,
     pub summary: String,
 }
 
@@ -82,6 +96,10 @@ pub fn record(
     change: Change<'_>,
 ) -> Result<(), StoreError> {
     let actor = &stamp.actor;
+    let (names, values): (Vec<&str>, &[FieldChange]) = match &change.changed {
+        Changed::Values(values) => (values.iter().map(|c| c.field.as_str()).collect(), values),
+        Changed::Names(names) => (names.to_vec(), &[]),
+    };
     diesel::insert_into(change_events::table)
         .values((
             change_events::entity_type.eq(change.entity_type),
@@ -92,8 +110,9 @@ pub fn record(
             change_events::actor_role.eq(actor.role_name()),
             change_events::actor_organisation.eq(&actor.organisation),
             change_events::changed_fields
-                .eq(serde_json::to_string(change.changed_fields).expect("strings serialise")),
-            change_events::summary.eq(change.summary),
+                .eq(serde_json::to_string(&names).expect("strings serialise")),
+            change_events::changes.eq(serde_json::to_string(values).expect("JSON serialises")),
+            change_events::summary.eq(&change.summary),
             change_events::occurred_at.eq(stamp.at),
         ))
         .execute(conn)?;
@@ -169,6 +188,9 @@ pub struct ChangeEvent {
     pub actor_role: String,
     pub actor_organisation: String,
     pub changed_fields: Vec<String>,
+    /// Each changed field's value before and after (empty for events recorded before values were
+    /// kept, and for creates and deletes).
+    pub changes: Vec<FieldChange>,
     pub summary: String,
     pub occurred_at: chrono::DateTime<chrono::Utc>,
 }
@@ -194,6 +216,7 @@ struct EventRow {
     changed_fields: String,
     summary: String,
     occurred_at: NaiveDateTime,
+    changes: String,
 }
 
 /// Entity types whose changes stay out of the public feed: accounts are people, not registry data.
@@ -218,6 +241,10 @@ fn into_event(row: EventRow) -> Result<ChangeEvent, StoreError> {
             "change_events.changed_fields",
             &row.changed_fields,
         )?,
+        changes: serde_json::from_str(&row.changes).map_err(|_| StoreError::Corrupt {
+            column: "change_events.changes",
+            value: row.changes.chars().take(80).collect(),
+        })?,
         id: row.id,
         entity_type: row.entity_type,
         entity_id: row.entity_id,
@@ -249,13 +276,35 @@ pub fn since(
         .collect()
 }
 
-/// The newest events, newest first (for Atom feeds).
-pub fn latest(
+/// The id to resume after so that the feed starts at the first event recorded at or after `at`
+/// (the newest id when none is, so that the feed starts with what comes next).
+pub fn resume_point(conn: &mut DbConnection, at: NaiveDateTime) -> Result<i64, StoreError> {
+    let first: Option<i64> = change_events::table
+        .filter(change_events::occurred_at.ge(at))
+        .select(diesel::dsl::min(change_events::id))
+        .first(conn)?;
+    Ok(match first {
+        Some(id) => id - 1,
+        None => change_events::table
+            .select(diesel::dsl::max(change_events::id))
+            .first::<Option<i64>>(conn)?
+            .unwrap_or(0),
+    })
+}
+
+/// The newest `limit` events older than `before` (all when `None`), newest first: a feed
+/// document. With `before`, the document's entries never change, as the log only grows.
+pub fn before(
     conn: &mut DbConnection,
     filter: &ChangeFilter,
+    before: Option<i64>,
     limit: usize,
 ) -> Result<Vec<ChangeEvent>, StoreError> {
-    filtered(filter)
+    let mut query = filtered(filter);
+    if let Some(before) = before {
+        query = query.filter(change_events::id.lt(before));
+    }
+    query
         .order(change_events::id.desc())
         .limit(limit as i64)
         .select(EventRow::as_select())
@@ -263,4 +312,23 @@ pub fn latest(
         .into_iter()
         .map(into_event)
         .collect()
+}
+
+/// The `before` of the archive document that follows (is newer than) the one of `before=from`:
+/// `None` while fewer than `limit` newer events exist, so that the newest entries stay in the
+/// subscription document until a whole archive document is full.
+pub fn next_archive(
+    conn: &mut DbConnection,
+    filter: &ChangeFilter,
+    from: i64,
+    limit: usize,
+) -> Result<Option<i64>, StoreError> {
+    let last: Option<i64> = filtered(filter)
+        .filter(change_events::id.ge(from))
+        .order(change_events::id.asc())
+        .offset(limit as i64 - 1)
+        .select(change_events::id)
+        .first(conn)
+        .optional()?;
+    Ok(last.map(|id| id + 1))
 }

@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::audit::{self, Action, Change, Stamp};
+use super::audit::{self, Action, Change, Changed, Stamp};
+use super::diff;
 use super::restore::{plan, Plan, Restorable, Restored};
 use super::{parse_column, parse_json_list, revisions, utc, StoreError};
 use crate::db::schema::{
@@ -452,7 +453,7 @@ fn audit_write(
     stamp: &Stamp,
     campaign: &Campaign,
     action: Action,
-    changed: &[&'static str],
+    changed: Changed<'_>,
 ) -> Result<(), StoreError> {
     revisions::record_write(
         conn,
@@ -463,7 +464,7 @@ fn audit_write(
             action,
             revision: campaign.revision,
             force_slug: None,
-            changed_fields: changed,
+            changed,
             summary: format!("{}: {}", campaign.slug, campaign.title),
         },
         campaign,
@@ -533,7 +534,7 @@ pub fn create(
         .execute(conn)?;
     write_questions(conn, slug, fields)?;
     let created = get(conn, slug)?;
-    audit_write(conn, stamp, &created, Action::Create, &[])?;
+    audit_write(conn, stamp, &created, Action::Create, Changed::NONE)?;
     Ok(created)
 }
 
@@ -562,20 +563,19 @@ pub fn update(
         .execute(conn)?;
     write_questions(conn, slug, fields)?;
     let updated = get(conn, slug)?;
-    let before = serde_json::to_value(&current).expect("views serialise");
-    let after = serde_json::to_value(&updated).expect("views serialise");
-    let changed: Vec<&'static str> = [
-        "title",
-        "description",
-        "request_text",
-        "started_on",
-        "law",
-        "questions",
-    ]
-    .into_iter()
-    .filter(|f| before.get(*f) != after.get(*f))
-    .collect();
-    audit_write(conn, stamp, &updated, Action::Update, &changed)?;
+    let changed = diff::named(
+        &current,
+        &updated,
+        &[
+            "title",
+            "description",
+            "request_text",
+            "started_on",
+            "law",
+            "questions",
+        ],
+    );
+    audit_write(conn, stamp, &updated, Action::Update, Changed::Values(changed))?;
     Ok(updated)
 }
 
@@ -621,7 +621,7 @@ pub fn restore(
                 .execute(conn)?;
             write_questions(conn, &record.slug, &fields)?;
             let restored = get(conn, &record.slug)?;
-            audit_write(conn, &stamp, &restored, Action::Create, &[])?;
+            audit_write(conn, &stamp, &restored, Action::Create, Changed::NONE)?;
             Ok(Restored::Created)
         }
     }
@@ -668,7 +668,7 @@ pub fn delete(
     }
     diesel::delete(campaigns::table.find(slug)).execute(conn)?;
     current.revision += 1;
-    audit_write(conn, stamp, &current, Action::Delete, &[])
+    audit_write(conn, stamp, &current, Action::Delete, Changed::NONE)
 }
 
 /// Every version of a campaign, oldest first.

@@ -230,19 +230,9 @@ pub fn update(
     expected: super::Precondition,
     details: &ForceDetails,
 ) -> Result<Force, StoreError> {
-    use super::audit::{Action, Change};
+    use super::audit::{Action, Change, Changed};
     let current = get(conn, slug)?;
     super::expect_revision("force", slug, current.revision, expected)?;
-    let changed: Vec<&'static str> = [
-        ("name", current.name != details.name),
-        ("region", current.region != details.region),
-        ("website", current.website != details.website),
-        ("foi_email", current.foi_email != details.foi_email),
-        ("foi_url", current.foi_url != details.foi_url),
-    ]
-    .into_iter()
-    .filter_map(|(name, differs)| differs.then_some(name))
-    .collect();
     let revision = current.revision + 1;
     diesel::update(forces::table.find(slug))
         .set((
@@ -256,6 +246,11 @@ pub fn update(
         ))
         .execute(conn)?;
     let updated = get(conn, slug)?;
+    let changed = super::diff::named(
+        &current,
+        &updated,
+        &["name", "region", "website", "foi_email", "foi_url"],
+    );
     super::revisions::record_write(
         conn,
         stamp,
@@ -265,7 +260,7 @@ pub fn update(
             action: Action::Update,
             revision,
             force_slug: Some(slug),
-            changed_fields: &changed,
+            changed: Changed::Values(changed),
             summary: format!("Force {slug}: details updated"),
         },
         &updated,

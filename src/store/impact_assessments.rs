@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::audit::{self, Action, Change, Stamp};
+use super::audit::{self, Action, Change, Changed, Stamp};
+use super::diff;
 use super::restore::{plan, Plan, Restorable, Restored};
 use super::{new_id, parse_column, utc, Page, PageRequest, StoreError};
 use crate::db::schema::{assessment_deployments, deployments, impact_assessments};
@@ -310,7 +311,7 @@ fn write(
     fields: &AssessmentFields,
     revision: i64,
     action: Action,
-    changed: &[&'static str],
+    changed: Changed<'_>,
 ) -> Result<ImpactAssessment, StoreError> {
     let content = (
         impact_assessments::force_slug.eq(&fields.force),
@@ -363,7 +364,7 @@ fn record_write(
     stamp: &Stamp,
     assessment: &ImpactAssessment,
     action: Action,
-    changed: &[&'static str],
+    changed: Changed<'_>,
 ) -> Result<(), StoreError> {
     super::revisions::record_write(
         conn,
@@ -374,7 +375,7 @@ fn record_write(
             action,
             revision: assessment.revision,
             force_slug: Some(&assessment.force),
-            changed_fields: changed,
+            changed,
             summary: if action == Action::Delete {
                 format!("{} · {}: deleted", assessment.force, assessment.kind)
             } else {
@@ -398,7 +399,7 @@ pub fn create(
     fields: &AssessmentFields,
 ) -> Result<ImpactAssessment, StoreError> {
     check(conn, fields)?;
-    write(conn, stamp, &new_id(), fields, 1, Action::Create, &[])
+    write(conn, stamp, &new_id(), fields, 1, Action::Create, Changed::NONE)
 }
 
 fn current_at(
@@ -442,22 +443,7 @@ pub fn update(
         "revealed_by_foi_request_id": fields.revealed_by_foi_request_id,
         "provenance": fields.provenance,
     });
-    let changed: Vec<&'static str> = [
-        "kind",
-        "status",
-        "title",
-        "completed_on",
-        "next_review_due",
-        "url",
-        "summary",
-        "deployment_ids",
-        "revealed_by_source_id",
-        "revealed_by_foi_request_id",
-        "provenance",
-    ]
-    .into_iter()
-    .filter(|name| before.get(*name) != after.get(*name))
-    .collect();
+    let changed = Changed::Values(diff::all(&before, &after));
     write(
         conn,
         stamp,
@@ -465,7 +451,7 @@ pub fn update(
         fields,
         current.revision + 1,
         Action::Update,
-        &changed,
+        changed,
     )
 }
 
@@ -523,7 +509,7 @@ pub fn restore(
                 &fields,
                 record.revision,
                 Action::Create,
-                &[],
+                Changed::NONE,
             )?;
             Ok(Restored::Created)
         }
@@ -541,7 +527,7 @@ pub fn delete(
     let mut current = current_at(conn, id, expected)?;
     diesel::delete(impact_assessments::table.find(id)).execute(conn)?;
     current.revision += 1;
-    record_write(conn, stamp, &current, Action::Delete, &[])
+    record_write(conn, stamp, &current, Action::Delete, Changed::NONE)
 }
 
 /// Every version of an assessment, oldest first.

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod campaigns;
 pub mod deployments;
+pub mod diff;
 pub mod evidence;
 pub mod foi_requests;
 pub mod forces;

@@ -4,7 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::audit::{self, Action, Change, Stamp};
+use super::audit::{self, Action, Change, Changed, Stamp};
+use super::diff;
 use super::restore::{plan, Plan, Restorable, Restored};
 use super::{new_id, parse_column, utc, Page, PageRequest, StoreError};
 use crate::db::schema::sources;
@@ -37,7 +38,7 @@ pub struct Source {
 }
 
 /// The content of a source, as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceFields {
     pub url: Option<String>,
     pub archive_url: Option<String>,
@@ -216,7 +217,7 @@ pub fn restore(
             action,
             revision,
             force_slug: None,
-            changed_fields: &[],
+            changed: Changed::NONE,
             summary: format!("Source imported: {}", record.title),
         },
     )?;
@@ -238,7 +239,7 @@ fn write(
     fields: &SourceFields,
     revision: i64,
     action: Action,
-    changed: &[&'static str],
+    changed: Changed<'_>,
 ) -> Result<Source, StoreError> {
     let at = stamp.at;
     let content = (
@@ -274,7 +275,7 @@ fn write(
             action,
             revision,
             force_slug: None,
-            changed_fields: changed,
+            changed,
             summary: format!("Source: {}", fields.title),
         },
         &written,
@@ -288,7 +289,7 @@ pub fn create(
     stamp: &Stamp,
     fields: &SourceFields,
 ) -> Result<Source, StoreError> {
-    write(conn, stamp, &new_id(), fields, 1, Action::Create, &[])
+    write(conn, stamp, &new_id(), fields, 1, Action::Create, Changed::NONE)
 }
 
 /// Replaces a source's content if it is still at the revision `expected` names. Call inside a write
@@ -303,24 +304,7 @@ pub fn update(
     let current = get(conn, id)?;
     super::expect_revision("source", id, current.revision, expected)?;
     let before = current.content();
-    let mut changed = Vec::new();
-    macro_rules! compare {
-        ($($field:ident),+) => {
-            $(if before.$field != fields.$field { changed.push(stringify!($field)); })+
-        };
-    }
-    compare!(
-        url,
-        archive_url,
-        title,
-        publisher,
-        kind,
-        published_on,
-        retrieved_on,
-        sha256,
-        locator,
-        statement
-    );
+    let changed = Changed::Values(diff::all(&before, fields));
     write(
         conn,
         stamp,
@@ -328,7 +312,7 @@ pub fn update(
         fields,
         current.revision + 1,
         Action::Update,
-        &changed,
+        changed,
     )
 }
 
@@ -369,7 +353,7 @@ pub fn delete(
             action: Action::Delete,
             revision,
             force_slug: None,
-            changed_fields: &[],
+            changed: Changed::NONE,
             summary: format!("Source deleted: {}", current.title),
         },
         &current,

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::audit::{Action, Change, Stamp};
+use super::audit::{Action, Change, Changed, Stamp};
+use super::diff;
 use super::{parse_json_list, utc, Page, PageRequest, StoreError};
 use crate::db::schema::tools;
 use crate::db::DbConnection;
@@ -133,6 +134,16 @@ pub struct ToolFields {
     pub deprecated: bool,
 }
 
+/// A tool's content, as its change events compare it (the rest is bookkeeping).
+const CONTENT_FIELDS: [&str; 6] = [
+    "name",
+    "description",
+    "parent",
+    "aliases",
+    "atlas_category",
+    "deprecated",
+];
+
 /// Replaces a tool's description if it is still at the revision `expected` names. Call inside a write
 /// transaction.
 pub fn update(
@@ -174,36 +185,6 @@ pub fn update(
             });
         }
     }
-    let mut changed = Vec::new();
-    let before = (
-        &current.name,
-        &current.description,
-        &current.parent,
-        &current.aliases,
-        &current.atlas_category,
-        current.deprecated,
-    );
-    let names = [
-        "name",
-        "description",
-        "parent",
-        "aliases",
-        "atlas_category",
-        "deprecated",
-    ];
-    let differs = [
-        *before.0 != fields.name,
-        *before.1 != fields.description,
-        *before.2 != fields.parent,
-        *before.3 != fields.aliases,
-        *before.4 != fields.atlas_category,
-        before.5 != fields.deprecated,
-    ];
-    for (name, differs) in names.into_iter().zip(differs) {
-        if differs {
-            changed.push(name);
-        }
-    }
     let revision = current.revision + 1;
     diesel::update(tools::table.find(slug))
         .set((
@@ -218,6 +199,7 @@ pub fn update(
         ))
         .execute(conn)?;
     let updated = get(conn, slug)?;
+    let changed = diff::named(&current, &updated, &CONTENT_FIELDS);
     super::revisions::record_write(
         conn,
         stamp,
@@ -227,7 +209,7 @@ pub fn update(
             action: Action::Update,
             revision,
             force_slug: None,
-            changed_fields: &changed,
+            changed: Changed::Values(changed),
             summary: format!(
                 "Tool {slug}: {}{}",
                 fields.name,

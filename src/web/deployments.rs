@@ -15,6 +15,7 @@ use crate::api::AppState;
 use crate::domain::EntityId;
 use crate::domain::{DeploymentStatus, Moment};
 use crate::store::deployments::{self, DeploymentState};
+use crate::store::diff;
 use crate::store::{forces, tools};
 
 /// One field that differs between two states of a claim.
@@ -40,32 +41,22 @@ fn shown(value: Option<&Value>) -> String {
     }
 }
 
-/// The fields of a claim that differ between `before` and `after`, in the order they are declared.
+/// The fields of a claim that differ between `before` and `after`, in the order they are declared,
+/// shown as words.
 pub fn changed_fields(before: &DeploymentState, after: &DeploymentState) -> Vec<FieldChange> {
-    let (Ok(Value::Object(old)), Ok(Value::Object(new))) =
-        (serde_json::to_value(before), serde_json::to_value(after))
-    else {
-        return Vec::new();
-    };
-    new.iter()
-        .map(|(field, value)| (field, old.get(field), Some(value)))
-        .chain(
-            old.iter()
-                .filter(|(field, _)| !new.contains_key(*field))
-                .map(|(field, value)| (field, Some(value), None)),
-        )
-        .filter(|(_, a, b)| a != b)
-        .map(|(field, a, b)| {
-            let show = |value: Option<&Value>| match (field.as_str(), value) {
-                ("status", Some(Value::String(s))) => s
+    diff::all(before, after)
+        .into_iter()
+        .map(|change| {
+            let show = |value: &Value| match (change.field.as_str(), value) {
+                ("status", Value::String(s)) => s
                     .parse::<DeploymentStatus>()
                     .map_or_else(|_| s.clone(), |s| view::status(s).label.to_owned()),
-                _ => shown(value),
+                _ => shown(Some(value)),
             };
             FieldChange {
-                field: field.replace('_', " "),
-                before: show(a),
-                after: show(b),
+                field: change.field.replace('_', " "),
+                before: show(&change.old),
+                after: show(&change.new),
             }
         })
         .collect()

@@ -299,12 +299,13 @@ pub async fn page(
                 count: false,
             };
             let requests = foi_requests::list(conn, &calendar, &filter, FoiSort::default(), &page)?;
-            let changes = audit::latest(
+            let changes = audit::before(
                 conn,
                 &ChangeFilter {
                     force: Some(slug.clone()),
                     entity_type: None,
                 },
+                None,
                 10,
             )?;
             Ok(ForceData {

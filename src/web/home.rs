@@ -130,7 +130,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
             Ok(HomeData {
                 matrix: overviews::matrix(conn, &filter)?,
                 stats: stats::compute(conn, &counted, today)?,
-                changes: audit::latest(conn, &ChangeFilter::default(), LATEST_CHANGES)?,
+                changes: audit::before(conn, &ChangeFilter::default(), None, LATEST_CHANGES)?,
                 tools: tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items,
                 regions: forces::regions(conn)?,
             })

@@ -180,16 +180,7 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     at.format("%-d %b %Y %H:%M UTC").to_string()
 }
 
-/// A text cut to `max` characters at a word boundary, for descriptions.
-pub fn clip(text: &str, max: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= max {
-        return text;
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
-}
+pub use crate::domain::clip;
 
 /// The pages' HTML escaper: the five characters that matter, as named entities.
 #[derive(Debug, Clone, Copy)]

@@ -4,6 +4,28 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::store::audit::ChangeEvent;
+use crate::store::diff::FieldChange;
+
+/// One field a write changed, with its value before and after (`null` for none).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FieldChange, example = json!({"field": "status", "old": "trial", "new": "in_use"}))]
+pub struct FieldChangeView {
+    pub field: String,
+    /// The value before the write, as the entity's own view shows it.
+    pub old: serde_json::Value,
+    /// The value after the write.
+    pub new: serde_json::Value,
+}
+
+impl From<FieldChange> for FieldChangeView {
+    fn from(c: FieldChange) -> Self {
+        Self {
+            field: c.field,
+            old: c.old,
+            new: c.new,
+        }
+    }
+}
 
 /// One entry of the public change feed.
 #[derive(Debug, Serialize, ToSchema)]
@@ -17,6 +39,10 @@ use crate::store::audit::ChangeEvent;
     "actor_role": "force_staff",
     "actor_organisation": "Cambridgeshire Constabulary",
     "changed_fields": ["status", "last_confirmed"],
+    "changes": [
+        {"field": "status", "old": "trial", "new": "in_use"},
+        {"field": "last_confirmed", "old": "2025-03-01", "new": "2026-11-20"}
+    ],
     "summary": "cambridgeshire · body-worn-video: in_use",
     "occurred_at": "2026-11-26T23:00:00Z"
 }))]
@@ -33,6 +59,9 @@ pub struct ChangeEventView {
     pub actor_role: String,
     pub actor_organisation: String,
     pub changed_fields: Vec<String>,
+    /// Each changed field's value before and after. Empty for creates and deletes, and for
+    /// events recorded before the registry kept values (their `changed_fields` still name them).
+    pub changes: Vec<FieldChangeView>,
     pub summary: String,
     pub occurred_at: chrono::DateTime<chrono::Utc>,
 }
@@ -49,6 +78,7 @@ impl From<ChangeEvent> for ChangeEventView {
             actor_role: v.actor_role,
             actor_organisation: v.actor_organisation,
             changed_fields: v.changed_fields,
+            changes: v.changes.into_iter().map(FieldChangeView::from).collect(),
             summary: v.summary,
             occurred_at: v.occurred_at,
         }

@@ -4,7 +4,7 @@ use super::model::{Deployment, DeploymentState};
 use super::read::get;
 use super::write::{summary_line, update, write_state_created, Target};
 use crate::db::DbConnection;
-use crate::store::audit::{self, Action, Change, Stamp};
+use crate::store::audit::{self, Action, Change, Changed, Stamp};
 use crate::store::restore::{plan, Plan, Restorable, Restored};
 use crate::store::StoreError;
 
@@ -65,7 +65,7 @@ pub fn restore(
                     action: Action::Create,
                     revision: record.revision,
                     force_slug: Some(&record.force),
-                    changed_fields: &[],
+                    changed: Changed::NONE,
                     summary: summary_line(&record.force, &record.tool, &record.state),
                 },
             )?;

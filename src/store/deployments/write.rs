@@ -11,7 +11,8 @@ use crate::db::schema::{
     deployment_revisions, deployment_sources, deployments, sources as sources_table, tools,
 };
 use crate::db::DbConnection;
-use crate::store::audit::{self, Action, Change, Stamp};
+use crate::store::audit::{self, Action, Change, Changed, Stamp};
+use crate::store::diff;
 use crate::store::{new_id, StoreError};
 
 fn check_references(
@@ -64,7 +65,7 @@ fn record_write(
     state: &DeploymentState,
     revision: i64,
     action: Action,
-    changed_fields: &[&'static str],
+    changed: Changed<'_>,
     summary: String,
 ) -> Result<(), StoreError> {
     write_state_created(conn, stamp, target, state, revision, action, stamp.at)?;
@@ -77,7 +78,7 @@ fn record_write(
             action,
             revision,
             force_slug: Some(target.force),
-            changed_fields,
+            changed,
             summary,
         },
     )
@@ -191,7 +192,7 @@ pub fn create(
         &new.state,
         1,
         Action::Create,
-        &[],
+        Changed::NONE,
         summary,
     )?;
     get(conn, &id, None)
@@ -209,7 +210,7 @@ pub fn update(
     let current = get(conn, id, None)?;
     crate::store::expect_revision("deployment", id, current.revision, expected)?;
     check_references(conn, &current.force, &current.tool, state)?;
-    let changed = changed_fields(&current.state, state);
+    let changed = Changed::Values(diff::all(&current.state, state));
     let revision = current.revision + 1;
     let target = Target {
         id,
@@ -224,7 +225,7 @@ pub fn update(
         state,
         revision,
         Action::Update,
-        &changed,
+        changed,
         summary,
     )?;
     get(conn, id, None)
@@ -253,34 +254,7 @@ pub fn delete(
         &current.state,
         revision,
         Action::Delete,
-        &[],
+        Changed::NONE,
         summary,
     )
-}
-
-/// The names of the fields that differ between two states.
-fn changed_fields(before: &DeploymentState, after: &DeploymentState) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    macro_rules! compare {
-        ($($field:ident),+) => {
-            $(if before.$field != after.$field { changed.push(stringify!($field)); })+
-        };
-    }
-    compare!(
-        status,
-        vendors,
-        product,
-        first_known_use,
-        last_confirmed,
-        ended_on,
-        summary,
-        legal_basis,
-        authorisation,
-        public_consultation,
-        use_policy_url,
-        provenance,
-        verified,
-        source_ids
-    );
-    changed
 }

@@ -13,7 +13,8 @@ use crate::db::schema::{foi_documents, foi_requests};
 use crate::db::DbConnection;
 use crate::domain::document_text::searchable_text;
 use crate::foi::FoiCalendar;
-use crate::store::audit::{Action, Stamp};
+use crate::store::audit::{Action, Changed, Stamp};
+use crate::store::diff;
 use crate::store::{new_id, Page, PageRequest, StoreError};
 
 /// A document to attach to a reply, with the text search finds it by.
@@ -71,7 +72,8 @@ pub fn add_document(
         ))
         .execute(conn)?;
     let after = get(conn, calendar, request_id)?;
-    audit_write(conn, stamp, &after, Action::Update, &["documents"])?;
+    let changed = diff::named(&before, &after, &["documents"]);
+    audit_write(conn, stamp, &after, Action::Update, Changed::Values(changed))?;
     let added = after
         .documents
         .iter()

@@ -15,7 +15,7 @@ use crate::db::DbConnection;
 use crate::domain::document_text::searchable_text;
 use crate::domain::Relation;
 use crate::foi::FoiCalendar;
-use crate::store::audit::{Action, Stamp};
+use crate::store::audit::{Action, Changed, Stamp};
 use crate::store::restore::{plan, unchanged, Plan, Restorable, Restored};
 use crate::store::StoreError;
 
@@ -122,7 +122,7 @@ pub fn restore(
         &fields,
     )?;
     let restored = get(conn, calendar, &record.id)?;
-    audit_write(conn, &stamp, &restored, Action::Create, &[])?;
+    audit_write(conn, &stamp, &restored, Action::Create, Changed::NONE)?;
     Ok(Restored::Created)
 }
 

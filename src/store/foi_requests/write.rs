@@ -17,7 +17,8 @@ use crate::db::schema::{
 use crate::db::DbConnection;
 use crate::domain::StageKind;
 use crate::foi::FoiCalendar;
-use crate::store::audit::{Action, Change, Stamp};
+use crate::store::audit::{Action, Change, Changed, Stamp};
+use crate::store::diff;
 use crate::store::{new_id, revisions, StoreError};
 
 /// Which request a write stores, and as which revision.
@@ -239,14 +240,6 @@ const VISIBLE_FIELDS: [&str; 18] = [
     "force",
 ];
 
-fn changed_fields(before: &FoiRequest, after: &FoiRequest) -> Vec<&'static str> {
-    let before = serde_json::to_value(before).expect("views serialise");
-    let after = serde_json::to_value(after).expect("views serialise");
-    VISIBLE_FIELDS
-        .into_iter()
-        .filter(|field| before.get(*field) != after.get(*field))
-        .collect()
-}
 
 fn summary_line(request: &FoiRequest) -> String {
     format!(
@@ -261,7 +254,7 @@ pub(super) fn audit_write(
     stamp: &Stamp,
     request: &FoiRequest,
     action: Action,
-    changed: &[&'static str],
+    changed: Changed<'_>,
 ) -> Result<(), StoreError> {
     revisions::record_write(
         conn,
@@ -272,7 +265,7 @@ pub(super) fn audit_write(
             action,
             revision: request.revision,
             force_slug: Some(&request.force),
-            changed_fields: changed,
+            changed,
             summary: if action == Action::Delete {
                 format!("{} · {}: deleted", request.authority, request.title)
             } else {
@@ -306,7 +299,7 @@ pub fn create(
         fields,
     )?;
     let created = get(conn, calendar, &id)?;
-    audit_write(conn, stamp, &created, Action::Create, &[])?;
+    audit_write(conn, stamp, &created, Action::Create, Changed::NONE)?;
     Ok(created)
 }
 
@@ -358,8 +351,8 @@ pub fn update(
         fields,
     )?;
     let updated = get(conn, calendar, id)?;
-    let changed = changed_fields(&current, &updated);
-    audit_write(conn, stamp, &updated, Action::Update, &changed)?;
+    let changed = diff::named(&current, &updated, &VISIBLE_FIELDS);
+    audit_write(conn, stamp, &updated, Action::Update, Changed::Values(changed))?;
     Ok(updated)
 }
 
@@ -387,5 +380,5 @@ pub fn delete(
     }
     diesel::delete(foi_requests::table.find(id)).execute(conn)?;
     current.revision += 1;
-    audit_write(conn, stamp, &current, Action::Delete, &[])
+    audit_write(conn, stamp, &current, Action::Delete, Changed::NONE)
 }

@@ -1,0 +1,2 @@
+DROP INDEX change_events_occurred_idx;
+ALTER TABLE change_events DROP COLUMN changes;

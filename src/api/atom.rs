@@ -1,0 +1,127 @@
+//! Atom (RFC 4287) documents for every feed the registry offers: the change log (archived, RFC
+//! 5005 section 4) and the filtered lists (paged, RFC 5005 section 3). One builder, so that all
+//! feeds escape, link and date their entries alike.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse};
+use atom_syndication::extension::Extension;
+use atom_syndication::{Entry, Feed, Link, Person, Text};
+use chrono::{DateTime, Utc};
+
+use super::responses;
+
+/// One entry of a feed.
+pub struct AtomEntry {
+    /// A tag URI that stays the same for the thing the entry is about.
+    pub id: String,
+    pub title: String,
+    pub updated: DateTime<Utc>,
+    pub author: String,
+    /// Where the thing can be read (a path on this server).
+    pub href: String,
+    pub summary: String,
+}
+
+/// A feed document: its entries and its links to the documents around it.
+pub struct AtomFeed {
+    pub title: String,
+    pub entries: Vec<AtomEntry>,
+    /// RFC 5005 links (`next`, `prev-archive`, `next-archive`, `current`, `first`): paths on this
+    /// server.
+    pub links: Vec<(&'static str, String)>,
+    /// An archive document (RFC 5005 section 4): its entries never change.
+    pub archive: bool,
+}
+
+/// Query parameters that say which document of a feed this is, not which feed.
+const PAGING_PARAMS: [&str; 3] = ["cursor", "before", "limit"];
+
+/// The path and query of `req` with the paging parameters left out: the feed's identity.
+pub fn subscription_path(req: &HttpRequest) -> String {
+    with_params(req, &[])
+}
+
+/// The path of `req` without its paging parameters, plus `extra`.
+pub fn with_params(req: &HttpRequest, extra: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+        if !PAGING_PARAMS.contains(&name.as_ref()) {
+            query.append_pair(&name, &value);
+        }
+    }
+    for (name, value) in extra {
+        query.append_pair(name, value);
+    }
+    let query = query.finish();
+    if query.is_empty() {
+        req.path().to_owned()
+    } else {
+        format!("{}?{query}", req.path())
+    }
+}
+
+/// The feed as `application/atom+xml`, with an ETag.
+pub fn respond(req: &HttpRequest, feed: AtomFeed) -> HttpResponse {
+    let info = req.connection_info();
+    let base = format!("{}://{}", info.scheme(), info.host());
+    let link = |href: String, rel: &str| Link {
+        href,
+        rel: rel.to_owned(),
+        ..Link::default()
+    };
+    // Stored text may predate the text rule; XML cannot carry some characters at all.
+    let text = |value: &str| crate::domain::xml_safe(value).into_owned();
+    // The feed was last updated when its newest entry was.
+    let updated = feed.entries.iter().map(|e| e.updated).max().map_or_else(
+        || DateTime::UNIX_EPOCH.fixed_offset(),
+        |newest| newest.fixed_offset(),
+    );
+    let entries = feed
+        .entries
+        .into_iter()
+        .map(|entry| Entry {
+            id: entry.id,
+            title: Text::plain(text(&entry.title)),
+            updated: entry.updated.fixed_offset(),
+            authors: vec![Person {
+                name: text(&entry.author),
+                ..Person::default()
+            }],
+            links: vec![link(format!("{base}{}", entry.href), "alternate")],
+            summary: Some(Text::plain(text(&entry.summary))),
+            ..Entry::default()
+        })
+        .collect();
+    let mut links = vec![link(format!("{base}{}", req.uri()), "self")];
+    links.extend(
+        feed.links
+            .into_iter()
+            .map(|(rel, href)| link(format!("{base}{href}"), rel)),
+    );
+    let mut atom = Feed {
+        id: format!("{base}{}", subscription_path(req)),
+        title: Text::plain(text(&feed.title)),
+        updated,
+        authors: vec![Person {
+            name: "Surveillance Disclosure Registry".into(),
+            ..Person::default()
+        }],
+        links,
+        entries,
+        ..Feed::default()
+    };
+    if feed.archive {
+        const HISTORY: &str = "http://purl.org/syndication/history/1.0";
+        atom.namespaces.insert("fh".into(), HISTORY.into());
+        let archive = Extension {
+            name: "fh:archive".into(),
+            ..Extension::default()
+        };
+        atom.extensions.insert(
+            "fh".into(),
+            BTreeMap::from([("archive".to_owned(), vec![archive])]),
+        );
+    }
+    responses::cacheable(req, "application/atom+xml", atom.to_string().into_bytes())
+}
