@@ -34,6 +34,7 @@ use crate::store::foi_requests::{self, AnswerCitation};
 use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::sources::Source;
 use crate::store::PageRequest;
+use crate::store::facet::FacetName;
 use crate::store::{write_transaction, StoreError};
 
 /// The filters of `GET /deployments`, which its export, its feed and `GET /stats` take too.

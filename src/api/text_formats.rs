@@ -219,27 +219,42 @@ impl utoipa::PartialSchema for ClaimStatus {
 
 impl utoipa::ToSchema for ClaimStatus {}
 
-/// Facet names of `GET /deployments`, comma-separated: the pattern is built from the facets
-/// themselves.
+/// Facet names of a list, comma-separated: the pattern is built from the facets themselves.
+fn facet_list<F: crate::store::facet::FacetName>(example: &str) -> RefOr<Schema> {
+    let one = F::ALL
+        .iter()
+        .map(|facet| facet.as_str())
+        .collect::<Vec<_>>()
+        .join("|");
+    string(
+        format!("^({one})(,({one}))*$"),
+        None,
+        example,
+        "Facet names, comma-separated",
+    )
+}
+
+/// Facet names of `GET /deployments`.
 pub struct DeploymentFacetList;
 
 impl utoipa::PartialSchema for DeploymentFacetList {
     fn schema() -> RefOr<Schema> {
-        let one = crate::store::deployments::Facet::ALL
-            .iter()
-            .map(|facet| facet.as_str())
-            .collect::<Vec<_>>()
-            .join("|");
-        string(
-            format!("^({one})(,({one}))*$"),
-            None,
-            "status,tool",
-            "Facet names, comma-separated",
-        )
+        facet_list::<crate::store::deployments::Facet>("status,tool")
     }
 }
 
 impl utoipa::ToSchema for DeploymentFacetList {}
+
+/// Facet names of `GET /foi-requests`.
+pub struct FoiFacetList;
+
+impl utoipa::PartialSchema for FoiFacetList {
+    fn schema() -> RefOr<Schema> {
+        facet_list::<crate::store::foi_requests::FoiFacet>("outcome,exemption")
+    }
+}
+
+impl utoipa::ToSchema for FoiFacetList {}
 
 words!(
     /// `include=evidence` embeds each deployment's sources and assessments.

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod deployments;
 pub mod diff;
+pub mod facet;
 pub mod evidence;
 pub mod foi_requests;
 pub mod forces;

@@ -18,6 +18,7 @@ use crate::db::DbConnection;
 use crate::store::audit::Action;
 use crate::store::search::MatchesText;
 use crate::store::tools::InToolFamily;
+use crate::store::facet::{ranked, FacetCount, FacetName};
 use crate::store::{parse_json_list, StoreError};
 
 /// A field a list can be faceted by.
@@ -31,8 +32,8 @@ pub enum Facet {
     Region,
 }
 
-impl Facet {
-    pub const ALL: [Facet; 6] = [
+impl FacetName for Facet {
+    const ALL: &'static [Facet] = &[
         Facet::Force,
         Facet::Tool,
         Facet::Status,
@@ -41,7 +42,7 @@ impl Facet {
         Facet::Region,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Facet::Force => "force",
             Facet::Tool => "tool",
@@ -57,24 +58,8 @@ impl std::str::FromStr for Facet {
     type Err = String;
 
     fn from_str(raw: &str) -> Result<Self, String> {
-        Facet::ALL
-            .into_iter()
-            .find(|facet| facet.as_str() == raw)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Facet::ALL.iter().map(|f| f.as_str()).collect();
-                format!("each name must be one of {}", names.join(", "))
-            })
+        Self::parse(raw)
     }
-}
-
-/// The most values a facet lists (the most frequent first); vendors can be many.
-pub const MAX_FACET_VALUES: usize = 100;
-
-/// One value of a facet and how many deployments of the filtered set hold it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FacetCount {
-    pub value: String,
-    pub count: i64,
 }
 
 /// Counts, for each facet asked, the filtered deployments per value: most frequent first, then by
@@ -137,18 +122,6 @@ pub fn facets(
         out.insert(facet, ranked(counts));
     }
     Ok(out)
-}
-
-/// Most frequent first, ties by value, cut at [`MAX_FACET_VALUES`].
-fn ranked(counts: Vec<(String, i64)>) -> Vec<FacetCount> {
-    let mut counts: Vec<FacetCount> = counts
-        .into_iter()
-        .filter(|(_, count)| *count > 0)
-        .map(|(value, count)| FacetCount { value, count })
-        .collect();
-    counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    counts.truncate(MAX_FACET_VALUES);
-    counts
 }
 
 /// The filtered deployments counted by one column (force, tool, status or the vendor list).
@@ -296,21 +269,9 @@ mod tests {
 
     #[test]
     fn facet_names_round_trip_and_unknown_names_are_refused() {
-        for facet in Facet::ALL {
+        for &facet in Facet::ALL {
             assert_eq!(facet.as_str().parse::<Facet>(), Ok(facet));
         }
         assert!("colour".parse::<Facet>().unwrap_err().contains("vendor"));
-    }
-
-    #[test]
-    fn ranking_puts_the_most_frequent_first_and_ties_by_value() {
-        let ranked = ranked(vec![
-            ("b".into(), 2),
-            ("a".into(), 2),
-            ("c".into(), 5),
-            ("z".into(), 0),
-        ]);
-        let values: Vec<&str> = ranked.iter().map(|c| c.value.as_str()).collect();
-        assert_eq!(values, ["c", "a", "b"]);
     }
 }

@@ -19,7 +19,7 @@ mod write;
 
 pub use bulk::{bulk_growth, insert_new};
 pub use counts::{
-    facets, tally, tally_by_tool_and_status, Facet, FacetCount, ToolStatusTally, MAX_FACET_VALUES,
+    facets, tally, tally_by_tool_and_status, Facet, ToolStatusTally,
 };
 pub use model::{Deployment, DeploymentRevision, DeploymentState, NewDeployment};
 pub use query::{

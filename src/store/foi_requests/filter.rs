@@ -12,11 +12,9 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Bool, Text};
 
-use super::rows::today;
 use crate::db::schema::foi_requests;
 use crate::db::MultiBackend;
 use crate::domain::{AnswerOutcome, FoiState, SearchTerms};
-use crate::store::search::MatchesText;
 use crate::store::tools::push_tool_family;
 
 /// Filters on the list of requests.
@@ -57,7 +55,7 @@ pub struct FoiFilter {
 /// SQL (like `MatchesText`) because diesel nests no boxed query inside another on the two-backend
 /// connection.
 #[derive(Debug, Clone, Default, QueryId)]
-struct AnswerMatches {
+pub(super) struct AnswerMatches {
     outcome: Option<&'static str>,
     section: Option<String>,
     /// `section(%`, the `LIKE` pattern of its subsections.
@@ -67,13 +65,20 @@ struct AnswerMatches {
 }
 
 impl AnswerMatches {
-    fn citing(mut self, section: &str) -> Self {
+    pub(super) fn with_outcome(outcome: AnswerOutcome) -> Self {
+        Self {
+            outcome: Some(outcome.as_str()),
+            ..Self::default()
+        }
+    }
+
+    pub(super) fn citing(mut self, section: &str) -> Self {
         self.section = Some(section.to_owned());
         self.subsections = Some(format!("{section}(%"));
         self
     }
 
-    fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.outcome.is_none() && self.section.is_none() && self.tool.is_none()
     }
 }
@@ -124,7 +129,7 @@ impl QueryFragment<MultiBackend> for AnswerMatches {
 
 impl FoiFilter {
     /// The answer-level conditions, as one answer must meet them.
-    fn same_answer(&self) -> AnswerMatches {
+    pub(super) fn same_answer(&self) -> AnswerMatches {
         let mut matches = AnswerMatches {
             outcome: self.answer_outcome.map(|o| o.as_str()),
             tool: self.answer_tool.clone(),
@@ -137,79 +142,88 @@ impl FoiFilter {
     }
 }
 
+/// Applies the list's filters to a boxed query whose FROM clause holds `foi_requests` (the list
+/// itself, or answers joined to their requests for facets): one set of conditions for every
+/// reader of the filtered set, as diesel nests no boxed query inside another here.
+macro_rules! apply_foi_filter {
+    ($query:expr, $filter:expr) => {{
+        let mut query = $query;
+        let filter: &FoiFilter = $filter;
+        if let Some(force) = &filter.force {
+            query = query.filter(foi_requests::force_slug.eq(force.clone()));
+        }
+        if let Some(authority) = &filter.authority {
+            query = query.filter(foi_requests::authority_slug.eq(authority.clone()));
+        }
+        if let Some(campaign) = &filter.campaign {
+            query = query.filter(foi_requests::campaign_slug.eq(campaign.clone()));
+        }
+        if let Some(state) = filter.state {
+            query = query.filter(foi_requests::state.eq(state.as_str()));
+        }
+        // Request-level: each may be met by a different answer.
+        if let Some(outcome) = filter.outcome {
+            query = query.filter(super::filter::AnswerMatches::with_outcome(outcome));
+        }
+        if let Some(section) = &filter.exemption {
+            query = query.filter(super::filter::AnswerMatches::default().citing(section));
+        }
+        let same_answer = filter.same_answer();
+        if !same_answer.is_empty() {
+            query = query.filter(same_answer);
+        }
+        if let Some(on) = filter.received_gte {
+            query = query.filter(foi_requests::received_on.ge(on));
+        }
+        if let Some(on) = filter.received_lte {
+            query = query.filter(foi_requests::received_on.le(on));
+        }
+        if let Some(on) = filter.responded_gte {
+            query = query.filter(foi_requests::responded_on.ge(on));
+        }
+        if let Some(on) = filter.responded_lte {
+            query = query.filter(foi_requests::responded_on.le(on));
+        }
+        if let Some(terms) = &filter.q {
+            query = query.filter($crate::store::search::MatchesText::foi_requests("foi_requests.id", terms));
+        }
+        match filter.overdue {
+            Some(true) => {
+                query = query.filter(
+                    foi_requests::responded_on
+                        .is_null()
+                        .and(foi_requests::due_on.lt(super::rows::today())),
+                )
+            }
+            Some(false) => {
+                query = query.filter(
+                    foi_requests::responded_on
+                        .is_not_null()
+                        .or(foi_requests::due_on.ge(super::rows::today())),
+                )
+            }
+            None => {}
+        }
+        match filter.late {
+            // Written as the partial index `foi_requests_late_idx` is, so that it can be used.
+            Some(true) => {
+                query = query.filter(foi_requests::responded_on.gt(foi_requests::due_on.nullable()))
+            }
+            Some(false) => {
+                query = query.filter(
+                    foi_requests::responded_on
+                        .is_null()
+                        .or(foi_requests::responded_on.le(foi_requests::due_on.nullable())),
+                )
+            }
+            None => {}
+        }
+        query
+    }};
+}
+pub(super) use apply_foi_filter;
+
+/// The filtered requests.
 pub(super) fn filtered(filter: &FoiFilter) -> foi_requests::BoxedQuery<'static, MultiBackend> {
-    let mut query = foi_requests::table.into_boxed();
-    if let Some(force) = &filter.force {
-        query = query.filter(foi_requests::force_slug.eq(force.clone()));
-    }
-    if let Some(authority) = &filter.authority {
-        query = query.filter(foi_requests::authority_slug.eq(authority.clone()));
-    }
-    if let Some(campaign) = &filter.campaign {
-        query = query.filter(foi_requests::campaign_slug.eq(campaign.clone()));
-    }
-    if let Some(state) = filter.state {
-        query = query.filter(foi_requests::state.eq(state.as_str()));
-    }
-    // Request-level: each may be met by a different answer.
-    if let Some(outcome) = filter.outcome {
-        query = query.filter(AnswerMatches {
-            outcome: Some(outcome.as_str()),
-            ..AnswerMatches::default()
-        });
-    }
-    if let Some(section) = &filter.exemption {
-        query = query.filter(AnswerMatches::default().citing(section));
-    }
-    let same_answer = filter.same_answer();
-    if !same_answer.is_empty() {
-        query = query.filter(same_answer);
-    }
-    if let Some(on) = filter.received_gte {
-        query = query.filter(foi_requests::received_on.ge(on));
-    }
-    if let Some(on) = filter.received_lte {
-        query = query.filter(foi_requests::received_on.le(on));
-    }
-    if let Some(on) = filter.responded_gte {
-        query = query.filter(foi_requests::responded_on.ge(on));
-    }
-    if let Some(on) = filter.responded_lte {
-        query = query.filter(foi_requests::responded_on.le(on));
-    }
-    if let Some(terms) = &filter.q {
-        query = query.filter(MatchesText::foi_requests("foi_requests.id", terms));
-    }
-    match filter.overdue {
-        Some(true) => {
-            query = query.filter(
-                foi_requests::responded_on
-                    .is_null()
-                    .and(foi_requests::due_on.lt(today())),
-            )
-        }
-        Some(false) => {
-            query = query.filter(
-                foi_requests::responded_on
-                    .is_not_null()
-                    .or(foi_requests::due_on.ge(today())),
-            )
-        }
-        None => {}
-    }
-    match filter.late {
-        // Written as the partial index `foi_requests_late_idx` is, so that it can be used.
-        Some(true) => {
-            query = query.filter(foi_requests::responded_on.gt(foi_requests::due_on.nullable()))
-        }
-        Some(false) => {
-            query = query.filter(
-                foi_requests::responded_on
-                    .is_null()
-                    .or(foi_requests::responded_on.le(foi_requests::due_on.nullable())),
-            )
-        }
-        None => {}
-    }
-    query
+    apply_foi_filter!(foi_requests::table.into_boxed(), filter)
 }

@@ -10,6 +10,7 @@
 mod check;
 mod citations;
 mod documents;
+mod facets;
 mod filter;
 mod model;
 mod read;
@@ -23,6 +24,7 @@ pub use citations::{answers_for_deployment, AnswerCitation};
 pub use documents::{
     add_document, document, document_copies, extract_missing_texts, DocumentCopy, NewDocument,
 };
+pub use facets::{facets, FoiFacet};
 pub use filter::FoiFilter;
 pub use model::{
     Answer, AnswerFields, Deadline, Document, EvidenceLink, Exemption, FoiRequest,
