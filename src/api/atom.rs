@@ -9,7 +9,15 @@ use atom_syndication::extension::Extension;
 use atom_syndication::{Entry, Feed, Link, Person, Text};
 use chrono::{DateTime, Utc};
 
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use utoipa::IntoParams;
+
+use super::pagination::decode_cursor;
+use super::params::Validator;
 use super::responses;
+use crate::error::ApiError;
+use crate::store::PageRequest;
 
 /// One entry of a feed.
 pub struct AtomEntry {
@@ -32,6 +40,41 @@ pub struct AtomFeed {
     pub links: Vec<(&'static str, String)>,
     /// An archive document (RFC 5005 section 4): its entries never change.
     pub archive: bool,
+}
+
+/// The paging parameters of a list's feed (RFC 5005 paged feed).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// Entries per document.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
+    limit: Option<String>,
+    /// Where the document starts: the cursor in the `next` link of the newer document.
+    cursor: Option<String>,
+}
+
+impl FeedQuery {
+    /// The page of the list this feed document shows, recording what is wrong in `v`.
+    pub fn page<K: DeserializeOwned>(
+        &self,
+        req: &HttpRequest,
+        v: &mut Validator,
+    ) -> Result<PageRequest<K>, ApiError> {
+        let limit = v.limit(self.limit.as_deref());
+        let after = decode_cursor::<K>(req, self.cursor.as_deref())?;
+        Ok(PageRequest {
+            limit,
+            after,
+            count: false,
+        })
+    }
+}
+
+/// The links of a paged feed's document: the first document, and the next (older) one.
+pub fn paged_links(req: &HttpRequest, next_url: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut links = vec![("first", subscription_path(req))];
+    links.extend(next_url.map(|next| ("next", next.to_owned())));
+    links
 }
 
 /// Query parameters that say which document of a feed this is, not which feed.

@@ -8,7 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::cache::{self, Cached};
 use super::deployment_input::DeploymentInput;
-use super::pagination::{decode_cursor, FacetCountView, ListResponse};
+use super::atom::{self, AtomEntry, AtomFeed, FeedQuery};
+use super::pagination::{decode_cursor, facet_views, ListResponse};
 use super::params::{only_params, param_names, Validator, MAX_REGION};
 use super::text_formats::{
     CountMode, DeploymentFacetList, DeploymentSortKey, IncludeMode, StatusList,
@@ -34,7 +35,6 @@ use crate::store::foi_requests::{self, AnswerCitation};
 use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::sources::Source;
 use crate::store::PageRequest;
-use crate::store::facet::FacetName;
 use crate::store::{write_transaction, StoreError};
 
 /// The filters of `GET /deployments`, which its export, its feed and `GET /stats` take too.
@@ -335,23 +335,77 @@ pub async fn list_deployments(
             Ok((page, counts))
         },
         |(page, counts)| {
-            let facets = counts
-                .into_iter()
-                .map(|(facet, values)| {
-                    let values = values
-                        .into_iter()
-                        .map(|v| FacetCountView {
-                            value: v.value,
-                            count: v.count,
-                        })
-                        .collect();
-                    (facet.as_str().to_owned(), values)
-                })
-                .collect();
+            let facets = facet_views(counts);
             Cached::list(&ListResponse::from_page(&req, page).with_facets(facets))
         },
     )
     .await
+}
+
+/// What `GET /deployments.atom` reads from the query string.
+#[derive(Debug, Deserialize)]
+pub struct DeploymentFeedQuery {
+    #[serde(flatten)]
+    filters: DeploymentFilterQuery,
+    #[serde(flatten)]
+    feed: FeedQuery,
+}
+
+/// Subscribe to a filtered list of deployments (Atom).
+///
+/// The deployments the list's filters select, the most recently changed first: an entry is
+/// updated whenever its claim is. A paged feed (RFC 5005): the `next` link leads to older
+/// entries.
+#[utoipa::path(
+    tag = "deployments",
+    params(DeploymentFilterQuery, FeedQuery),
+    responses(
+        (status = 200, description = "A page of the feed as Atom (RFC 4287)", body = String,
+            content_type = "application/atom+xml", headers(("ETag" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+    )
+)]
+#[get("/deployments.atom")]
+pub async fn deployments_atom(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<DeploymentFeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let DeploymentFeedQuery { filters, feed } = query.into_inner();
+    let mut known = param_names::<DeploymentFilterQuery>();
+    known.extend(param_names::<FeedQuery>());
+    only_params(&req, &known)?;
+    let mut v = Validator::default();
+    let filter = parse_filter(&mut v, filters);
+    let page = feed.page(&req, &mut v);
+    v.finish()?;
+    let page = page?;
+    let page = state
+        .db
+        .run(move |conn| deployments::list(conn, &filter, DeploymentSort::default(), &page))
+        .await?;
+    let page = ListResponse::from_page(&req, page);
+    let entries = page.items.iter().map(|d| AtomEntry {
+        id: format!("tag:surveillance-registry,2026:deployment-{}", d.id),
+        title: format!("{} · {}: {}", d.force, d.tool, d.state.status.as_str()),
+        updated: d.updated_at,
+        author: "Surveillance Disclosure Registry".into(),
+        href: format!("/deployments/{}", d.id),
+        summary: if d.state.vendors.is_empty() {
+            d.state.summary.clone()
+        } else {
+            format!("{} (vendors: {})", d.state.summary, d.state.vendors.join(", "))
+        },
+    });
+    Ok(atom::respond(
+        &req,
+        AtomFeed {
+            title: "Surveillance Disclosure Registry: deployments".into(),
+            entries: entries.collect(),
+            links: atom::paged_links(&req, page.next_url.as_deref()),
+            archive: false,
+        },
+    ))
 }
 
 /// The example of [`DeploymentDetail`]: the deployment's own, with what it embeds.

@@ -10,7 +10,9 @@ use super::deployments::{
     parse_list_query, DeploymentFilterQuery, DeploymentListOptions, DeploymentListQuery,
 };
 use super::evidence::{parse_assessment_query, AssessmentListQuery};
-use super::foi_requests::{parse_foi_query, FoiListQuery};
+use super::foi_requests::{
+    parse_foi_query, FoiFilterQuery, FoiListOptions, FoiListQuery, FoiListRequest,
+};
 use super::overviews::MatrixQuery;
 use super::text_formats::FileFormat;
 use super::AppState;
@@ -185,10 +187,10 @@ pub async fn export_assessments(
 /// Every request matching the filters of `GET /foi-requests`, streamed. NDJSON lines are whole
 /// requests (answers, exemptions, stages and document descriptions nested), the format `import`
 /// reads back; CSV rows summarise each request (its answers are in `foi-answers`). The paging
-/// parameters are accepted and ignored.
+/// and facet parameters are accepted and ignored.
 #[utoipa::path(
     tag = "exports",
-    params(("format" = FileFormat, Path), FoiListQuery),
+    params(("format" = FileFormat, Path), FoiFilterQuery, FoiListOptions),
     responses(
         (status = 200, description = "The export; CSV has a header row", content(
             (String = "text/csv"), (String = "application/x-ndjson")),
@@ -204,7 +206,7 @@ pub async fn export_foi_requests(
     query: web::Query<FoiListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = parse_format(&format)?;
-    let (filter, sort, _) = parse_foi_query(&req, query.into_inner())?;
+    let FoiListRequest { filter, sort, .. } = parse_foi_query(&req, query.into_inner())?;
     let calendar = state.calendar.clone();
     stream(&state, format, "foi-requests", move |conn, after| {
         foi_requests::list(conn, &calendar, &filter, sort, &batch(after))
@@ -214,11 +216,11 @@ pub async fn export_foi_requests(
 /// Export FOI answers.
 ///
 /// One row per answer of every request matching the filters of `GET /foi-requests`, with the
-/// request's authority, force, campaign, dates and state; streamed. The paging parameters are
-/// accepted and ignored.
+/// request's authority, force, campaign, dates and state; streamed. The paging and facet
+/// parameters are accepted and ignored.
 #[utoipa::path(
     tag = "exports",
-    params(("format" = FileFormat, Path), FoiListQuery),
+    params(("format" = FileFormat, Path), FoiFilterQuery, FoiListOptions),
     responses(
         (status = 200, description = "The export; CSV has a header row", content(
             (String = "text/csv"), (String = "application/x-ndjson")),
@@ -234,7 +236,7 @@ pub async fn export_foi_answers(
     query: web::Query<FoiListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let format = parse_format(&format)?;
-    let (filter, sort, _) = parse_foi_query(&req, query.into_inner())?;
+    let FoiListRequest { filter, sort, .. } = parse_foi_query(&req, query.into_inner())?;
     let calendar = state.calendar.clone();
     stream(&state, format, "foi-answers", move |conn, after| {
         let page = foi_requests::list(conn, &calendar, &filter, sort, &batch(after))?;

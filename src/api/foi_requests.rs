@@ -8,10 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::cache::{self, Cached};
 use super::foi_input::FoiRequestInput;
-use super::pagination::{decode_cursor, ListResponse};
-use super::params::Validator;
+use super::atom::{self, AtomEntry, AtomFeed, FeedQuery};
+use super::pagination::{decode_cursor, facet_views, ListResponse};
+use super::params::{only_params, param_names, Validator};
 use super::text_formats::FileContent;
-use super::text_formats::{CountMode, FoiSortKey};
+use super::text_formats::{CountMode, FoiFacetList, FoiSortKey};
 use super::views::foi_requests::{DocumentView, FoiRequestView};
 use super::views::revisions::RevisionView;
 use super::writes::{self, deleted, Change};
@@ -23,6 +24,7 @@ use crate::domain::{EntityId, FoiSection, SearchTerms};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::foi_requests::{
+    FoiFacet,
     self, FoiFilter, FoiKey, FoiRequest, FoiRequestFields, FoiSort, NewDocument,
 };
 use crate::store::{write_transaction, PageRequest};
@@ -30,11 +32,10 @@ use crate::store::{write_transaction, PageRequest};
 /// The largest document accepted: replies' PDFs are rarely more than a few megabytes.
 const DOCUMENT_LIMIT: usize = 25 * 1024 * 1024;
 
-/// Query parameters of `GET /foi-requests`.
+/// The filters of `GET /foi-requests`, shared by its exports and its feed.
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct FoiListQuery {
+pub struct FoiFilterQuery {
     /// Force slug (requests to the force or to its oversight body).
     #[param(value_type = Option<Slug>, example = "cambridgeshire")]
     force: Option<String>,
@@ -96,12 +97,24 @@ pub struct FoiListQuery {
     /// every word.
     #[param(value_type = Option<SearchTerms>, example = "facial recognition")]
     q: Option<String>,
+}
+
+/// The parameters of `GET /foi-requests` beside its filters: order, page and facets.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FoiListOptions {
     /// The order: a column, descending with a leading `-`; `-received_on` (most recently
     /// received first) by default. Ties are broken by id in the same direction; missing
     /// `sent_on` and `responded_on` sort first ascending and last descending. `authority` and
     /// `force` sort by slug.
     #[param(value_type = Option<FoiSortKey>)]
     sort: Option<String>,
+    /// Value counts of the filtered set, comma-separated names: returned as `facets`, the most
+    /// frequent values first, at most 100 per name. Each counts requests: `outcome`,
+    /// `exemption` (as answers record it: `s31(3)`) and `tool` count the requests with at least
+    /// one answer holding the value.
+    #[param(value_type = Option<FoiFacetList>, example = "outcome,exemption")]
+    facet: Option<String>,
     /// Page size.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 500, default = 50)]
     limit: Option<String>,
@@ -112,12 +125,8 @@ pub struct FoiListQuery {
     count: Option<String>,
 }
 
-/// Parses the list's parameters into filters, sort and page (shared with the exports and pages).
-pub fn parse_foi_query(
-    req: &HttpRequest,
-    q: FoiListQuery,
-) -> Result<(FoiFilter, FoiSort, PageRequest<FoiKey>), ApiError> {
-    let mut v = Validator::default();
+/// Parses the filters, recording what is wrong in `v`.
+fn parse_foi_filter(v: &mut Validator, q: FoiFilterQuery) -> FoiFilter {
     let slug = |v: &mut Validator, field: &str, raw: Option<&str>| {
         v.parse::<Slug>(field, raw).map(Slug::into_inner)
     };
@@ -126,16 +135,16 @@ pub fn parse_foi_query(
             .map(FoiSection::into_inner)
     };
     // Parsed first, so that errors keep the order they always had.
-    let exemption = section(&mut v, "exemption", q.exemption.as_deref());
-    let filter = FoiFilter {
-        force: slug(&mut v, "force", q.force.as_deref()),
-        authority: slug(&mut v, "authority", q.authority.as_deref()),
-        campaign: slug(&mut v, "campaign", q.campaign.as_deref()),
+    let exemption = section(v, "exemption", q.exemption.as_deref());
+    FoiFilter {
+        force: slug(v, "force", q.force.as_deref()),
+        authority: slug(v, "authority", q.authority.as_deref()),
+        campaign: slug(v, "campaign", q.campaign.as_deref()),
         outcome: v.parse("outcome", q.outcome.as_deref()),
         state: v.parse("state", q.state.as_deref()),
         exemption,
-        answer_tool: slug(&mut v, "answer_tool", q.answer_tool.as_deref()),
-        answer_exemption: section(&mut v, "answer_exemption", q.answer_exemption.as_deref()),
+        answer_tool: slug(v, "answer_tool", q.answer_tool.as_deref()),
+        answer_exemption: section(v, "answer_exemption", q.answer_exemption.as_deref()),
         answer_outcome: v.parse("answer_outcome", q.answer_outcome.as_deref()),
         received_gte: v.date("received__gte", q.received_gte.as_deref()),
         received_lte: v.date("received__lte", q.received_lte.as_deref()),
@@ -144,8 +153,44 @@ pub fn parse_foi_query(
         overdue: v.flag("overdue", q.overdue.as_deref()),
         late: v.flag("late", q.late.as_deref()),
         q: v.parse("q", q.q.as_deref()),
-    };
-    let sort = match q.sort.as_deref() {
+    }
+}
+
+/// What `GET /foi-requests.atom` reads from the query string.
+#[derive(Debug, Deserialize)]
+pub struct FoiFeedQuery {
+    #[serde(flatten)]
+    filters: FoiFilterQuery,
+    #[serde(flatten)]
+    feed: FeedQuery,
+}
+
+/// What `GET /foi-requests`, its exports and its page read from the query string.
+#[derive(Debug, Deserialize)]
+pub struct FoiListQuery {
+    #[serde(flatten)]
+    filters: FoiFilterQuery,
+    #[serde(flatten)]
+    options: FoiListOptions,
+}
+
+/// A list request as parsed: what to read, in which order, which page, and which facets.
+pub struct FoiListRequest {
+    pub filter: FoiFilter,
+    pub sort: FoiSort,
+    pub page: PageRequest<FoiKey>,
+    pub facets: Vec<FoiFacet>,
+}
+
+/// Parses the list's parameters (shared with the exports, the feed and the pages).
+pub fn parse_foi_query(req: &HttpRequest, query: FoiListQuery) -> Result<FoiListRequest, ApiError> {
+    let mut known = param_names::<FoiFilterQuery>();
+    known.extend(param_names::<FoiListOptions>());
+    only_params(req, &known)?;
+    let FoiListQuery { filters, options } = query;
+    let mut v = Validator::default();
+    let filter = parse_foi_filter(&mut v, filters);
+    let sort = match options.sort.as_deref() {
         None => FoiSort::default(),
         Some(raw) => FoiSort::from_param(raw).unwrap_or_else(|| {
             v.reject(
@@ -155,19 +200,21 @@ pub fn parse_foi_query(
             FoiSort::default()
         }),
     };
-    let limit = v.limit(q.limit.as_deref());
-    let count = v.count(q.count.as_deref());
-    let after = decode_cursor::<FoiKey>(req, q.cursor.as_deref());
+    let facets = v.list("facet", options.facet.as_deref());
+    let limit = v.limit(options.limit.as_deref());
+    let count = v.count(options.count.as_deref());
+    let after = decode_cursor::<FoiKey>(req, options.cursor.as_deref());
     v.finish()?;
-    Ok((
+    Ok(FoiListRequest {
         filter,
         sort,
-        PageRequest {
+        page: PageRequest {
             limit,
             after: after?,
             count,
         },
-    ))
+        facets,
+    })
 }
 
 /// List FOI requests.
@@ -176,7 +223,7 @@ pub fn parse_foi_query(
 /// unless `sort` says otherwise. Filters combine with AND.
 #[utoipa::path(
     tag = "foi",
-    params(FoiListQuery),
+    params(FoiFilterQuery, FoiListOptions),
     responses(
         (status = 200, description = "A page of FOI requests", body = ListResponse<FoiRequestView>,
             headers(("ETag" = String), ("Link" = String, description = "`<next_url>; rel=\"next\"` when more pages follow"))),
@@ -189,16 +236,86 @@ pub async fn list_foi_requests(
     state: web::Data<AppState>,
     query: web::Query<FoiListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (filter, sort, page) = parse_foi_query(&req, query.into_inner())?;
+    let list = parse_foi_query(&req, query.into_inner())?;
     let calendar = state.calendar.clone();
     cache::respond(
         &req,
         &state,
         "json",
-        move |conn| foi_requests::list(conn, &calendar, &filter, sort, &page),
-        |page| Cached::list(&ListResponse::from_page(&req, page).map(FoiRequestView::from)),
+        move |conn| {
+            let page = foi_requests::list(conn, &calendar, &list.filter, list.sort, &list.page)?;
+            Ok((page, foi_requests::facets(conn, &list.filter, &list.facets)?))
+        },
+        |(page, counts)| {
+            Cached::list(
+                &ListResponse::from_page(&req, page)
+                    .map(FoiRequestView::from)
+                    .with_facets(facet_views(counts)),
+            )
+        },
     )
     .await
+}
+
+/// Subscribe to a filtered list of FOI requests (Atom).
+///
+/// The requests the list's filters select, the most recently changed first: an entry is
+/// updated whenever its request is (a reply, a stage, a document). A paged feed (RFC 5005):
+/// the `next` link leads to older entries.
+#[utoipa::path(
+    tag = "foi",
+    params(FoiFilterQuery, FeedQuery),
+    responses(
+        (status = 200, description = "A page of the feed as Atom (RFC 4287)", body = String,
+            content_type = "application/atom+xml", headers(("ETag" = String))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+    )
+)]
+#[get("/foi-requests.atom")]
+pub async fn foi_requests_atom(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<FoiFeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let FoiFeedQuery { filters, feed } = query.into_inner();
+    let mut known = param_names::<FoiFilterQuery>();
+    known.extend(param_names::<FeedQuery>());
+    only_params(&req, &known)?;
+    let mut v = Validator::default();
+    let filter = parse_foi_filter(&mut v, filters);
+    let page = feed.page(&req, &mut v);
+    v.finish()?;
+    let page = page?;
+    let calendar = state.calendar.clone();
+    let sort = FoiSort::from_param("-updated_at").expect("a documented sort");
+    let page = state
+        .db
+        .run(move |conn| foi_requests::list(conn, &calendar, &filter, sort, &page))
+        .await?;
+    let page = ListResponse::from_page(&req, page);
+    let entries = page.items.iter().map(|request| AtomEntry {
+        id: format!("tag:surveillance-registry,2026:foi-request-{}", request.id),
+        title: format!("{}: {}", request.authority, request.title),
+        updated: request.updated_at,
+        author: "Surveillance Disclosure Registry".into(),
+        href: format!("/foi-requests/{}", request.id),
+        summary: format!(
+            "{}; received {}; {} answer{}",
+            request.state,
+            request.received_on,
+            request.answers.len(),
+            if request.answers.len() == 1 { "" } else { "s" }
+        ),
+    });
+    Ok(atom::respond(
+        &req,
+        AtomFeed {
+            title: "Surveillance Disclosure Registry: FOI requests".into(),
+            entries: entries.collect(),
+            links: atom::paged_links(&req, page.next_url.as_deref()),
+            archive: false,
+        },
+    ))
 }
 
 /// Get one FOI request.

@@ -100,6 +100,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(changes::list_changes)
                 .service(changes::changes_atom)
                 .service(changes::force_changes_atom)
+                .service(foi_requests::foi_requests_atom)
+                .service(deployments::deployments_atom)
                 .service(deployments::list_deployments)
                 .service(deployments::get_deployment)
                 .service(deployments::list_revisions)

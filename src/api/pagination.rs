@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use actix_web::HttpRequest;
 
 use crate::error::ApiError;
+use crate::store::facet::{FacetCount, FacetName};
 use crate::store::Page;
 
 /// Query parameters that do not change which rows a list holds, only which part of it is sent.
@@ -42,6 +43,25 @@ pub struct ListResponse<T> {
 pub struct FacetCountView {
     pub value: String,
     pub count: i64,
+}
+
+/// The facets' counts as the list envelope carries them, keyed by facet name.
+pub fn facet_views<F: FacetName>(
+    counts: BTreeMap<F, Vec<FacetCount>>,
+) -> BTreeMap<String, Vec<FacetCountView>> {
+    counts
+        .into_iter()
+        .map(|(facet, values)| {
+            let values = values
+                .into_iter()
+                .map(|v| FacetCountView {
+                    value: v.value,
+                    count: v.count,
+                })
+                .collect();
+            (facet.as_str().to_owned(), values)
+        })
+        .collect()
 }
 
 #[derive(Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use askama::Template;
 
 use super::view::{self, Meta};
 use super::{cached_page, non_empty_query, page_response, query, PageError};
-use crate::api::foi_requests::{parse_foi_query, FoiListQuery};
+use crate::api::foi_requests::{parse_foi_query, FoiListQuery, FoiListRequest};
 use crate::api::pagination::ListResponse;
 use crate::api::AppState;
 use crate::domain::EntityId;
@@ -131,7 +131,9 @@ fn choices(
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let raw: FoiListQuery = query(&req)?;
-    let (filter, sort, page) = parse_foi_query(&req, raw)?;
+    let FoiListRequest {
+        filter, sort, page, ..
+    } = parse_foi_query(&req, raw)?;
     let calendar = state.calendar.clone();
     let values: HashMap<String, String> =
         url::form_urlencoded::parse(non_empty_query(req.query_string()).as_bytes())
