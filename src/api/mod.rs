@@ -29,7 +29,7 @@ pub(crate) mod responses;
 mod search;
 mod security_headers;
 mod spec_rules;
-mod text_formats;
+pub(crate) mod text_formats;
 mod text_rule;
 mod tools;
 pub(crate) mod views;

@@ -9,11 +9,15 @@ use utoipa::IntoParams;
 use super::cache::{self, Cached};
 use super::deployments::{parse_filter_query, DeploymentFilterQuery};
 use super::params::{Validator, MAX_REGION};
+use super::views::comparisons::{
+    CellChangeView, MatrixComparisonView, ProfileComparisonView, ToolChangeView,
+};
 use super::views::overviews::{ForceProfileView, MatrixView, ToolForcesView};
 use super::views::stats::StatsView;
 use super::AppState;
 use crate::domain::{Moment, Nation, Slug};
 use crate::error::{ApiError, Problem};
+use crate::store::compare;
 use crate::store::overviews::{self, Matrix, MatrixFilter};
 use crate::store::stats;
 use crate::store::StoreError;
@@ -26,6 +30,20 @@ pub struct AsOfOnly {
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
     #[param(value_type = Option<Moment>, example = "2020-01-01")]
     as_of: Option<String>,
+}
+
+/// Query parameters of a force's profile.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProfileQuery {
+    /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
+    #[param(value_type = Option<Moment>, example = "2020-01-01")]
+    as_of: Option<String>,
+    /// Also read the profile as it stood at this other moment, and add `comparison`: the tools
+    /// whose status or claims differ from that reading (`old`) to this one (`new`).
+    #[param(value_type = Option<Moment>, example = "2021-01-01")]
+    compare_to: Option<String>,
 }
 
 fn parse_as_of(raw: Option<&str>) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
@@ -51,7 +69,7 @@ async fn cached(
 /// known), deployments, impact assessments and evidence: the one page a journalist needs.
 #[utoipa::path(
     tag = "forces",
-    params(("slug" = Slug, Path, description = "The force's slug", example = "cambridgeshire"), AsOfOnly),
+    params(("slug" = Slug, Path, description = "The force's slug", example = "cambridgeshire"), ProfileQuery),
     responses(
         (status = 200, description = "The profile", body = ForceProfileView, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
@@ -63,14 +81,33 @@ pub async fn force_profile(
     req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<Slug>,
-    query: web::Query<AsOfOnly>,
+    query: web::Query<ProfileQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
-    let as_of = parse_as_of(query.as_of.as_deref())?;
+    let query = query.into_inner();
+    let mut v = Validator::default();
+    let as_of = v.parse::<Moment>("as_of", query.as_of.as_deref());
+    let compare_to = v.parse::<Moment>("compare_to", query.compare_to.as_deref());
+    v.finish()?;
     cached(&req, &state, "json", move |conn| {
-        Ok(Cached::json(&ForceProfileView::from(
-            overviews::force_profile(conn, slug.as_str(), as_of)?,
-        )))
+        let profile = overviews::force_profile(conn, slug.as_str(), as_of.map(Moment::end))?;
+        let comparison = match compare_to {
+            None => None,
+            Some(other) => {
+                let old = overviews::force_profile(conn, slug.as_str(), Some(other.end()))?;
+                Some(ProfileComparisonView {
+                    compare_to: query.compare_to.unwrap_or_default(),
+                    changes: compare::profiles(&old, &profile)
+                        .into_iter()
+                        .map(ToolChangeView::from)
+                        .collect(),
+                })
+            }
+        };
+        Ok(Cached::json(&ForceProfileView {
+            comparison,
+            ..ForceProfileView::from(profile)
+        }))
     })
     .await
 }
@@ -121,12 +158,30 @@ pub struct MatrixQuery {
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
     #[param(value_type = Option<Moment>, example = "2020-01-01")]
     as_of: Option<String>,
+    /// JSON only: also read the matrix as it stood at this other moment, and add `comparison`:
+    /// the cells whose status differs from that reading (`old`) to this one (`new`).
+    #[param(value_type = Option<Moment>, example = "2021-01-01")]
+    compare_to: Option<String>,
 }
 
 impl MatrixQuery {
-    /// The matrix's filters, shared by the matrix and its export.
+    /// The matrix's filters, shared by the matrix, its CSV, its export and the home page, which
+    /// do not compare.
     pub fn parse(&self) -> Result<MatrixFilter, ApiError> {
+        let (filter, compare_to) = self.parse_comparing()?;
+        if compare_to.is_some() {
+            return Err(ApiError::invalid_field(
+                "compare_to",
+                "only the JSON matrix (`GET /matrix`) compares two readings",
+            ));
+        }
+        Ok(filter)
+    }
+
+    /// The matrix's filters and the moment to compare with.
+    fn parse_comparing(&self) -> Result<(MatrixFilter, Option<Moment>), ApiError> {
         let mut v = Validator::default();
+        let compare_to = v.parse::<Moment>("compare_to", self.compare_to.as_deref());
         let filter = MatrixFilter {
             nation: v.parse("nation", self.nation.as_deref()),
             region: v.text("region", self.region.clone(), MAX_REGION),
@@ -138,7 +193,7 @@ impl MatrixQuery {
                 .map(Moment::end),
         };
         v.finish()?;
-        Ok(filter)
+        Ok((filter, compare_to))
     }
 }
 
@@ -174,15 +229,38 @@ async fn serve_matrix(
     query: MatrixQuery,
     csv: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = query.parse()?;
+    let (filter, compare_to) = if csv {
+        (query.parse()?, None)
+    } else {
+        query.parse_comparing()?
+    };
     let representation = if csv { "csv" } else { "json" };
     let mut answer = cached(&req, &state, representation, move |conn| {
         let matrix = overviews::matrix(conn, &filter)?;
-        Ok(if csv {
-            matrix_csv(&matrix)
-        } else {
-            Cached::json(&MatrixView::from(matrix))
-        })
+        if csv {
+            return Ok(matrix_csv(&matrix));
+        }
+        let comparison = match compare_to {
+            None => None,
+            Some(other) => {
+                let old_filter = MatrixFilter {
+                    as_of: Some(other.end()),
+                    ..filter.clone()
+                };
+                let old = overviews::matrix(conn, &old_filter)?;
+                Some(MatrixComparisonView {
+                    compare_to: query.compare_to.clone().unwrap_or_default(),
+                    changes: compare::matrices(&old, &matrix)
+                        .into_iter()
+                        .map(CellChangeView::from)
+                        .collect(),
+                })
+            }
+        };
+        Ok(Cached::json(&MatrixView {
+            comparison,
+            ..MatrixView::from(matrix)
+        }))
     })
     .await?;
     let headers = answer.headers_mut();

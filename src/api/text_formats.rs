@@ -262,3 +262,27 @@ words!(
     "`evidence` embeds each deployment's sources (`evidence`) and covering impact assessments",
     ["evidence"]
 );
+
+/// A field's value in a change (`FieldChange.old`/`new`): whatever JSON the entity's view holds
+/// there. Stated as every JSON type, as an empty schema would say the same but not survive the
+/// spec's rules.
+pub struct JsonValue;
+
+impl utoipa::PartialSchema for JsonValue {
+    fn schema() -> RefOr<Schema> {
+        use utoipa::openapi::schema::SchemaType;
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([
+                Type::String,
+                Type::Number,
+                Type::Boolean,
+                Type::Array,
+                Type::Object,
+                Type::Null,
+            ]))
+            .description(Some("Any JSON value, as the entity's view shows the field"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for JsonValue {}

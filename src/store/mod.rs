@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod compare;
 pub mod campaigns;
 pub mod deployments;
 pub mod diff;

@@ -44,7 +44,12 @@ fn shown(value: Option<&Value>) -> String {
 /// The fields of a claim that differ between `before` and `after`, in the order they are declared,
 /// shown as words.
 pub fn changed_fields(before: &DeploymentState, after: &DeploymentState) -> Vec<FieldChange> {
-    diff::all(before, after)
+    shown_changes(diff::all(before, after))
+}
+
+/// A claim's changed fields shown as words.
+pub fn shown_changes(changes: Vec<diff::FieldChange>) -> Vec<FieldChange> {
+    changes
         .into_iter()
         .map(|change| {
             let show = |value: &Value| match (change.field.as_str(), value) {

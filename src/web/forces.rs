@@ -8,7 +8,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::deployments::{changed_fields, FieldChange};
+use super::deployments::shown_changes;
+use crate::store::compare::{self, ClaimChange, ToolChange};
 use super::foi::{authority_names, request_row, RequestRow};
 use super::home::{change_view, ChangeView};
 use super::view::{self, Meta, StatusView};
@@ -371,53 +372,37 @@ fn tool_row(tool: &ProfileTool) -> ToolRow {
     }
 }
 
-/// What differs for one tool between two readings of a profile.
-fn differences(before: &ProfileTool, after: &ProfileTool) -> Vec<String> {
-    let mut changes = Vec::new();
-    if before.status != after.status {
-        changes.push(format!(
+/// What differs for one tool between two readings of a profile, in words.
+fn differences(change: ToolChange) -> Vec<String> {
+    let mut lines = Vec::new();
+    if change.status.old != change.status.new {
+        lines.push(format!(
             "status: {} → {}",
-            view::status(before.status).label,
-            view::status(after.status).label
+            view::status(change.status.old).label,
+            view::status(change.status.new).label
         ));
     }
-    if before.deployment_count != after.deployment_count {
-        changes.push(format!(
-            "claims: {} → {}",
-            before.deployment_count, after.deployment_count
-        ));
-    }
-    for claim in &after.deployments {
-        match before.deployments.iter().find(|d| d.id == claim.id) {
-            None => changes.push(format!(
-                "new claim: {}",
-                view::clip(&claim.state.summary, 80)
-            )),
-            Some(old) => {
-                let fields: Vec<FieldChange> = changed_fields(&old.state, &claim.state);
-                if !fields.is_empty() {
-                    changes.push(format!(
-                        "claim “{}” changed: {}",
-                        view::clip(&claim.state.summary, 60),
-                        fields
-                            .iter()
-                            .map(|f| format!("{} ({} → {})", f.field, f.before, f.after))
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ));
-                }
+    for claim in change.claims {
+        lines.push(match claim {
+            ClaimChange::Added(claim) => {
+                format!("new claim: {}", view::clip(&claim.state.summary, 80))
             }
-        }
-    }
-    for claim in &before.deployments {
-        if !after.deployments.iter().any(|d| d.id == claim.id) {
-            changes.push(format!(
+            ClaimChange::Removed(claim) => format!(
                 "claim no longer recorded: {}",
                 view::clip(&claim.state.summary, 80)
-            ));
-        }
+            ),
+            ClaimChange::Changed { deployment, fields } => format!(
+                "claim “{}” changed: {}",
+                view::clip(&deployment.state.summary, 60),
+                shown_changes(fields)
+                    .iter()
+                    .map(|f| format!("{} ({} → {})", f.field, f.before, f.after))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        });
     }
-    changes
+    lines
 }
 
 fn draw_page(
@@ -458,19 +443,14 @@ fn draw_page(
     let compare_rows = compared
         .as_ref()
         .map(|other| {
-            profile
-                .tools
-                .iter()
-                .filter_map(|now| {
-                    let then = other.tools.iter().find(|t| t.tool == now.tool)?;
-                    let changes = differences(then, now);
-                    (!changes.is_empty()).then(|| CompareRow {
-                        name: now.name.clone(),
-                        anchor: format!("tool-{}", now.tool),
-                        before: view::status(then.status),
-                        after: view::status(now.status),
-                        changes,
-                    })
+            compare::profiles(other, &profile)
+                .into_iter()
+                .map(|change| CompareRow {
+                    name: change.name.clone(),
+                    anchor: format!("tool-{}", change.tool),
+                    before: view::status(change.status.old),
+                    after: view::status(change.status.new),
+                    changes: differences(change),
                 })
                 .collect()
         })

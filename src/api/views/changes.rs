@@ -3,17 +3,19 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::text_formats::JsonValue;
 use crate::store::audit::ChangeEvent;
 use crate::store::diff::FieldChange;
 
-/// One field a write changed, with its value before and after (`null` for none).
+/// One field a write changed, with its value before (`old`) and after (`new`) as the entity's own
+/// view shows it: any JSON value, `null` for none.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = FieldChange, example = json!({"field": "status", "old": "trial", "new": "in_use"}))]
 pub struct FieldChangeView {
     pub field: String,
-    /// The value before the write, as the entity's own view shows it.
+    #[schema(value_type = JsonValue)]
     pub old: serde_json::Value,
-    /// The value after the write.
+    #[schema(value_type = JsonValue)]
     pub new: serde_json::Value,
 }
 

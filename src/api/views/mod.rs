@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod campaigns;
 pub mod changes;
+pub mod comparisons;
 pub mod deployments;
 pub mod examples;
 pub mod foi_requests;

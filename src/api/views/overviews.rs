@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::assessments::ImpactAssessmentView;
+use super::comparisons::{MatrixComparisonView, ProfileComparisonView};
 use super::deployments::DeploymentView;
 use super::forces::ForceView;
 use super::sources::SourceView;
@@ -41,6 +42,9 @@ pub struct ForceProfileView {
     pub tools: Vec<ProfileToolView>,
     /// How many tools have each status.
     pub status_counts: BTreeMap<DeploymentStatus, usize>,
+    /// With `compare_to`: what differs from that reading to this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<ProfileComparisonView>,
 }
 
 impl From<ForceProfile> for ForceProfileView {
@@ -49,6 +53,7 @@ impl From<ForceProfile> for ForceProfileView {
             force: ForceView::from(v.force),
             tools: v.tools.into_iter().map(ProfileToolView::from).collect(),
             status_counts: v.status_counts,
+            comparison: None,
         }
     }
 }
@@ -183,6 +188,9 @@ pub struct MatrixView {
     pub tools: Vec<String>,
     /// The rows, in force slug order.
     pub forces: Vec<MatrixRowView>,
+    /// With `compare_to`: the cells that differ from that reading to this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<MatrixComparisonView>,
 }
 
 impl From<Matrix> for MatrixView {
@@ -190,6 +198,7 @@ impl From<Matrix> for MatrixView {
         Self {
             tools: v.tools,
             forces: v.forces.into_iter().map(MatrixRowView::from).collect(),
+            comparison: None,
         }
     }
 }
