@@ -21,12 +21,11 @@ fn object<T: Serialize>(value: &T) -> Map<String, Value> {
     }
 }
 
-/// Every top-level field whose value differs, in `after`'s order, then those `after` lacks.
+/// Every top-level field whose value differs, in name order.
 pub fn all<T: Serialize>(before: &T, after: &T) -> Vec<FieldChange> {
     let (old, new) = (object(before), object(after));
-    let gone = old.keys().filter(|k| !new.contains_key(*k)).cloned();
-    let names: Vec<String> = new.keys().cloned().chain(gone).collect();
-    differing(&old, &new, names.iter().map(String::as_str))
+    let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    differing(&old, &new, names.into_iter().map(String::as_str))
 }
 
 /// The named fields whose values differ, in the order named: for entities whose serialised form
@@ -59,9 +58,9 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn only_differing_fields_in_order_with_both_values() {
-        let before = json!({"status": "trial", "vendors": ["A"], "summary": "x"});
-        let after = json!({"status": "in_use", "vendors": ["A"], "summary": "y"});
+    fn only_differing_fields_in_name_order_with_both_values() {
+        let before = json!({"summary": "x", "status": "trial", "vendors": ["A"]});
+        let after = json!({"summary": "y", "status": "in_use", "vendors": ["A"]});
         assert_eq!(
             all(&before, &after),
             vec![
@@ -85,7 +84,9 @@ mod tests {
         let after = json!({"a": 1, "added": "z"});
         let changes = all(&before, &after);
         assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0].field, "added");
         assert_eq!((changes[0].old.clone(), changes[0].new.clone()), (Value::Null, json!("z")));
+        assert_eq!(changes[1].field, "gone");
         assert_eq!((changes[1].old.clone(), changes[1].new.clone()), (json!(true), Value::Null));
     }
 

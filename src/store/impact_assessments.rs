@@ -443,7 +443,23 @@ pub fn update(
         "revealed_by_foi_request_id": fields.revealed_by_foi_request_id,
         "provenance": fields.provenance,
     });
-    let changed = Changed::Values(diff::all(&before, &after));
+    let changed = Changed::Values(diff::named(
+        &before,
+        &after,
+        &[
+            "kind",
+            "status",
+            "title",
+            "completed_on",
+            "next_review_due",
+            "url",
+            "summary",
+            "deployment_ids",
+            "revealed_by_source_id",
+            "revealed_by_foi_request_id",
+            "provenance",
+        ],
+    ));
     write(
         conn,
         stamp,

@@ -41,8 +41,7 @@ fn shown(value: Option<&Value>) -> String {
     }
 }
 
-/// The fields of a claim that differ between `before` and `after`, in the order they are declared,
-/// shown as words.
+/// The fields of a claim that differ between `before` and `after`, in name order, shown as words.
 pub fn changed_fields(before: &DeploymentState, after: &DeploymentState) -> Vec<FieldChange> {
     shown_changes(diff::all(before, after))
 }

@@ -314,4 +314,49 @@ both_backends! {
         assert!(page.contains(">s31<") && page.contains(">s31(1)(a)<"), "sections and subsections");
         assert!(page.contains("Q1 "), "outcomes by question");
     }
+
+    async fn facets_count_requests_per_value_of_the_filtered_set(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        create(&app, &editor, &request("two ncnd answers", json!([
+            {"question": "IMSI catchers?", "tools": ["imsi-catcher"], "outcome": "ncnd",
+             "exemptions": [{"section": "s23(5)", "ncnd": true}, {"section": "s24(2)", "ncnd": true}]},
+            {"question": "LFR?", "tools": ["live-facial-recognition"], "outcome": "ncnd",
+             "exemptions": [{"section": "s23(5)", "ncnd": true}]}
+        ]))).await;
+        create(&app, &editor, &request("not held", json!([
+            {"question": "IMSI catchers?", "tools": ["imsi-catcher"], "outcome": "not_held"}
+        ]))).await;
+        let mut essex = request("essex", json!([{"question": "Drones?", "tools": ["drones"], "outcome": "disclosed"}]));
+        essex["authority"] = json!("essex");
+        create(&app, &editor, &essex).await;
+
+        let page = app.get_json("/api/v1/foi-requests?facet=force,outcome,exemption,tool,state&limit=1", StatusCode::OK).await;
+        assert_eq!(page["items"].as_array().unwrap().len(), 1, "facets count all pages");
+        let facets = &page["facets"];
+        assert_eq!(facets["force"], json!([{"value": "kent", "count": 2}, {"value": "essex", "count": 1}]));
+        // A request counts once per value, however many of its answers hold it.
+        assert_eq!(facets["outcome"], json!([
+            {"value": "disclosed", "count": 1}, {"value": "ncnd", "count": 1}, {"value": "not_held", "count": 1}
+        ]));
+        assert_eq!(facets["exemption"], json!([{"value": "s23(5)", "count": 1}, {"value": "s24(2)", "count": 1}]));
+        assert_eq!(facets["tool"], json!([
+            {"value": "imsi-catcher", "count": 2}, {"value": "drones", "count": 1}, {"value": "live-facial-recognition", "count": 1}
+        ]));
+        assert_eq!(facets["state"].as_array().unwrap().iter().map(|v| v["count"].as_i64().unwrap()).sum::<i64>(), 3);
+
+        // Facets follow the filters, answer-level ones included.
+        let kent = app.get_json("/api/v1/foi-requests?answer_tool=imsi-catcher&answer_outcome=not_held&facet=outcome,authority", StatusCode::OK).await;
+        assert_eq!(kent["facets"]["outcome"], json!([{"value": "not_held", "count": 1}]));
+        assert_eq!(kent["facets"]["authority"], json!([{"value": "kent", "count": 1}]));
+        let none = app.get_json("/api/v1/foi-requests?force=surrey&facet=campaign", StatusCode::OK).await;
+        assert_eq!(none["facets"]["campaign"], json!([]));
+        let plain = app.get_json("/api/v1/foi-requests", StatusCode::OK).await;
+        assert!(plain.get("facets").is_none());
+        let bad = app.get_problem("/api/v1/foi-requests?facet=vendor", StatusCode::BAD_REQUEST).await;
+        assert_eq!(error_fields(&bad), ["facet"]);
+        assert!(bad["errors"][0]["message"].as_str().unwrap().contains("exemption"));
+        let bad = app.get_problem("/api/v1/foi-requests?colour=red", StatusCode::BAD_REQUEST).await;
+        assert_eq!(error_fields(&bad), ["colour"]);
+    }
 }

@@ -21,6 +21,7 @@ mod foi_queries;
 mod forces;
 mod hardening;
 mod health;
+mod history;
 mod imports;
 mod openapi;
 mod operations;
