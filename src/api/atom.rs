@@ -9,8 +9,8 @@ use atom_syndication::extension::Extension;
 use atom_syndication::{Entry, Feed, Link, Person, Text};
 use chrono::{DateTime, Utc};
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::pagination::decode_cursor;

@@ -8,10 +8,10 @@ use super::atom::{self, AtomEntry, AtomFeed};
 use super::params::Validator;
 use super::views::changes::ChangeEventView;
 use super::{responses, AppState};
+use crate::db::DbConnection;
 use crate::domain::{FeedEntity, Since, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::{self, ChangeEvent, ChangeFilter};
-use crate::db::DbConnection;
 use crate::store::{forces, StoreError};
 
 /// Query parameters of `GET /changes`.
@@ -185,9 +185,7 @@ pub struct ArchiveQuery {
 async fn change_feed(
     req: &HttpRequest,
     state: &AppState,
-    title: impl FnOnce(&mut DbConnection) -> Result<(String, ChangeFilter), StoreError>
-        + Send
-        + 'static,
+    title: impl FnOnce(&mut DbConnection) -> Result<(String, ChangeFilter), StoreError> + Send + 'static,
     query: ArchiveQuery,
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::default();
@@ -211,13 +209,19 @@ async fn change_feed(
     let mut links = Vec::new();
     if let Some(oldest) = events.last().filter(|_| events.len() == ATOM_ENTRIES) {
         let before = oldest.id.to_string();
-        links.push(("prev-archive", atom::with_params(req, &[("before", &before)])));
+        links.push((
+            "prev-archive",
+            atom::with_params(req, &[("before", &before)]),
+        ));
     }
     if before.is_some() {
         links.push(("current", atom::subscription_path(req)));
         if let Some(newer) = newer {
             let newer = newer.to_string();
-            links.push(("next-archive", atom::with_params(req, &[("before", &newer)])));
+            links.push((
+                "next-archive",
+                atom::with_params(req, &[("before", &newer)]),
+            ));
         }
     }
     Ok(atom::respond(
@@ -283,7 +287,10 @@ pub async fn force_changes_atom(
     let title = move |conn: &mut DbConnection| {
         let force = forces::get(conn, slug.as_str())?;
         Ok((
-            format!("Surveillance Disclosure Registry: changes for {}", force.name),
+            format!(
+                "Surveillance Disclosure Registry: changes for {}",
+                force.name
+            ),
             ChangeFilter {
                 force: Some(force.slug),
                 entity_type: None,

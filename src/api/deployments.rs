@@ -6,9 +6,9 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::atom::{self, AtomEntry, AtomFeed, FeedQuery};
 use super::cache::{self, Cached};
 use super::deployment_input::DeploymentInput;
-use super::atom::{self, AtomEntry, AtomFeed, FeedQuery};
 use super::pagination::{decode_cursor, facet_views, ListResponse};
 use super::params::{only_params, param_names, Validator, MAX_REGION};
 use super::text_formats::{
@@ -394,7 +394,11 @@ pub async fn deployments_atom(
         summary: if d.state.vendors.is_empty() {
             d.state.summary.clone()
         } else {
-            format!("{} (vendors: {})", d.state.summary, d.state.vendors.join(", "))
+            format!(
+                "{} (vendors: {})",
+                d.state.summary,
+                d.state.vendors.join(", ")
+            )
         },
     });
     Ok(atom::respond(

@@ -6,9 +6,9 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::atom::{self, AtomEntry, AtomFeed, FeedQuery};
 use super::cache::{self, Cached};
 use super::foi_input::FoiRequestInput;
-use super::atom::{self, AtomEntry, AtomFeed, FeedQuery};
 use super::pagination::{decode_cursor, facet_views, ListResponse};
 use super::params::{only_params, param_names, Validator};
 use super::text_formats::FileContent;
@@ -24,8 +24,7 @@ use crate::domain::{EntityId, FoiSection, SearchTerms};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::foi_requests::{
-    FoiFacet,
-    self, FoiFilter, FoiKey, FoiRequest, FoiRequestFields, FoiSort, NewDocument,
+    self, FoiFacet, FoiFilter, FoiKey, FoiRequest, FoiRequestFields, FoiSort, NewDocument,
 };
 use crate::store::{write_transaction, PageRequest};
 
@@ -244,7 +243,10 @@ pub async fn list_foi_requests(
         "json",
         move |conn| {
             let page = foi_requests::list(conn, &calendar, &list.filter, list.sort, &list.page)?;
-            Ok((page, foi_requests::facets(conn, &list.filter, &list.facets)?))
+            Ok((
+                page,
+                foi_requests::facets(conn, &list.filter, &list.facets)?,
+            ))
         },
         |(page, counts)| {
             Cached::list(

@@ -2,11 +2,11 @@
 //! the same declarations, so the spec cannot drift from what is served.
 
 mod accounts;
+mod atom;
 mod auth;
 pub(crate) mod cache;
 pub(crate) mod campaign_input;
 mod campaigns;
-mod atom;
 mod changes;
 mod deployment_input;
 pub(crate) mod deployments;

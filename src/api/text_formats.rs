@@ -281,6 +281,7 @@ impl utoipa::PartialSchema for JsonValue {
                 Type::Null,
             ]))
             .description(Some("Any JSON value, as the entity's view shows the field"))
+            .examples(["in_use"])
             .into()
     }
 }

@@ -22,9 +22,10 @@ impl FromStr for Since {
 
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
-            return raw.parse().map(Self::Event).map_err(|_| {
-                ParseError(format!("event id `{raw}` is larger than any event id"))
-            });
+            return raw
+                .parse()
+                .map(Self::Event)
+                .map_err(|_| ParseError(format!("event id `{raw}` is larger than any event id")));
         }
         raw.parse::<Moment>().map(Self::Moment).map_err(|_| {
             ParseError(format!(
@@ -82,7 +83,14 @@ mod tests {
             "2021-01-01T09:00:00Z".parse::<Since>().unwrap(),
             Since::Moment(Moment::Instant(_))
         ));
-        for bad in ["", "-1", "99999999999999999999", "12a", "2021-13-01", "yesterday"] {
+        for bad in [
+            "",
+            "-1",
+            "99999999999999999999",
+            "12a",
+            "2021-13-01",
+            "yesterday",
+        ] {
             assert!(bad.parse::<Since>().is_err(), "{bad}");
         }
     }

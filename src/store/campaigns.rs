@@ -575,7 +575,13 @@ pub fn update(
             "questions",
         ],
     );
-    audit_write(conn, stamp, &updated, Action::Update, Changed::Values(changed))?;
+    audit_write(
+        conn,
+        stamp,
+        &updated,
+        Action::Update,
+        Changed::Values(changed),
+    )?;
     Ok(updated)
 }
 

@@ -86,8 +86,7 @@ pub fn profiles(old: &ForceProfile, new: &ForceProfile) -> Vec<ToolChange> {
                 },
                 claims: claim_changes(before, tool),
             };
-            (change.status.old != change.status.new || !change.claims.is_empty())
-                .then_some(change)
+            (change.status.old != change.status.new || !change.claims.is_empty()).then_some(change)
         })
         .collect()
 }

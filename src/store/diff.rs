@@ -85,9 +85,15 @@ mod tests {
         let changes = all(&before, &after);
         assert_eq!(changes.len(), 2);
         assert_eq!(changes[0].field, "added");
-        assert_eq!((changes[0].old.clone(), changes[0].new.clone()), (Value::Null, json!("z")));
+        assert_eq!(
+            (changes[0].old.clone(), changes[0].new.clone()),
+            (Value::Null, json!("z"))
+        );
         assert_eq!(changes[1].field, "gone");
-        assert_eq!((changes[1].old.clone(), changes[1].new.clone()), (json!(true), Value::Null));
+        assert_eq!(
+            (changes[1].old.clone(), changes[1].new.clone()),
+            (json!(true), Value::Null)
+        );
     }
 
     #[test]

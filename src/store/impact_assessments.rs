@@ -399,7 +399,15 @@ pub fn create(
     fields: &AssessmentFields,
 ) -> Result<ImpactAssessment, StoreError> {
     check(conn, fields)?;
-    write(conn, stamp, &new_id(), fields, 1, Action::Create, Changed::NONE)
+    write(
+        conn,
+        stamp,
+        &new_id(),
+        fields,
+        1,
+        Action::Create,
+        Changed::NONE,
+    )
 }
 
 fn current_at(

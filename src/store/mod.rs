@@ -2,12 +2,12 @@
 
 pub mod accounts;
 pub mod audit;
-pub mod compare;
 pub mod campaigns;
+pub mod compare;
 pub mod deployments;
 pub mod diff;
-pub mod facet;
 pub mod evidence;
+pub mod facet;
 pub mod foi_requests;
 pub mod forces;
 pub mod impact_assessments;

@@ -289,7 +289,15 @@ pub fn create(
     stamp: &Stamp,
     fields: &SourceFields,
 ) -> Result<Source, StoreError> {
-    write(conn, stamp, &new_id(), fields, 1, Action::Create, Changed::NONE)
+    write(
+        conn,
+        stamp,
+        &new_id(),
+        fields,
+        1,
+        Action::Create,
+        Changed::NONE,
+    )
 }
 
 /// Replaces a source's content if it is still at the revision `expected` names. Call inside a write

@@ -139,17 +139,20 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         url::form_urlencoded::parse(non_empty_query(req.query_string()).as_bytes())
             .into_owned()
             .collect();
-    // The same filters in the order given (so the page's links, and its ETag, are stable).
-    let api_query: String = {
+    // The same filters in the order given (so the page's links, and its ETag, are stable); the
+    // feed takes the filters alone.
+    let same_query = |left_out: &[&str]| {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         let cleaned = non_empty_query(req.query_string());
         for (name, value) in url::form_urlencoded::parse(cleaned.as_bytes()) {
-            if name != "cursor" {
+            if !left_out.contains(&name.as_ref()) {
                 q.append_pair(&name, &value);
             }
         }
         q.finish()
     };
+    let api_query = same_query(&["cursor"]);
+    let feed_query = same_query(&["cursor", "limit", "sort", "count", "facet"]);
     let req_for_page = req.clone();
     cached_page(
         &req,
@@ -173,7 +176,11 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                     view::with_query("/foi-requests", &api_query),
                 )
                 .json(view::with_query("/api/v1/foi-requests", &api_query))
-                .csv(view::with_query("/api/v1/exports/foi-requests.csv", &api_query)),
+                .csv(view::with_query("/api/v1/exports/foi-requests.csv", &api_query))
+                .atom(
+                    view::with_query("/api/v1/foi-requests.atom", &feed_query),
+                    "These FOI requests as they change",
+                ),
                 forces: choices(
                     forces.iter().map(|f| (f.slug.clone(), f.name.clone())),
                     values.get("force"),

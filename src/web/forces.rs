@@ -9,7 +9,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::deployments::shown_changes;
-use crate::store::compare::{self, ClaimChange, ToolChange};
 use super::foi::{authority_names, request_row, RequestRow};
 use super::home::{change_view, ChangeView};
 use super::view::{self, Meta, StatusView};
@@ -20,6 +19,7 @@ use crate::api::AppState;
 use crate::domain::Slug;
 use crate::domain::{DeploymentStatus, Moment};
 use crate::store::audit::{self, ChangeFilter};
+use crate::store::compare::{self, ClaimChange, ToolChange};
 use crate::store::foi_requests::{self, FoiFilter, FoiSort};
 use crate::store::forces::{self, Force, ForceFilter};
 use crate::store::impact_assessments::ImpactAssessment;

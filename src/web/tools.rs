@@ -305,7 +305,11 @@ fn draw_page(data: ToolData, as_of: String, query_string: &str) -> ToolPage {
             view::with_query(&format!("/tools/{slug}"), query_string),
         )
         .json(view::with_query(&format!("/api/v1/tools/{slug}/forces"), query_string))
-        .csv(format!("/api/v1/exports/deployments.csv?tool={slug}")),
+        .csv(format!("/api/v1/exports/deployments.csv?tool={slug}"))
+        .atom(
+            format!("/api/v1/deployments.atom?tool={slug}"),
+            format!("Claims about {} as they change", tool.name),
+        ),
         name: tool.name.clone(),
         description: tool.description.clone(),
         aliases: tool.aliases.join(", "),

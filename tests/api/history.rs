@@ -35,15 +35,33 @@ async fn kent_over_time(db: &TestDb) -> String {
     write(db, |conn| {
         let mut planned = state(DeploymentStatus::Planned, "NEC");
         planned.summary = "Planned".into();
-        let d = create(conn, "kent", "live-facial-recognition", "2020-06-01", planned);
+        let d = create(
+            conn,
+            "kent",
+            "live-facial-recognition",
+            "2020-06-01",
+            planned,
+        );
         let mut in_use = state(DeploymentStatus::InUse, "NEC");
         in_use.summary = "In use".into();
         in_use.last_confirmed = Some("2022-03-01".parse().unwrap());
         write_transaction(conn, |conn| {
-            deployments::update(conn, &stamp("2022-03-01"), &d.id, Precondition::Revision(1), &in_use)
+            deployments::update(
+                conn,
+                &stamp("2022-03-01"),
+                &d.id,
+                Precondition::Revision(1),
+                &in_use,
+            )
         })
         .unwrap();
-        create(conn, "essex", "anpr", "2023-01-01", state(DeploymentStatus::InUse, "Genetec"));
+        create(
+            conn,
+            "essex",
+            "anpr",
+            "2023-01-01",
+            state(DeploymentStatus::InUse, "Genetec"),
+        );
         d.id
     })
     .await

@@ -28,6 +28,7 @@ impl From<StatusChange> for StatusChangeView {
 /// How one claim differs between the readings.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(example = "changed")]
 pub enum ClaimChangeKind {
     /// Recorded at the newer reading only.
     Added,

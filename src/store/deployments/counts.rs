@@ -16,9 +16,9 @@ use crate::db::schema::{
 };
 use crate::db::DbConnection;
 use crate::store::audit::Action;
+use crate::store::facet::{ranked, FacetCount, FacetName};
 use crate::store::search::MatchesText;
 use crate::store::tools::InToolFamily;
-use crate::store::facet::{ranked, FacetCount, FacetName};
 use crate::store::{parse_json_list, StoreError};
 
 /// A field a list can be faceted by.

@@ -18,9 +18,7 @@ mod restore;
 mod write;
 
 pub use bulk::{bulk_growth, insert_new};
-pub use counts::{
-    facets, tally, tally_by_tool_and_status, Facet, ToolStatusTally,
-};
+pub use counts::{facets, tally, tally_by_tool_and_status, Facet, ToolStatusTally};
 pub use model::{Deployment, DeploymentRevision, DeploymentState, NewDeployment};
 pub use query::{
     cell_statuses, ActiveOn, CellStatus, DateRange, DeploymentFilter, DeploymentKey,

@@ -73,7 +73,13 @@ pub fn add_document(
         .execute(conn)?;
     let after = get(conn, calendar, request_id)?;
     let changed = diff::named(&before, &after, &["documents"]);
-    audit_write(conn, stamp, &after, Action::Update, Changed::Values(changed))?;
+    audit_write(
+        conn,
+        stamp,
+        &after,
+        Action::Update,
+        Changed::Values(changed),
+    )?;
     let added = after
         .documents
         .iter()

@@ -137,6 +137,9 @@ mod tests {
         for &facet in FoiFacet::ALL {
             assert_eq!(facet.as_str().parse::<FoiFacet>(), Ok(facet));
         }
-        assert!("vendor".parse::<FoiFacet>().unwrap_err().contains("exemption"));
+        assert!("vendor"
+            .parse::<FoiFacet>()
+            .unwrap_err()
+            .contains("exemption"));
     }
 }

@@ -185,7 +185,10 @@ macro_rules! apply_foi_filter {
             query = query.filter(foi_requests::responded_on.le(on));
         }
         if let Some(terms) = &filter.q {
-            query = query.filter($crate::store::search::MatchesText::foi_requests("foi_requests.id", terms));
+            query = query.filter($crate::store::search::MatchesText::foi_requests(
+                "foi_requests.id",
+                terms,
+            ));
         }
         match filter.overdue {
             Some(true) => {

@@ -240,7 +240,6 @@ const VISIBLE_FIELDS: [&str; 18] = [
     "force",
 ];
 
-
 fn summary_line(request: &FoiRequest) -> String {
     format!(
         "{} · {}: {}",
@@ -352,7 +351,13 @@ pub fn update(
     )?;
     let updated = get(conn, calendar, id)?;
     let changed = diff::named(&current, &updated, &VISIBLE_FIELDS);
-    audit_write(conn, stamp, &updated, Action::Update, Changed::Values(changed))?;
+    audit_write(
+        conn,
+        stamp,
+        &updated,
+        Action::Update,
+        Changed::Values(changed),
+    )?;
     Ok(updated)
 }
 
