@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::atom::{self, AtomEntry, AtomFeed, FeedQuery};
 use super::cache::{self, Cached};
 use super::deployment_input::DeploymentInput;
+use super::moments::AsOfOnly;
 use super::pagination::{decode_cursor, facet_views, ListResponse};
 use super::params::{only_params, param_names, Validator, MAX_REGION};
 use super::text_formats::{
@@ -436,16 +437,6 @@ pub struct DeploymentDetail {
     pub foi_answers: Vec<AnswerCitationView>,
 }
 
-/// Query parameters of `GET /deployments/{id}`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AsOfQuery {
-    /// Read the deployment as it stood at the end of this date, or at this RFC 3339 timestamp.
-    #[param(value_type = Option<Moment>, example = "2020-01-01")]
-    as_of: Option<String>,
-}
-
 /// A deployment with everything behind it, as the stores hold it: the web page's data, and what
 /// [`DeploymentDetail`] is built from.
 pub struct DeploymentRecord {
@@ -496,7 +487,7 @@ pub fn deployment_detail(
 /// Get one deployment, with its evidence, impact assessments and FOI answers.
 #[utoipa::path(
     tag = "deployments",
-    params(("id" = EntityId, Path, description = "The deployment's id"), AsOfQuery),
+    params(("id" = EntityId, Path, description = "The deployment's id"), AsOfOnly),
     responses(
         (status = 200, description = "The deployment", body = DeploymentDetail, headers(("ETag" = String))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
@@ -508,14 +499,10 @@ pub async fn get_deployment(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<EntityId>,
-    query: web::Query<AsOfQuery>,
+    query: web::Query<AsOfOnly>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
-    let mut v = Validator::default();
-    let as_of = v
-        .parse::<Moment>("as_of", query.as_of.as_deref())
-        .map(Moment::end);
-    v.finish()?;
+    let as_of = query.parse()?;
     let detail = state
         .db
         .run(move |conn| deployment_detail(conn, &id, as_of))

@@ -22,6 +22,7 @@ mod imports;
 mod limits;
 pub(crate) mod metrics;
 mod middleware;
+pub(crate) mod moments;
 pub(crate) mod overviews;
 pub mod pagination;
 pub(crate) mod params;

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 
 use super::cache::{self, Cached};
 use super::deployments::{parse_filter_query, DeploymentFilterQuery};
+use super::moments::{AsOfOnly, ProfileQuery};
 use super::params::{Validator, MAX_REGION};
 use super::views::comparisons::{
     CellChangeView, MatrixComparisonView, ProfileComparisonView, ToolChangeView,
@@ -21,37 +22,6 @@ use crate::store::compare;
 use crate::store::overviews::{self, Matrix, MatrixFilter};
 use crate::store::stats;
 use crate::store::StoreError;
-
-/// Query parameters of the views that only take `as_of`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AsOfOnly {
-    /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
-    #[param(value_type = Option<Moment>, example = "2020-01-01")]
-    as_of: Option<String>,
-}
-
-/// Query parameters of a force's profile.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ProfileQuery {
-    /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
-    #[param(value_type = Option<Moment>, example = "2020-01-01")]
-    as_of: Option<String>,
-    /// Also read the profile as it stood at this other moment, and add `comparison`: the tools
-    /// whose status or claims differ from that reading (`old`) to this one (`new`).
-    #[param(value_type = Option<Moment>, example = "2021-01-01")]
-    compare_to: Option<String>,
-}
-
-fn parse_as_of(raw: Option<&str>) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
-    let mut v = Validator::default();
-    let as_of = v.parse::<Moment>("as_of", raw).map(Moment::end);
-    v.finish()?;
-    Ok(as_of)
-}
 
 /// Serves `compute`'s answer from the cache when nothing was written since it was computed.
 async fn cached(
@@ -84,19 +54,16 @@ pub async fn force_profile(
     query: web::Query<ProfileQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
-    let query = query.into_inner();
-    let mut v = Validator::default();
-    let as_of = v.parse::<Moment>("as_of", query.as_of.as_deref());
-    let compare_to = v.parse::<Moment>("compare_to", query.compare_to.as_deref());
-    v.finish()?;
+    let (as_of, compare_to) = query.parse()?;
+    let (_, compare_label) = query.given();
     cached(&req, &state, "json", move |conn| {
-        let profile = overviews::force_profile(conn, slug.as_str(), as_of.map(Moment::end))?;
+        let profile = overviews::force_profile(conn, slug.as_str(), as_of)?;
         let comparison = match compare_to {
             None => None,
             Some(other) => {
-                let old = overviews::force_profile(conn, slug.as_str(), Some(other.end()))?;
+                let old = overviews::force_profile(conn, slug.as_str(), Some(other))?;
                 Some(ProfileComparisonView {
-                    compare_to: query.compare_to.unwrap_or_default(),
+                    compare_to: compare_label,
                     changes: compare::profiles(&old, &profile)
                         .into_iter()
                         .map(ToolChangeView::from)
@@ -130,7 +97,7 @@ pub async fn tool_forces(
     query: web::Query<AsOfOnly>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
-    let as_of = parse_as_of(query.as_of.as_deref())?;
+    let as_of = query.parse()?;
     cached(&req, &state, "json", move |conn| {
         Ok(Cached::json(&ToolForcesView::from(overviews::tool_forces(
             conn,
@@ -158,9 +125,8 @@ pub struct MatrixQuery {
     /// Read the registry as it stood at the end of this date, or at this RFC 3339 timestamp.
     #[param(value_type = Option<Moment>, example = "2020-01-01")]
     as_of: Option<String>,
-    /// JSON only: also read the matrix as it stood at this other moment, and add `comparison`:
-    /// the cells whose status differs from that reading (`old`) to this one (`new`).
-    #[param(value_type = Option<Moment>, example = "2021-01-01")]
+    /// Read by `GET /matrix` (JSON) alone, whose spec documents it; refused elsewhere.
+    #[param(ignore)]
     compare_to: Option<String>,
 }
 
@@ -297,7 +263,11 @@ fn wants_csv(req: &HttpRequest) -> bool {
 /// `/matrix.csv`) for CSV.
 #[utoipa::path(
     tag = "matrix",
-    params(MatrixQuery),
+    params(MatrixQuery,
+        ("compare_to" = Option<Moment>, Query, example = "2021-01-01",
+            description = "JSON only: also read the matrix as it stood at this other moment, and add \
+                `comparison`: the cells whose status differs from that reading (`old`) to this one \
+                (`new`). Refused with CSV.")),
     responses(
         (status = 200, description = "The matrix", headers(("ETag" = String)),
             content((MatrixView = "application/json"), (String = "text/csv"))),

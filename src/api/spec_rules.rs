@@ -85,7 +85,11 @@ fn is_json(media_type: &str) -> bool {
 fn is_plain_string(schema: &Map<String, Value>) -> bool {
     let string = match schema.get("type") {
         Some(Value::String(t)) => t == "string",
-        Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+        // A union that takes objects too is any JSON value (a change's old and new values): it
+        // constrains no text of its own.
+        Some(Value::Array(types)) => {
+            types.iter().any(|t| t == "string") && !types.iter().any(|t| t == "object")
+        }
         _ => false,
     };
     // `password` only asks clients to hide what is typed: it says nothing of the characters.

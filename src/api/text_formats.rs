@@ -264,22 +264,29 @@ words!(
 );
 
 /// A field's value in a change (`FieldChange.old`/`new`): whatever JSON the entity's view holds
-/// there. Stated as every JSON type, as an empty schema would say the same but not survive the
-/// spec's rules.
+/// there. Top-level fields hold scalars, objects or lists of scalars and objects, never lists of
+/// lists, which is what this states (an empty schema would say less and not survive the spec's
+/// rules).
 pub struct JsonValue;
 
 impl utoipa::PartialSchema for JsonValue {
     fn schema() -> RefOr<Schema> {
-        use utoipa::openapi::schema::SchemaType;
-        ObjectBuilder::new()
-            .schema_type(SchemaType::from_iter([
-                Type::String,
-                Type::Number,
-                Type::Boolean,
-                Type::Array,
-                Type::Object,
-                Type::Null,
-            ]))
+        use utoipa::openapi::schema::{ArrayBuilder, OneOfBuilder, SchemaType};
+        let one = |kind: Type| ObjectBuilder::new().schema_type(kind);
+        let element = ObjectBuilder::new().schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Boolean,
+            Type::Object,
+            Type::Null,
+        ]));
+        OneOfBuilder::new()
+            .item(one(Type::String))
+            .item(one(Type::Number))
+            .item(one(Type::Boolean))
+            .item(one(Type::Object))
+            .item(ArrayBuilder::new().items(element))
+            .item(one(Type::Null))
             .description(Some("Any JSON value, as the entity's view shows the field"))
             .examples(["in_use"])
             .into()

@@ -3,17 +3,16 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::forces::{assessment_view, source_view, AssessmentView, SourceView};
 use super::view::{self, Meta, StatusView};
 use super::{page_response, query, PageError};
 use crate::api::deployments::deployment_detail;
-use crate::api::params::Validator;
+use crate::api::moments::AsOfOnly;
 use crate::api::AppState;
+use crate::domain::DeploymentStatus;
 use crate::domain::EntityId;
-use crate::domain::{DeploymentStatus, Moment};
 use crate::store::deployments::{self, DeploymentState};
 use crate::store::diff;
 use crate::store::{forces, tools};
@@ -106,24 +105,14 @@ pub struct DeploymentPage {
     revisions: Vec<RevisionView>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DeploymentQuery {
-    as_of: Option<String>,
-}
-
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<EntityId>,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner().into_inner();
-    let raw: DeploymentQuery = query(&req)?;
-    let mut v = Validator::default();
-    let as_of = v
-        .parse::<Moment>("as_of", raw.as_of.as_deref())
-        .map(Moment::end);
-    v.finish()?;
+    let raw: AsOfOnly = query(&req)?;
+    let as_of = raw.parse()?;
     let (detail, revisions, force, tool) = state
         .db
         .run(move |conn| {
@@ -183,7 +172,7 @@ pub async fn page(
     .into_iter()
     .filter(|(_, value)| !value.is_empty())
     .collect();
-    let as_of_text = raw.as_of.unwrap_or_default();
+    let as_of_text = raw.given();
     let canonical = view::with_query(
         &format!("/deployments/{}", d.id),
         &if as_of_text.is_empty() {

@@ -6,18 +6,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 
 use super::deployments::shown_changes;
 use super::foi::{authority_names, request_row, RequestRow};
 use super::home::{change_view, ChangeView};
 use super::view::{self, Meta, StatusView};
 use super::{cached_page, non_empty_query, query, PageError};
+use crate::api::moments::ProfileQuery;
 use crate::api::overviews::NoParams;
-use crate::api::params::Validator;
 use crate::api::AppState;
+use crate::domain::DeploymentStatus;
 use crate::domain::Slug;
-use crate::domain::{DeploymentStatus, Moment};
 use crate::store::audit::{self, ChangeFilter};
 use crate::store::compare::{self, ClaimChange, ToolChange};
 use crate::store::foi_requests::{self, FoiFilter, FoiSort};
@@ -114,14 +113,6 @@ fn draw_list((forces, matrix): (Vec<Force>, Matrix)) -> ForcesPage {
 
 // ---------------------------------------------------------------------------------------------
 // One force.
-
-/// The force page's parameters: the profile's `as_of`, and a second date to compare with.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ForceQuery {
-    as_of: Option<String>,
-    compare_to: Option<String>,
-}
 
 pub struct SourceView {
     pub title: String,
@@ -266,19 +257,9 @@ pub async fn page(
     slug: web::Path<Slug>,
 ) -> Result<HttpResponse, PageError> {
     let slug = slug.into_inner().into_inner();
-    let raw: ForceQuery = query(&req)?;
-    let mut v = Validator::default();
-    let as_of = v
-        .parse::<Moment>("as_of", raw.as_of.as_deref())
-        .map(Moment::end);
-    let compare_to = v
-        .parse::<Moment>("compare_to", raw.compare_to.as_deref())
-        .map(Moment::end);
-    v.finish()?;
-    let labels = (
-        raw.as_of.clone().unwrap_or_default(),
-        raw.compare_to.clone().unwrap_or_default(),
-    );
+    let raw: ProfileQuery = query(&req)?;
+    let (as_of, compare_to) = raw.parse()?;
+    let labels = raw.given();
     let query_string = non_empty_query(req.query_string());
     let calendar = state.calendar.clone();
     cached_page(

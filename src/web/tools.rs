@@ -6,16 +6,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::Datelike;
-use serde::Deserialize;
 
 use super::svg::{self, BarChart};
 use super::view::{self, Meta, StatusView};
 use super::{cached_page, non_empty_query, query, PageError};
+use crate::api::moments::AsOfOnly;
 use crate::api::overviews::NoParams;
-use crate::api::params::Validator;
 use crate::api::AppState;
+use crate::domain::DeploymentStatus;
 use crate::domain::Slug;
-use crate::domain::{DeploymentStatus, Moment};
 use crate::store::deployments::{self, Deployment, DeploymentFilter};
 use crate::store::forces::{self, Force, ForceFilter};
 use crate::store::overviews::{self, Matrix, MatrixFilter, ToolForces};
@@ -104,12 +103,6 @@ fn draw_list((tools, matrix): (Vec<Tool>, Matrix)) -> ToolsPage {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ToolQuery {
-    as_of: Option<String>,
-}
-
 pub struct ForceStatus {
     pub href: String,
     pub name: String,
@@ -155,13 +148,9 @@ pub async fn page(
     slug: web::Path<Slug>,
 ) -> Result<HttpResponse, PageError> {
     let slug = slug.into_inner().into_inner();
-    let raw: ToolQuery = query(&req)?;
-    let mut v = Validator::default();
-    let as_of = v
-        .parse::<Moment>("as_of", raw.as_of.as_deref())
-        .map(Moment::end);
-    v.finish()?;
-    let as_of_text = raw.as_of.unwrap_or_default();
+    let raw: AsOfOnly = query(&req)?;
+    let as_of = raw.parse()?;
+    let as_of_text = raw.given();
     let query_string = non_empty_query(req.query_string());
     cached_page(
         &req,
