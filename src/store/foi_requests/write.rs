@@ -248,7 +248,7 @@ fn changed_fields(before: &FoiRequest, after: &FoiRequest) -> Vec<&'static str> 
         .collect()
 }
 
-fn summary_line(request: &FoiRequest) -> String {
+pub(super) fn summary_line(request: &FoiRequest) -> String {
     format!(
         "{} · {}: {}",
         request.authority, request.title, request.state
