@@ -1,7 +1,8 @@
-//! Many new requests at once (imports, the demo seeder): checked together in a fixed number of
-//! queries, then written table by table with multi-row statements, a few per thousand requests
-//! instead of some twenty per request. Nothing is read back: each request's stored view (and so
-//! its revision snapshot) is built from what is written.
+//! Requests written table by table with multi-row statements: many new ones at once (imports, the
+//! demo seeder, and a single create alike), checked together in a fixed number of queries, a few
+//! statements per thousand requests instead of some twenty per request; and the answers and stages
+//! of an updated one. Nothing is read back: each request's stored view (and so its revision
+//! snapshot) is built first, and its rows are written from it.
 
 use std::collections::BTreeSet;
 
@@ -31,7 +32,11 @@ pub struct NewRequest<'a> {
 /// The request as a read will return it once written: answers numbered in order with their
 /// campaign questions, links and exemptions in the order reads give them, stages oldest first
 /// with their review deadlines, and no documents yet. Answers and stages without an id get one.
-fn stored_view(calendar: &FoiCalendar, new: &NewRequest<'_>, checked: Checked) -> FoiRequest {
+pub(super) fn stored_view(
+    calendar: &FoiCalendar,
+    new: &NewRequest<'_>,
+    checked: Checked,
+) -> FoiRequest {
     let fields = new.fields;
     let links = |links: &[(String, Relation)]| {
         let mut links: Vec<EvidenceLink> = links
@@ -117,14 +122,14 @@ fn stored_view(calendar: &FoiCalendar, new: &NewRequest<'_>, checked: Checked) -
 
 /// Writes requests the registry does not hold yet, with their answers, exemptions, links,
 /// stages, revision snapshots and change events (action `create`, by `actor`, at each request's
-/// `updated_at`). Their references are checked first; the first bad one fails the whole call.
-/// Call inside a write transaction.
+/// `updated_at`), and returns them as reads will. Their references are checked first; the first
+/// bad one fails the whole call. Call inside a write transaction.
 pub fn insert_new(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
     actor: &Actor,
     requests: &[NewRequest<'_>],
-) -> Result<(), StoreError> {
+) -> Result<Vec<FoiRequest>, StoreError> {
     let references = References::load(conn, requests.iter().map(|r| r.fields))?;
     let views: Vec<FoiRequest> = requests
         .iter()
@@ -136,7 +141,18 @@ pub fn insert_new(
             ))
         })
         .collect::<Result<_, StoreError>>()?;
-    let json = |value: &[String]| serde_json::to_string(value).expect("strings serialise");
+    insert_rows_of(conn, &views)?;
+    insert_parts(conn, &views)?;
+    record_created(conn, actor, &views)?;
+    Ok(views)
+}
+
+fn json(value: &[String]) -> String {
+    serde_json::to_string(value).expect("strings serialise")
+}
+
+/// The requests' own rows.
+fn insert_rows_of(conn: &mut DbConnection, views: &[FoiRequest]) -> Result<(), StoreError> {
     let reference_numbers: Vec<String> = views.iter().map(|r| json(&r.reference_numbers)).collect();
     let times: Vec<(StoredTime, StoredTime)> = views
         .iter()
@@ -201,6 +217,14 @@ pub fn insert_new(
         ],
         &rows,
     )?;
+    Ok(())
+}
+
+/// The requests' answers (with their tools, exemptions and links) and stages, from their views.
+pub(super) fn insert_parts(
+    conn: &mut DbConnection,
+    views: &[FoiRequest],
+) -> Result<(), StoreError> {
     let answers: Vec<(&FoiRequest, &Answer)> = views
         .iter()
         .flat_map(|r| r.answers.iter().map(move |a| (r, a)))
@@ -333,6 +357,15 @@ pub fn insert_new(
         ],
         &rows,
     )?;
+    Ok(())
+}
+
+/// The revision snapshots and change events of new requests.
+fn record_created(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    views: &[FoiRequest],
+) -> Result<(), StoreError> {
     let snapshots: Vec<String> = views
         .iter()
         .map(|r| serde_json::to_string(r).expect("views serialise"))
@@ -340,8 +373,7 @@ pub fn insert_new(
     let rows: Vec<Vec<Value<'_>>> = views
         .iter()
         .zip(&snapshots)
-        .zip(&times)
-        .map(|((r, snapshot), (_, updated_at))| {
+        .map(|(r, snapshot)| {
             vec![
                 Value::Text(ENTITY),
                 Value::Text(&r.id),
@@ -350,7 +382,7 @@ pub fn insert_new(
                 Value::Text(snapshot),
                 Value::Text(actor.role_name()),
                 Value::Text(&actor.organisation),
-                Value::Time(*updated_at),
+                Value::Time(StoredTime(r.updated_at.naive_utc())),
             ]
         })
         .collect();

@@ -34,7 +34,7 @@ pub use model::{
 pub use read::{authority_of, get, list, revisions};
 pub use restore::{restore, restore_document};
 pub use sort::{FoiKey, FoiSort, FoiSortColumn};
-pub use write::{create, current_at, delete, update};
+pub use write::{create, current_at, delete, update, update_checked};
 
 /// The entity type of FOI requests in revisions and the change feed.
 const ENTITY: &str = "foi_request";
