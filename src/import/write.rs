@@ -23,6 +23,13 @@ use crate::store::{campaigns, impact_assessments, write_transaction, StoreError}
 const SQLITE_IMPORT_SETTINGS: &str = "PRAGMA cache_size = -262144;";
 const SQLITE_USUAL_SETTINGS: &str = "PRAGMA cache_size = -2000;";
 
+/// PostgreSQL settings for the import's transaction: plan every lookup for its own values. A
+/// generic plan cached while a table was empty (the first pass runs the same lookups before any
+/// row is written) would go on scanning the whole table as the import fills it, at hundreds of
+/// milliseconds a batch. Search triggers on insert run once per statement, so re-planning them
+/// costs little.
+const POSTGRES_IMPORT_SETTINGS: &str = "SET LOCAL plan_cache_mode = force_custom_plan;";
+
 fn sqlite_settings(conn: &mut DbConnection, settings: &str) -> Result<(), StoreError> {
     if let DbConnection::Sqlite(sqlite) = conn {
         sqlite
@@ -62,6 +69,9 @@ pub(super) fn write(
     let parsed = rows(kind, input)?;
     sqlite_settings(conn, SQLITE_IMPORT_SETTINGS)?;
     let outcome = write_transaction(conn, |conn| {
+        if let DbConnection::Postgres(pg) = conn {
+            pg.batch_execute(POSTGRES_IMPORT_SETTINGS)?;
+        }
         let mut agencies = atlas::Agencies::load(conn)?;
         bulk::with_indexes_rebuilt(conn, &survey.growth, |conn| {
             let mut done = 0;
