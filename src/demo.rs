@@ -19,12 +19,14 @@ use crate::store::audit::{Actor, Stamp};
 use crate::store::campaigns::{CampaignFields, Targets};
 use crate::store::deployments::{self, DeploymentState, NewDeployment};
 use crate::store::foi_requests::{
-    self, AnswerFields, Exemption, FoiFilter, FoiRequestFields, FoiSort, NewDocument, StageFields,
+    self, AnswerFields, Exemption, FoiFilter, FoiRequestFields, FoiSort, NewDocument, NewRequest,
+    StageFields,
 };
 use crate::store::impact_assessments::{self, AssessmentFields};
 use crate::store::sources::SourceFields;
 use crate::store::{
-    forces, sources as source_store, write_transaction, PageRequest, Precondition, StoreError,
+    forces, new_id, sources as source_store, write_transaction, PageRequest, Precondition,
+    StoreError,
 };
 use crate::workflows;
 
@@ -538,7 +540,7 @@ fn demo_request(
 }
 
 /// A synthetic campaign to every force and oversight body (its replies recorded), then standalone
-/// requests up to `total`, written in batches of a few hundred per transaction.
+/// requests up to `total`, written a thousand per transaction through the bulk insert imports use.
 fn seed_foi(
     conn: &mut DbConnection,
     rng: &mut fastrand::Rng,
@@ -546,7 +548,7 @@ fn seed_foi(
     total: usize,
     progress: &mut dyn FnMut(usize),
 ) -> Result<SeedReport, StoreError> {
-    const BATCH: usize = 250;
+    const BATCH: usize = 1000;
     let mut report = SeedReport::default();
     let authorities: Vec<(String, String)> = authorities::table
         .order(authorities::slug)
@@ -635,11 +637,12 @@ fn seed_foi(
     })?;
     progress(pending.items.len());
     let epoch = NaiveDate::from_ymd_opt(2016, 1, 1).expect("a date");
+    let actor = demo_stamp(epoch.and_hms_opt(0, 0, 0).expect("a time")).actor;
     let mut n = pending.items.len();
     while n < total {
         let batch_end = (n + BATCH).min(total);
-        write_transaction(conn, |conn| {
-            for k in n..batch_end {
+        let contents: Vec<(String, FoiRequestFields, NaiveDateTime)> = (n..batch_end)
+            .map(|k| {
                 let (authority, law) = pick(rng, &authorities);
                 let law: FoiLaw = law.parse().expect("reference data holds known laws");
                 let received_on = day(epoch, rng.i64(0..3500));
@@ -658,12 +661,27 @@ fn seed_foi(
                     .unwrap_or(received_on)
                     .and_hms_opt(12, 0, 0)
                     .expect("a time");
-                foi_requests::create(conn, calendar, &demo_stamp(at), &content)?;
-                report.foi_requests += 1;
-                report.foi_answers += content.answers.len();
-            }
-            Ok(())
+                (new_id(), content, at)
+            })
+            .collect();
+        let requests: Vec<NewRequest<'_>> = contents
+            .iter()
+            .map(|(id, fields, at)| NewRequest {
+                id,
+                fields,
+                revision: 1,
+                created_at: *at,
+                updated_at: *at,
+            })
+            .collect();
+        write_transaction(conn, |conn| {
+            foi_requests::insert_new(conn, calendar, &actor, &requests)
         })?;
+        report.foi_requests += requests.len();
+        report.foi_answers += contents
+            .iter()
+            .map(|(_, c, _)| c.answers.len())
+            .sum::<usize>();
         n = batch_end;
         progress(n);
     }

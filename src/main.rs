@@ -81,8 +81,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { file, dry_run } => {
-            let content = std::fs::read_to_string(&file)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let database = prepare_database(&database_url, 1, !cli.without_public_data)?;
             let mut conn = database.get()?;
             let started = std::time::Instant::now();
@@ -94,7 +92,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let outcome = import::run(
                 &mut conn,
                 &FoiCalendar::embedded(),
-                &content,
+                &import::Input::File(&file),
                 &options,
                 &mut |done, total| bar.update(done, total),
             );
@@ -122,6 +120,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         "{} rows cannot be imported; nothing was written",
                         errors.len()
                     )
+                }
+                Err(ImportError::Read(error)) => {
+                    anyhow::bail!("cannot read {}: {error}", file.display())
                 }
                 Err(other) => Err(other.into()),
             }

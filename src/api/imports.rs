@@ -82,7 +82,7 @@ pub async fn import_file(
             Ok(import::run(
                 conn,
                 &calendar,
-                &content,
+                &import::Input::Text(&content),
                 &options,
                 &mut |_, _| {},
             ))
@@ -105,7 +105,7 @@ pub async fn import_file(
              impact-assessments or foi-documents as .ndjson, deployments.csv) nor an Atlas of \
              Surveillance CSV",
         )),
-        Err(error @ ImportError::ExportOnly { .. }) => {
+        Err(error @ (ImportError::ExportOnly { .. } | ImportError::Read(_))) => {
             Err(ApiError::invalid_field("body", error.to_string()))
         }
         Err(ImportError::Store(error)) => Err(error.into()),

@@ -22,9 +22,11 @@ use super::DbConnection;
 pub enum Value<'a> {
     Text(&'a str),
     OptText(Option<&'a str>),
+    Date(NaiveDate),
     OptDate(Option<NaiveDate>),
     Bool(bool),
     Int(i64),
+    OptInt(Option<i64>),
     Time(StoredTime),
 }
 
@@ -141,9 +143,11 @@ where
                 match value {
                     Value::Text(v) => out.push_bind_param::<Text, str>(v)?,
                     Value::OptText(v) => out.push_bind_param::<Nullable<Text>, _>(v)?,
+                    Value::Date(v) => out.push_bind_param::<Date, _>(v)?,
                     Value::OptDate(v) => out.push_bind_param::<Nullable<Date>, _>(v)?,
                     Value::Bool(v) => out.push_bind_param::<Bool, _>(v)?,
                     Value::Int(v) => out.push_bind_param::<BigInt, _>(v)?,
+                    Value::OptInt(v) => out.push_bind_param::<Nullable<BigInt>, _>(v)?,
                     Value::Time(v) => out.push_bind_param::<Timestamp, _>(v)?,
                 }
             }

@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::{Row, RowError};
+use super::{Row, Rows};
 use crate::db::schema::{forces, sources, tools};
 use crate::db::DbConnection;
 use crate::domain::{DeploymentStatus, ForceKind, Provenance, Slug, SourceKind};
@@ -83,23 +83,13 @@ fn date(raw: &str) -> Option<NaiveDate> {
 }
 
 /// Parses the file by its header's column names.
-pub(super) fn rows(content: &str) -> (Vec<(usize, Row)>, Vec<RowError>) {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(content.trim_start_matches('\u{feff}').as_bytes());
+pub(super) fn rows<'a>(reader: Box<dyn std::io::BufRead + 'a>) -> Rows<'a> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect(),
-        Err(error) => {
-            errors.push(RowError {
-                line: 1,
-                reason: error.to_string(),
-            });
-            return (rows, errors);
-        }
+        Err(error) => return Box::new(std::iter::once((1, Err(error.to_string())))),
     };
-    let column = |name: &str| header.iter().position(|c| c.eq_ignore_ascii_case(name));
+    let column = move |name: &str| header.iter().position(|c| c.eq_ignore_ascii_case(name));
     let required = ["AOSNUMBER", "Agency", "State", "Technology"];
     let missing: Vec<&str> = required
         .iter()
@@ -107,78 +97,69 @@ pub(super) fn rows(content: &str) -> (Vec<(usize, Row)>, Vec<RowError>) {
         .filter(|name| column(name).is_none())
         .collect();
     if !missing.is_empty() {
-        errors.push(RowError {
-            line: 1,
-            reason: format!("the header lacks {}", missing.join(", ")),
-        });
-        return (rows, errors);
+        let reason = format!("the header lacks {}", missing.join(", "));
+        return Box::new(std::iter::once((1, Err(reason))));
     }
-    for record in reader.records() {
+    Box::new(reader.into_records().map(move |record| {
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                errors.push(RowError {
-                    line: error.position().map_or(0, |p| p.line() as usize),
-                    reason: error.to_string(),
-                });
-                continue;
+                let line = error.position().map_or(0, |p| p.line() as usize);
+                return (line, Err(error.to_string()));
             }
         };
         let line = record.position().map_or(0, |p| p.line() as usize);
-        let cell = |name: &str| {
-            column(name)
-                .and_then(|i| record.get(i))
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        let mut missing = Vec::new();
-        let mut need = |name: &'static str| {
-            cell(name).unwrap_or_else(|| {
-                missing.push(name);
-                String::new()
-            })
-        };
-        let aos_number = need("AOSNUMBER");
-        let name = need("Agency");
-        let state = need("State");
-        let technology = need("Technology");
-        if !missing.is_empty() {
-            errors.push(RowError {
-                line,
-                reason: format!("{} must not be empty", missing.join(", ")),
-            });
-            continue;
-        }
-        let links = (1..=3)
-            .filter_map(|n| {
-                let url = cell(&format!("Link {n}"))?;
-                Some(AtlasLink {
-                    url,
-                    snapshot: cell(&format!("Link {n} Snapshot")),
-                    publisher: cell(&format!("Link {n} Source")),
-                    kind: cell(&format!("Link {n} Type")),
-                    date: cell(&format!("Link {n} Date")).and_then(|d| date(&d)),
-                })
-            })
-            .collect();
-        rows.push((
-            line,
-            Row::Atlas(Box::new(AtlasRow {
-                aos_number,
-                agency: AtlasAgency {
-                    name,
-                    state,
-                    kind: cell("Type of LEA").unwrap_or_default(),
-                },
-                summary: cell("Summary").unwrap_or_default(),
-                technology,
-                vendor: cell("Vendor").filter(|v| !v.eq_ignore_ascii_case("unknown")),
-                links,
-            })),
-        ));
+        (line, row(&record, &column))
+    }))
+}
+
+/// One record of the CSV as a row, or why it cannot be one.
+fn row(record: &csv::StringRecord, column: &impl Fn(&str) -> Option<usize>) -> Result<Row, String> {
+    let cell = |name: &str| {
+        column(name)
+            .and_then(|i| record.get(i))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let mut missing = Vec::new();
+    let mut need = |name: &'static str| {
+        cell(name).unwrap_or_else(|| {
+            missing.push(name);
+            String::new()
+        })
+    };
+    let aos_number = need("AOSNUMBER");
+    let name = need("Agency");
+    let state = need("State");
+    let technology = need("Technology");
+    if !missing.is_empty() {
+        return Err(format!("{} must not be empty", missing.join(", ")));
     }
-    (rows, errors)
+    let links = (1..=3)
+        .filter_map(|n| {
+            let url = cell(&format!("Link {n}"))?;
+            Some(AtlasLink {
+                url,
+                snapshot: cell(&format!("Link {n} Snapshot")),
+                publisher: cell(&format!("Link {n} Source")),
+                kind: cell(&format!("Link {n} Type")),
+                date: cell(&format!("Link {n} Date")).and_then(|d| date(&d)),
+            })
+        })
+        .collect();
+    Ok(Row::Atlas(Box::new(AtlasRow {
+        aos_number,
+        agency: AtlasAgency {
+            name,
+            state,
+            kind: cell("Type of LEA").unwrap_or_default(),
+        },
+        summary: cell("Summary").unwrap_or_default(),
+        technology,
+        vendor: cell("Vendor").filter(|v| !v.eq_ignore_ascii_case("unknown")),
+        links,
+    })))
 }
 
 /// The forces that exist and the taxonomy's Atlas categories, loaded once per import.

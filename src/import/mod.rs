@@ -1,11 +1,16 @@
 //! Bulk import: the registry's own export formats (deployments as NDJSON or CSV; sources, campaigns,
-//! FOI requests, impact assessments and FOI documents as NDJSON) and the Atlas of Surveillance CSV. All or nothing: every row is parsed and checked
-//! first and every bad row is reported with its line number; only a clean file is written, in one
-//! transaction. Rows already held as they are change nothing, so importing a file twice is safe.
+//! FOI requests, impact assessments and FOI documents as NDJSON) and the Atlas of Surveillance CSV.
+//! All or nothing, in two streaming passes over the file: the first parses and checks every row
+//! and reports every bad one with its line number (`check`); only a clean file is read again and
+//! written, a thousand rows at a time, in one transaction (`write`). Memory holds one batch, whatever
+//! the file's size. Rows already held as they are change nothing, so importing a file twice is safe.
 
 mod atlas;
+mod check;
+mod input;
 mod own;
 pub mod public;
+mod write;
 
 use std::collections::HashSet;
 
@@ -13,20 +18,18 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::schema::{forces, sources, tools};
-use crate::db::{bulk, DbConnection};
-use crate::domain::{EntityId, Slug};
+use crate::db::DbConnection;
 use crate::foi::FoiCalendar;
 use crate::store::audit::Actor;
-use crate::store::campaigns::{self, Campaign};
-use crate::store::deployments::{self, Deployment};
-use crate::store::foi_requests::{self, DocumentCopy, FoiRequest};
-use crate::store::impact_assessments::{self, ImpactAssessment};
-use crate::store::restore::Restored;
-use crate::store::sources::{self as source_store, Source};
-use crate::store::{write_transaction, StoreError};
+use crate::store::campaigns::Campaign;
+use crate::store::deployments::Deployment;
+use crate::store::foi_requests::{DocumentCopy, FoiRequest};
+use crate::store::impact_assessments::ImpactAssessment;
+use crate::store::sources::Source;
+use crate::store::StoreError;
 
 pub use atlas::AtlasAgency;
+pub use input::Input;
 
 /// What a file holds, recognised from its first line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -96,6 +99,8 @@ pub enum ImportError {
         export: &'static str,
         instead: &'static str,
     },
+    #[error("cannot read the file: {0}")]
+    Read(#[from] std::io::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -122,9 +127,7 @@ enum Row {
 }
 
 /// Recognises the kind of file from its first non-empty line.
-pub fn detect(content: &str) -> Option<FileKind> {
-    let first = content.lines().find(|l| !l.trim().is_empty())?;
-    let first = first.trim_start_matches('\u{feff}');
+fn detect(first: &str) -> Option<FileKind> {
     if first.starts_with('{') {
         let value: serde_json::Value = serde_json::from_str(first).ok()?;
         return if value.get("tool").is_some() && value.get("id").is_some() {
@@ -155,10 +158,8 @@ pub fn detect(content: &str) -> Option<FileKind> {
 /// The export a file is, when it is one of those written for reading rather than for import (the
 /// CSVs other than deployments', FOI answers flattened out of their requests, the matrix), and the
 /// file to import instead.
-fn export_only(content: &str) -> Option<(&'static str, &'static str)> {
+fn export_only(first: &str) -> Option<(&'static str, &'static str)> {
     use crate::interchange::{AnswerRow, ExportRow, MatrixCell};
-    let first = content.lines().find(|l| !l.trim().is_empty())?;
-    let first = first.trim_start_matches('\u{feff}');
     if first.starts_with('{') {
         let value: serde_json::Value = serde_json::from_str(first).ok()?;
         let has = |key: &str| value.get(key).is_some();
@@ -197,283 +198,108 @@ fn export_only(content: &str) -> Option<(&'static str, &'static str)> {
     .map(|(_, export, instead)| (export, instead))
 }
 
-/// What rows may refer to, loaded once.
-struct Known {
-    forces: HashSet<String>,
-    tools: HashSet<String>,
-    sources: HashSet<String>,
-}
-
-impl Known {
-    fn load(conn: &mut DbConnection) -> Result<Self, StoreError> {
-        Ok(Self {
-            forces: forces::table
-                .select(forces::slug)
-                .load::<String>(conn)?
-                .into_iter()
-                .collect(),
-            tools: tools::table
-                .select(tools::slug)
-                .load::<String>(conn)?
-                .into_iter()
-                .collect(),
-            sources: sources::table
-                .select(sources::id)
-                .load::<String>(conn)?
-                .into_iter()
-                .collect(),
-        })
-    }
-
-    /// Why a deployment cannot be written, if it cannot.
-    fn check_deployment(&self, d: &Deployment) -> Option<String> {
-        if let Err(error) = d.id.parse::<EntityId>() {
-            return Some(error.0);
+impl Row {
+    /// The id (a campaign's slug) that no other row of the file may share, if the row has one.
+    fn id(&self) -> Option<&str> {
+        match self {
+            Self::Deployment(d) => Some(&d.id),
+            Self::FoiRequest(r) => Some(&r.id),
+            Self::Source(s) => Some(&s.id),
+            Self::Campaign(c) => Some(&c.slug),
+            Self::Assessment(a) => Some(&a.id),
+            Self::Document(d) => Some(&d.0.document.id),
+            Self::Atlas(_) => None,
         }
-        if d.revision < 1 {
-            return Some("`revision` must be at least 1".into());
-        }
-        if !self.forces.contains(&d.force) {
-            return Some(format!("no force has the slug `{}`", d.force));
-        }
-        if !self.tools.contains(&d.tool) {
-            return Some(format!("no tool has the slug `{}`", d.tool));
-        }
-        d.state
-            .source_ids
-            .iter()
-            .find(|s| !self.sources.contains(*s))
-            .map(|s| format!("source `{s}` is not in this registry; add it first"))
     }
 }
 
-/// Rows written per multi-row batch, and between progress reports.
+/// Rows checked or written together (and between progress reports).
 const BATCH: usize = 1000;
 
-/// The ids of the file's deployments that the registry already holds.
-fn existing_deployments(
+/// The rows of a file, each with its line or the reason it cannot be read, in file order.
+type Rows<'a> = Box<dyn Iterator<Item = (usize, Result<Row, String>)> + 'a>;
+
+/// The rows of `input`, read afresh from its start.
+fn rows<'a>(kind: FileKind, input: &'a Input<'a>) -> Result<Rows<'a>, ImportError> {
+    let reader = input.open()?;
+    Ok(match kind {
+        FileKind::DeploymentsNdjson => own::deployments_ndjson(reader),
+        FileKind::DeploymentsCsv => own::deployments_csv(reader),
+        FileKind::FoiRequestsNdjson => own::foi_requests_ndjson(reader),
+        FileKind::CampaignsNdjson => own::campaigns_ndjson(reader),
+        FileKind::SourcesNdjson => own::sources_ndjson(reader),
+        FileKind::AssessmentsNdjson => own::assessments_ndjson(reader),
+        FileKind::DocumentsNdjson => own::documents_ndjson(reader),
+        FileKind::AtlasCsv => atlas::rows(reader),
+    })
+}
+
+/// The next `BATCH` rows, until there are none.
+fn batches<'a>(mut rows: Rows<'a>) -> impl Iterator<Item = Vec<(usize, Result<Row, String>)>> + 'a {
+    std::iter::from_fn(move || {
+        let batch: Vec<_> = rows.by_ref().take(BATCH).collect();
+        (!batch.is_empty()).then_some(batch)
+    })
+}
+
+/// The ids among `rows` that the registry already holds, for the kinds written in bulk (the others
+/// are each restored on their own).
+fn held<'a>(
     conn: &mut DbConnection,
-    rows: &[(usize, Row)],
+    rows: impl Iterator<Item = &'a Row>,
 ) -> Result<HashSet<String>, StoreError> {
-    use crate::db::schema::deployments as table;
-    let ids: Vec<&str> = rows
-        .iter()
-        .filter_map(|(_, row)| match row {
-            Row::Deployment(d) => Some(d.id.as_str()),
-            _ => None,
-        })
-        .collect();
-    let mut existing = HashSet::new();
-    for chunk in ids.chunks(BATCH) {
-        existing.extend(
-            table::table
-                .filter(table::id.eq_any(chunk))
-                .select(table::id)
+    use crate::db::schema::{deployments as d, foi_requests as f, sources as s};
+    let (mut deployments, mut requests, mut sources) = (Vec::new(), Vec::new(), Vec::new());
+    for row in rows {
+        match row {
+            Row::Deployment(x) => deployments.push(x.id.as_str()),
+            Row::FoiRequest(x) => requests.push(x.id.as_str()),
+            Row::Source(x) => sources.push(x.id.as_str()),
+            _ => {}
+        }
+    }
+    let mut held = HashSet::new();
+    if !deployments.is_empty() {
+        held.extend(
+            d::table
+                .filter(d::id.eq_any(&deployments))
+                .select(d::id)
                 .load::<String>(conn)?,
         );
     }
-    Ok(existing)
-}
-
-/// SQLite settings while an import runs: a page cache big enough for its transaction (without one
-/// it spills to the WAL mid-transaction and reads its own writes back from disk). Then SQLite's
-/// usual cache.
-const IMPORT_SETTINGS: &str = "PRAGMA cache_size = -262144;";
-const USUAL_SETTINGS: &str = "PRAGMA cache_size = -2000;";
-
-fn sqlite_settings(conn: &mut DbConnection, settings: &str) -> Result<(), StoreError> {
-    use diesel::connection::SimpleConnection;
-    if let DbConnection::Sqlite(sqlite) = conn {
-        sqlite
-            .batch_execute(settings)
-            .map_err(StoreError::Database)?;
+    if !requests.is_empty() {
+        held.extend(
+            f::table
+                .filter(f::id.eq_any(&requests))
+                .select(f::id)
+                .load::<String>(conn)?,
+        );
     }
-    Ok(())
+    if !sources.is_empty() {
+        held.extend(
+            s::table
+                .filter(s::id.eq_any(&sources))
+                .select(s::id)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(held)
 }
 
-/// Imports `content`. `progress` is called with the number of rows written so far.
-/// The lines that break the registry's text rule (a control character, raw or escaped in JSON),
-/// which the parsers would otherwise pass on to the database.
-fn text_rule_errors(content: &str) -> Vec<RowError> {
-    content
-        .lines()
-        .enumerate()
-        .filter_map(|(index, line)| {
-            crate::domain::forbidden_char(line)
-                .or_else(|| crate::domain::forbidden_escape(line))
-                .map(|reason| RowError {
-                    line: index + 1,
-                    reason,
-                })
-        })
-        .collect()
-}
-
+/// Imports `input`: checks it whole, then writes it whole (or, in a dry run, writes and rolls
+/// back). `progress` is called with the number of rows written so far and the number in all.
 pub fn run(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
-    content: &str,
+    input: &Input<'_>,
     options: &ImportOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, ImportError> {
-    if let Some((export, instead)) = export_only(content) {
+    let first = input.first_line()?.ok_or(ImportError::UnknownFormat)?;
+    if let Some((export, instead)) = export_only(&first) {
         return Err(ImportError::ExportOnly { export, instead });
     }
-    let kind = detect(content).ok_or(ImportError::UnknownFormat)?;
-    let parsed = match kind {
-        FileKind::DeploymentsNdjson => own::deployments_ndjson(content),
-        FileKind::DeploymentsCsv => own::deployments_csv(content),
-        FileKind::FoiRequestsNdjson => own::foi_requests_ndjson(content),
-        FileKind::CampaignsNdjson => own::campaigns_ndjson(content),
-        FileKind::SourcesNdjson => own::sources_ndjson(content),
-        FileKind::AssessmentsNdjson => own::assessments_ndjson(content),
-        FileKind::DocumentsNdjson => own::documents_ndjson(content),
-        FileKind::AtlasCsv => atlas::rows(content),
-    };
-    let (rows, mut errors) = parsed;
-    errors.extend(text_rule_errors(content));
-    let known = Known::load(conn)?;
-    let agencies = atlas::Agencies::load(conn)?;
-    let mut first_line: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (line, row) in &rows {
-        let id = match row {
-            Row::Deployment(d) => Some(d.id.as_str()),
-            Row::FoiRequest(r) => Some(r.id.as_str()),
-            Row::Source(s) => Some(s.id.as_str()),
-            Row::Campaign(c) => Some(c.slug.as_str()),
-            Row::Assessment(a) => Some(a.id.as_str()),
-            Row::Document(d) => Some(d.0.document.id.as_str()),
-            Row::Atlas(_) => None,
-        };
-        if let Some(id) = id {
-            if let Some(first) = first_line.insert(id, *line) {
-                errors.push(RowError {
-                    line: *line,
-                    reason: format!("`{id}` is also on line {first}"),
-                });
-            }
-        }
-        let id_problem = |raw: &str| raw.parse::<EntityId>().err().map(|e| e.0);
-        let revision_problem =
-            |revision: i64| (revision < 1).then(|| "`revision` must be at least 1".to_owned());
-        let problem = match row {
-            Row::Deployment(d) => known.check_deployment(d),
-            Row::Atlas(a) => agencies.check(a, &known.tools),
-            Row::FoiRequest(r) => id_problem(&r.id).or_else(|| revision_problem(r.revision)),
-            Row::Campaign(c) => c.slug.parse::<Slug>().err().map(|e| e.0),
-            Row::Source(s) => id_problem(&s.id),
-            Row::Assessment(a) => id_problem(&a.id).or_else(|| revision_problem(a.revision)),
-            Row::Document(d) => id_problem(&d.0.document.id),
-        };
-        if let Some(reason) = problem {
-            errors.push(RowError {
-                line: *line,
-                reason,
-            });
-        }
-    }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        return Err(ImportError::Rows(errors));
-    }
-    let mut report = ImportReport {
-        kind: Some(kind),
-        rows: rows.len(),
-        dry_run: options.dry_run,
-        ..ImportReport::default()
-    };
-    let total = rows.len();
-    let existing = existing_deployments(conn, &rows)?;
-    sqlite_settings(conn, IMPORT_SETTINGS)?;
-    let outcome = write_transaction(conn, |conn| {
-        let mut agencies = agencies;
-        let mut done = 0;
-        // Deployments the registry does not hold go in with a few multi-row statements per batch.
-        let mut new: Vec<&Deployment> = rows
-            .iter()
-            .filter_map(|(_, row)| match row {
-                Row::Deployment(d) if !existing.contains(&d.id) => Some(d.as_ref()),
-                _ => None,
-            })
-            .collect();
-        // In id order, each batch's keys land together in the indexes that lead with the id.
-        new.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let growth = deployments::bulk_growth(&new);
-        bulk::with_indexes_rebuilt(conn, &growth, |conn| {
-            for batch in new.chunks(BATCH) {
-                deployments::insert_new(conn, &options.actor, batch)?;
-                report.created += batch.len();
-                done += batch.len();
-                progress(done, total);
-            }
-            Ok::<_, StoreError>(())
-        })?;
-        for (line, row) in &rows {
-            let restored = match row {
-                Row::Deployment(d) if !existing.contains(&d.id) => continue,
-                Row::Deployment(d) => deployments::restore(conn, &options.actor, d),
-                Row::FoiRequest(r) => foi_requests::restore(conn, calendar, &options.actor, r),
-                Row::Campaign(c) => campaigns::restore(conn, &options.actor, c),
-                Row::Source(s) => source_store::restore(conn, &options.actor, s),
-                Row::Assessment(a) => impact_assessments::restore(conn, &options.actor, a),
-                Row::Document(d) => {
-                    let (copy, content) = d.as_ref();
-                    foi_requests::restore_document(
-                        conn,
-                        &copy.foi_request_id,
-                        &copy.document,
-                        content,
-                    )
-                }
-                Row::Atlas(a) => {
-                    let (restored, created_force) =
-                        atlas::write(conn, &mut agencies, &options.actor, a)?;
-                    report.forces_created += usize::from(created_force);
-                    Ok(restored)
-                }
-            }
-            .map_err(|error| match error {
-                StoreError::Invalid { field, message } => StoreError::Invalid {
-                    field,
-                    message: format!("line {line}: {message}"),
-                },
-                other => other,
-            })?;
-            match restored {
-                Restored::Created => report.created += 1,
-                Restored::Updated => report.updated += 1,
-                Restored::Unchanged => report.unchanged += 1,
-            }
-            done += 1;
-            if done % BATCH == 0 || done == total {
-                progress(done, total);
-            }
-        }
-        if options.dry_run {
-            // Undo everything: the report says what the import would have done.
-            Err(StoreError::Database(
-                diesel::result::Error::RollbackTransaction,
-            ))
-        } else {
-            Ok(())
-        }
-    });
-    sqlite_settings(conn, USUAL_SETTINGS)?;
-    match outcome {
-        Ok(()) => Ok(report),
-        Err(StoreError::Database(diesel::result::Error::RollbackTransaction))
-            if options.dry_run =>
-        {
-            Ok(report)
-        }
-        Err(StoreError::Invalid { message, .. }) => {
-            let (line, reason) = message
-                .strip_prefix("line ")
-                .and_then(|rest| rest.split_once(": "))
-                .and_then(|(n, reason)| Some((n.parse().ok()?, reason.to_owned())))
-                .unwrap_or((0, message));
-            Err(ImportError::Rows(vec![RowError { line, reason }]))
-        }
-        Err(other) => Err(other.into()),
-    }
+    let kind = detect(&first).ok_or(ImportError::UnknownFormat)?;
+    let survey = check::survey(conn, calendar, kind, input)?;
+    write::write(conn, calendar, kind, input, &survey, options, progress)
 }

@@ -1,85 +1,58 @@
 //! The registry's own export formats, read back: the rows `/exports/...` wrote.
 
-use super::{Row, RowError};
+use std::io::BufRead;
+
+use super::{Row, Rows};
 use crate::interchange::deployment_from_record;
 use crate::store::deployments::Deployment;
 use crate::store::foi_requests::DocumentCopy;
 
-type Parsed = (Vec<(usize, Row)>, Vec<RowError>);
-
-/// Parses one JSON record per non-empty line; `wrap` makes a row of it, or says why it cannot.
-/// The lines are shared out among the machine's cores (parsing is a tenth of a large import).
-fn ndjson<T: serde::de::DeserializeOwned>(
-    content: &str,
-    wrap: impl Fn(T) -> Result<Row, String> + Sync,
-) -> Parsed {
-    let lines: Vec<(usize, &str)> = content
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(index, line)| (index + 1, line))
-        .collect();
-    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let per_worker = lines.len().div_ceil(workers).max(1);
-    let parse = |lines: &[(usize, &str)]| {
-        let mut parsed: Parsed = (Vec::new(), Vec::new());
-        for &(line, text) in lines {
-            let row = serde_json::from_str::<T>(text.trim_start_matches('\u{feff}'))
+/// One JSON record per non-empty line; `wrap` makes a row of it, or says why it cannot.
+fn ndjson<'a, T: serde::de::DeserializeOwned + 'a>(
+    reader: Box<dyn BufRead + 'a>,
+    wrap: impl Fn(T) -> Result<Row, String> + 'a,
+) -> Rows<'a> {
+    Box::new(reader.lines().enumerate().filter_map(move |(index, line)| {
+        let row = match line {
+            Ok(text) if text.trim().is_empty() => return None,
+            Ok(text) => serde_json::from_str::<T>(&text)
                 .map_err(|error| error.to_string())
-                .and_then(&wrap);
-            match row {
-                Ok(row) => parsed.0.push((line, row)),
-                Err(reason) => parsed.1.push(RowError { line, reason }),
-            }
-        }
-        parsed
-    };
-    std::thread::scope(|scope| {
-        let parsers: Vec<_> = lines
-            .chunks(per_worker)
-            .map(|chunk| scope.spawn(|| parse(chunk)))
-            .collect();
-        parsers.into_iter().fold(
-            (Vec::new(), Vec::new()),
-            |(mut rows, mut errors), parser| {
-                let (more_rows, more_errors) = parser.join().expect("parsing does not panic");
-                rows.extend(more_rows);
-                errors.extend(more_errors);
-                (rows, errors)
-            },
-        )
-    })
+                .and_then(&wrap),
+            Err(error) => Err(error.to_string()),
+        };
+        Some((index + 1, row))
+    }))
 }
 
 /// `/exports/deployments.ndjson`.
-pub(super) fn deployments_ndjson(content: &str) -> Parsed {
-    ndjson(content, |d: Deployment| Ok(Row::Deployment(Box::new(d))))
+pub(super) fn deployments_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+    ndjson(reader, |d: Deployment| Ok(Row::Deployment(Box::new(d))))
 }
 
 /// `/exports/foi-requests.ndjson`.
-pub(super) fn foi_requests_ndjson(content: &str) -> Parsed {
-    ndjson(content, |r| Ok(Row::FoiRequest(Box::new(r))))
+pub(super) fn foi_requests_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+    ndjson(reader, |r| Ok(Row::FoiRequest(Box::new(r))))
 }
 
 /// `/exports/sources.ndjson`.
-pub(super) fn sources_ndjson(content: &str) -> Parsed {
-    ndjson(content, |s| Ok(Row::Source(Box::new(s))))
+pub(super) fn sources_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+    ndjson(reader, |s| Ok(Row::Source(Box::new(s))))
 }
 
 /// `/exports/campaigns.ndjson`.
-pub(super) fn campaigns_ndjson(content: &str) -> Parsed {
-    ndjson(content, |c| Ok(Row::Campaign(Box::new(c))))
+pub(super) fn campaigns_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+    ndjson(reader, |c| Ok(Row::Campaign(Box::new(c))))
 }
 
 /// `/exports/impact-assessments.ndjson`.
-pub(super) fn assessments_ndjson(content: &str) -> Parsed {
-    ndjson(content, |a| Ok(Row::Assessment(Box::new(a))))
+pub(super) fn assessments_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+    ndjson(reader, |a| Ok(Row::Assessment(Box::new(a))))
 }
 
 /// `/exports/foi-documents.ndjson`: each line's bytes are decoded and checked against its size
 /// and SHA-256, so a damaged copy is refused before anything is written.
-pub(super) fn documents_ndjson(content: &str) -> Parsed {
-    ndjson(content, |d: DocumentCopy| {
+pub(super) fn documents_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+    ndjson(reader, |d: DocumentCopy| {
         let bytes = decoded(&d)?;
         Ok(Row::Document(Box::new((d, bytes))))
     })
@@ -106,29 +79,18 @@ fn decoded(copy: &DocumentCopy) -> Result<Vec<u8>, String> {
 }
 
 /// `/exports/deployments.csv`, whose columns are those of [`crate::api`]'s export.
-pub(super) fn deployments_csv(content: &str) -> Parsed {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut reader = csv::ReaderBuilder::new()
+pub(super) fn deployments_csv<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+    let reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_reader(content.as_bytes());
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                let line = error.position().map_or(0, |p| p.line() as usize);
-                errors.push(RowError {
-                    line,
-                    reason: error.to_string(),
-                });
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        match deployment_from_record(&record) {
-            Ok(d) => rows.push((line, Row::Deployment(Box::new(d)))),
-            Err(reason) => errors.push(RowError { line, reason }),
-        }
-    }
-    (rows, errors)
+        .from_reader(reader);
+    Box::new(reader.into_records().map(|record| match record {
+        Ok(record) => (
+            record.position().map_or(0, |p| p.line() as usize),
+            deployment_from_record(&record).map(|d| Row::Deployment(Box::new(d))),
+        ),
+        Err(error) => (
+            error.position().map_or(0, |p| p.line() as usize),
+            Err(error.to_string()),
+        ),
+    }))
 }

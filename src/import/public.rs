@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use diesel::prelude::*;
 
-use super::{run, ImportError, ImportOptions};
+use super::{run, ImportError, ImportOptions, Input};
 use crate::db::schema::change_events;
 use crate::db::DbConnection;
 use crate::foi::FoiCalendar;
@@ -53,7 +53,14 @@ pub fn load(conn: &mut DbConnection, calendar: &FoiCalendar) -> Result<usize, Im
     for (_, content) in FILES {
         let fresh = unseen_lines(conn, content)?;
         if !fresh.is_empty() {
-            added += run(conn, calendar, &fresh, &options, &mut |_, _| {})?.created;
+            added += run(
+                conn,
+                calendar,
+                &Input::Text(&fresh),
+                &options,
+                &mut |_, _| {},
+            )?
+            .created;
         }
     }
     Ok(added)

@@ -33,10 +33,11 @@ pub fn update(
     fields: &FoiRequestFields,
 ) -> Result<FoiRequest, StoreError> {
     // A missing or stale request is reported before anything about the content.
-    foi_requests::current_at(conn, calendar, id, expected)?;
-    let force = foi_requests::check(conn, calendar, fields)?.force;
-    let fields = apply_claims(conn, stamp, &force, fields)?;
-    foi_requests::update(conn, calendar, stamp, id, expected, &fields)
+    let current = foi_requests::current_at(conn, calendar, id, expected)?;
+    let checked = foi_requests::check(conn, calendar, fields)?;
+    let fields = apply_claims(conn, stamp, &checked.force, fields)?;
+    // The claims became links to the force's own deployments, which need no second check.
+    foi_requests::update_checked(conn, calendar, stamp, &current, checked, &fields)
 }
 
 /// `fields` with every claim applied to `force`'s deployments and turned into a link from its
@@ -80,13 +81,7 @@ fn record_claim(
                 ..current.state.clone()
             };
             if state != current.state {
-                deployments::update(
-                    conn,
-                    stamp,
-                    &id,
-                    Precondition::Revision(current.revision),
-                    &state,
-                )?;
+                deployments::update_current(conn, stamp, &current, &state)?;
             }
             Ok(id)
         }

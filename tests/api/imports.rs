@@ -37,6 +37,42 @@ AOS1002,TX0000001,Austin,Travis,TX,Austin Police Department,Municipal Police,Aus
 AOS2001,CA0000002,Fresno,Fresno,CA,Fresno County Sheriff's Office,Sheriff,Drones since 2018.,County,Drones,DRN,DJI,,,,,,,,,,,,,,,,
 ";
 
+/// How many FOI requests the registry holds.
+async fn foi_count(app: &TestApp) -> Value {
+    app.get_json("/api/v1/foi-requests?limit=1&count=exact", StatusCode::OK)
+        .await["total_count"]
+        .clone()
+}
+
+/// Request `n` of a synthetic export: Kent asked about IMSI catchers, answered by neither
+/// confirming nor denying, then an internal review.
+fn foi_line(n: usize) -> Value {
+    let id = |kind: u32| format!("0193c4a2-7d1e-7b3a-{kind:04x}-{n:012x}");
+    json!({
+        "id": id(1), "authority": "kent", "force": "kent", "campaign": null, "law": "foia",
+        "title": format!("IMSI catchers, request {n}"), "reference_numbers": [format!("FOI/{n}")],
+        "request_text": "Do you use IMSI catchers?", "sent_on": "2024-01-02", "received_on": "2024-01-02",
+        "due_on": "2024-01-30", "extended_due_on": "2024-02-27", "working_days_taken": 19,
+        "days_overdue": 0, "overdue": false, "late": false, "responded_on": "2024-01-29",
+        "state": "rejected", "source_url": null, "reply_text": "We neither confirm nor deny.",
+        "provenance": "foi",
+        "answers": [
+            {"id": id(2), "position": 1, "campaign_question": null, "question": "Do you use IMSI catchers?",
+             "tools": ["imsi-catcher"], "outcome": "ncnd", "answer_text": "Neither confirmed nor denied.",
+             "redirected_to": null, "deployments": [], "impact_assessments": [],
+             "exemptions": [{"section": "s24(2)", "ncnd": true, "absolute": false},
+                            {"section": "s31(3)", "ncnd": true, "absolute": false}]},
+            {"id": id(3), "position": 2, "campaign_question": null, "question": "Which vendor?",
+             "tools": ["imsi-catcher"], "outcome": "redirected", "answer_text": "", "redirected_to": "kent-pcc",
+             "deployments": [], "impact_assessments": [], "exemptions": []}
+        ],
+        "stages": [{"id": id(4), "kind": "internal_review", "reference": null, "started_on": "2024-02-01",
+                    "due_on": "2024-02-29", "decided_on": null, "result": null, "notes": ""}],
+        "documents": [], "revision": 2,
+        "created_at": "2024-01-02T09:00:00Z", "updated_at": "2024-01-29T16:30:00Z"
+    })
+}
+
 both_backends! {
     async fn exports_reimport_into_an_empty_registry_with_identical_reads(db: TestDb) {
         let source = db.spawn().await;
@@ -189,6 +225,54 @@ both_backends! {
         assert_eq!(import(&app, &staff, "", "{}".into()).await.status(), StatusCode::FORBIDDEN);
         let anonymous = app.client.post(app.url("/api/v1/imports")).body("{}").send().await.unwrap();
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    async fn a_large_foi_file_is_written_whole_or_not_at_all(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        // 1,500 requests: two batches of the importer, so a failure in the second undoes the first.
+        let lines: Vec<Value> = (0..1500).map(foi_line).collect();
+        let file = |lines: &[Value]| lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+
+        let mut bad_last = lines.clone();
+        bad_last[1499]["authority"] = json!("atlantis");
+        let response = import(&app, &editor, "", file(&bad_last)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(error_fields(&problem), ["line 1500"]);
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("atlantis"), "{problem}");
+        assert_eq!(foi_count(&app).await, 0, "a bad last line writes nothing");
+
+        // An answer id that the last request shares with the first passes every row's checks and
+        // fails only when the second batch is written: the first batch is rolled back with it.
+        let mut clash = lines.clone();
+        clash[1499]["answers"][0]["id"] = lines[0]["answers"][0]["id"].clone();
+        let response = import(&app, &editor, "", file(&clash)).await;
+        assert!(response.status().is_client_error(), "{}", response.status());
+        assert_eq!(foi_count(&app).await, 0, "a failure while writing the second batch writes nothing");
+
+        let dry = report(&app, &editor, "?dry_run=true", file(&lines)).await;
+        assert_eq!((dry["created"].clone(), dry["dry_run"].clone()), (json!(1500), json!(true)));
+        assert_eq!(foi_count(&app).await, 0, "a dry run writes nothing");
+
+        let done = report(&app, &editor, "", file(&lines)).await;
+        assert_eq!((done["rows"].clone(), done["created"].clone()), (json!(1500), json!(1500)));
+        assert_eq!(foi_count(&app).await, 1500);
+        let last = lines[1499]["id"].as_str().unwrap();
+        let read = app.get_json(&format!("/api/v1/foi-requests/{last}"), StatusCode::OK).await;
+        for field in ["answers", "stages", "due_on", "reference_numbers", "created_at", "updated_at", "revision"] {
+            assert_eq!(read[field], lines[1499][field], "{field}");
+        }
+        let history = app.get_json(&format!("/api/v1/foi-requests/{last}/revisions"), StatusCode::OK).await;
+        let snapshot = &history["items"][0]["snapshot"];
+        assert_eq!(snapshot["answers"], read["answers"], "the revision holds what reads show");
+        let found = app.get_json("/api/v1/foi-requests?exemption=s31(3)&limit=500", StatusCode::OK).await;
+        assert_eq!(found["items"].as_array().unwrap().len(), 500, "exemptions are written and filter");
+        let searched = app.get_json("/api/v1/search?q=catchers", StatusCode::OK).await;
+        assert!(!searched["items"].as_array().unwrap().is_empty(), "answers are searchable: {searched}");
+
+        let again = report(&app, &editor, "", file(&lines)).await;
+        assert_eq!((again["created"].clone(), again["unchanged"].clone()), (json!(0), json!(1500)));
     }
 
     async fn the_atlas_of_surveillance_maps_onto_forces_tools_and_sources(db: TestDb) {

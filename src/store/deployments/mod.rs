@@ -26,4 +26,4 @@ pub use query::{
 };
 pub use read::{all, get, latest_id, list, revisions};
 pub use restore::restore;
-pub use write::{create, delete, update};
+pub use write::{create, delete, update, update_current};

@@ -2,14 +2,15 @@
 
 use super::model::{Deployment, DeploymentState};
 use super::read::get;
-use super::write::{summary_line, update, write_state_created, Target};
+use super::write::update;
 use crate::db::DbConnection;
-use crate::store::audit::{self, Action, Change, Changed, Stamp};
+use crate::store::audit::Stamp;
 use crate::store::restore::{plan, Plan, Restorable, Restored};
 use crate::store::StoreError;
 
 /// Writes a deployment as exported (same id, revision and times), for imports: nothing when its
-/// content is unchanged, a normal update when it differs (a different force or tool is refused). References are
+/// content is unchanged, a normal update when it differs (a different force or tool is refused),
+/// the bulk insert when the registry lacks it. References are
 /// the caller's to check. Call inside a write transaction.
 pub fn restore(
     conn: &mut DbConnection,
@@ -38,37 +39,7 @@ pub fn restore(
             Ok(Restored::Updated)
         }
         Plan::Create => {
-            let stamp = Stamp {
-                actor: actor.clone(),
-                at: record.updated_at.naive_utc(),
-            };
-            let target = Target {
-                id: &record.id,
-                force: &record.force,
-                tool: &record.tool,
-            };
-            write_state_created(
-                conn,
-                &stamp,
-                &target,
-                &record.state,
-                record.revision,
-                Action::Create,
-                record.created_at.naive_utc(),
-            )?;
-            audit::record(
-                conn,
-                &stamp,
-                Change {
-                    entity_type: "deployment",
-                    entity_id: &record.id,
-                    action: Action::Create,
-                    revision: record.revision,
-                    force_slug: Some(&record.force),
-                    changed: Changed::NONE,
-                    summary: summary_line(&record.force, &record.tool, &record.state),
-                },
-            )?;
+            super::bulk::insert_new(conn, actor, &[record])?;
             Ok(Restored::Created)
         }
     }

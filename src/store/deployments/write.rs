@@ -1,44 +1,50 @@
 //! Writes: create, update and delete, each storing the row, its source links, a revision and a
 //! change event.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use diesel::dsl::exists;
 use diesel::prelude::*;
 
 use super::model::{Deployment, DeploymentState, NewDeployment};
 use super::read::get;
+use crate::db::bulk::{insert_rows, Value};
 use crate::db::schema::{
-    deployment_revisions, deployment_sources, deployments, sources as sources_table, tools,
+    deployment_revisions, deployment_sources, deployments, forces, sources as sources_table, tools,
 };
 use crate::db::DbConnection;
 use crate::store::audit::{self, Action, Change, Changed, Stamp};
 use crate::store::diff;
-use crate::store::{new_id, StoreError};
+use crate::store::{new_id, utc, StoreError};
 
+/// Checks, in one statement, that the force and the tool exist and that every cited source does.
 fn check_references(
     conn: &mut DbConnection,
     force: &str,
     tool: &str,
     state: &DeploymentState,
 ) -> Result<(), StoreError> {
-    if !crate::store::forces::exists(conn, force)? {
+    let (force_exists, tool_exists, sources_found): (bool, bool, Option<i64>) = diesel::select((
+        exists(forces::table.find(force)),
+        exists(tools::table.find(tool)),
+        sources_table::table
+            .filter(sources_table::id.eq_any(&state.source_ids))
+            .count()
+            .single_value(),
+    ))
+    .get_result(conn)?;
+    if !force_exists {
         return Err(StoreError::Invalid {
             field: "force",
             message: format!("no force has the slug `{force}`"),
         });
     }
-    let tool_exists: bool = diesel::select(exists(tools::table.find(tool))).get_result(conn)?;
     if !tool_exists {
         return Err(StoreError::Invalid {
             field: "tool",
             message: format!("no tool has the slug `{tool}`"),
         });
     }
-    let found: i64 = sources_table::table
-        .filter(sources_table::id.eq_any(&state.source_ids))
-        .count()
-        .get_result(conn)?;
-    if found != state.source_ids.len() as i64 {
+    if sources_found.unwrap_or(0) != state.source_ids.len() as i64 {
         return Err(StoreError::Invalid {
             field: "source_ids",
             message: "names a source that does not exist".into(),
@@ -48,51 +54,27 @@ fn check_references(
 }
 
 /// Which deployment a write is about.
-pub(super) struct Target<'a> {
-    pub(super) id: &'a str,
-    pub(super) force: &'a str,
-    pub(super) tool: &'a str,
+struct Target<'a> {
+    id: &'a str,
+    force: &'a str,
+    tool: &'a str,
 }
 
 /// The one way a deployment's write is recorded (the typed counterpart of
-/// [`crate::store::revisions::record_write`]): the row, its source links and its revision, and the
-/// change event, in the caller's transaction.
+/// [`crate::store::revisions::record_write`]): the row, its source links (written when they
+/// differ from `held_sources`, the links before the write; `None` for a new deployment) and its
+/// revision, and the change event, in the caller's transaction.
 #[allow(clippy::too_many_arguments)]
 fn record_write(
     conn: &mut DbConnection,
     stamp: &Stamp,
     target: &Target<'_>,
     state: &DeploymentState,
+    held_sources: Option<&[String]>,
     revision: i64,
     action: Action,
     changed: Changed<'_>,
     summary: String,
-) -> Result<(), StoreError> {
-    write_state_created(conn, stamp, target, state, revision, action, stamp.at)?;
-    audit::record(
-        conn,
-        stamp,
-        Change {
-            entity_type: "deployment",
-            entity_id: target.id,
-            action,
-            revision,
-            force_slug: Some(target.force),
-            changed,
-            summary,
-        },
-    )
-}
-
-/// Writes the row, its source links and its revision, with the creation time of a restored record.
-pub(super) fn write_state_created(
-    conn: &mut DbConnection,
-    stamp: &Stamp,
-    target: &Target<'_>,
-    state: &DeploymentState,
-    revision: i64,
-    action: Action,
-    created_at: NaiveDateTime,
 ) -> Result<(), StoreError> {
     let Target { id, force, tool } = *target;
     let (actor, at) = (&stamp.actor, stamp.at);
@@ -126,7 +108,7 @@ pub(super) fn write_state_created(
                 .values((
                     deployments::id.eq(id),
                     content!(deployments),
-                    deployments::created_at.eq(created_at),
+                    deployments::created_at.eq(at),
                     deployments::updated_at.eq(at),
                 ))
                 .execute(conn)?;
@@ -137,20 +119,28 @@ pub(super) fn write_state_created(
                 .execute(conn)?;
         }
         Action::Delete => {
+            // The links go with the row.
             diesel::delete(deployments::table.find(id)).execute(conn)?;
         }
     }
-    if action != Action::Delete {
-        diesel::delete(deployment_sources::table.filter(deployment_sources::deployment_id.eq(id)))
+    if action != Action::Delete && held_sources != Some(state.source_ids.as_slice()) {
+        if held_sources.is_some_and(|held| !held.is_empty()) {
+            diesel::delete(
+                deployment_sources::table.filter(deployment_sources::deployment_id.eq(id)),
+            )
             .execute(conn)?;
-        for source in &state.source_ids {
-            diesel::insert_into(deployment_sources::table)
-                .values((
-                    deployment_sources::deployment_id.eq(id),
-                    deployment_sources::source_id.eq(source),
-                ))
-                .execute(conn)?;
         }
+        let links: Vec<Vec<Value<'_>>> = state
+            .source_ids
+            .iter()
+            .map(|source| vec![Value::Text(id), Value::Text(source)])
+            .collect();
+        insert_rows(
+            conn,
+            "deployment_sources",
+            &["deployment_id", "source_id"],
+            &links,
+        )?;
     }
     diesel::insert_into(deployment_revisions::table)
         .values((
@@ -163,7 +153,41 @@ pub(super) fn write_state_created(
             deployment_revisions::recorded_at.eq(at),
         ))
         .execute(conn)?;
-    Ok(())
+    audit::record(
+        conn,
+        stamp,
+        Change {
+            entity_type: "deployment",
+            entity_id: id,
+            action,
+            revision,
+            force_slug: Some(force),
+            changed,
+            summary,
+        },
+    )
+}
+
+/// The deployment as a read returns it once written (sources in id order), built from what was
+/// written rather than read back.
+fn written(
+    target: &Target<'_>,
+    state: &DeploymentState,
+    revision: i64,
+    created_at: DateTime<Utc>,
+    stamp: &Stamp,
+) -> Deployment {
+    let mut state = state.clone();
+    state.source_ids.sort();
+    Deployment {
+        id: target.id.to_owned(),
+        force: target.force.to_owned(),
+        tool: target.tool.to_owned(),
+        state,
+        revision,
+        created_at,
+        updated_at: utc(stamp.at),
+    }
 }
 
 pub(super) fn summary_line(force: &str, tool: &str, state: &DeploymentState) -> String {
@@ -190,12 +214,13 @@ pub fn create(
         stamp,
         &target,
         &new.state,
+        None,
         1,
         Action::Create,
         Changed::NONE,
         summary,
     )?;
-    get(conn, &id, None)
+    Ok(written(&target, &new.state, 1, utc(stamp.at), stamp))
 }
 
 /// Replaces a deployment's content if it is still at the revision `expected` names. Call inside a write
@@ -209,6 +234,18 @@ pub fn update(
 ) -> Result<Deployment, StoreError> {
     let current = get(conn, id, None)?;
     crate::store::expect_revision("deployment", id, current.revision, expected)?;
+    update_current(conn, stamp, &current, state)
+}
+
+/// Replaces the content of `current`, read in this transaction (at the revision the writer
+/// expects). Call inside a write transaction.
+pub fn update_current(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    current: &Deployment,
+    state: &DeploymentState,
+) -> Result<Deployment, StoreError> {
+    let id = current.id.as_str();
     check_references(conn, &current.force, &current.tool, state)?;
     let changed = Changed::Values(diff::all(&current.state, state));
     let revision = current.revision + 1;
@@ -223,12 +260,13 @@ pub fn update(
         stamp,
         &target,
         state,
+        Some(&current.state.source_ids),
         revision,
         Action::Update,
         changed,
         summary,
     )?;
-    get(conn, id, None)
+    Ok(written(&target, state, revision, current.created_at, stamp))
 }
 
 /// Deletes a deployment if it is still at the revision `expected` names; its history stays readable.
@@ -252,6 +290,7 @@ pub fn delete(
         stamp,
         &target,
         &current.state,
+        Some(&current.state.source_ids),
         revision,
         Action::Delete,
         Changed::NONE,

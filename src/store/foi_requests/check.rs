@@ -1,13 +1,14 @@
 //! The checks a request passes before it is written: its authority, campaign, campaign questions,
-//! tools, redirects and links exist, and its links stay within the authority's force.
+//! tools, redirects and links exist, and its links stay within the authority's force. What the
+//! requests refer to is loaded first, for one request or a batch of a thousand alike, in a fixed
+//! number of queries; each request is then checked in memory.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::model::FoiRequestFields;
-use super::read::authority_of;
 use crate::db::schema::{
     authorities, campaign_questions, campaigns, deployments as deployments_table,
     impact_assessments, tools,
@@ -29,6 +30,190 @@ pub struct Checked {
     pub campaign_questions: Vec<Option<i32>>,
 }
 
+/// The records some requests refer to, each looked up once.
+pub struct References {
+    /// Authority slug to its force's slug.
+    authorities: HashMap<String, String>,
+    /// Campaign slug to the positions of its questions.
+    campaigns: HashMap<String, BTreeSet<i32>>,
+    tools: HashSet<String>,
+    /// Deployment id to its force's slug.
+    deployments: HashMap<String, String>,
+    /// Impact assessment id to its force's slug.
+    assessments: HashMap<String, String>,
+}
+
+impl References {
+    /// Loads what `requests` refer to: six queries at most, whatever their number.
+    pub fn load<'a>(
+        conn: &mut DbConnection,
+        requests: impl IntoIterator<Item = &'a FoiRequestFields>,
+    ) -> Result<Self, StoreError> {
+        let mut authority_slugs = BTreeSet::new();
+        let mut campaign_slugs = BTreeSet::new();
+        let mut tool_slugs = BTreeSet::new();
+        let mut deployment_ids = BTreeSet::new();
+        let mut assessment_ids = BTreeSet::new();
+        for fields in requests {
+            authority_slugs.insert(fields.authority.as_str());
+            campaign_slugs.extend(fields.campaign.as_deref());
+            for answer in &fields.answers {
+                tool_slugs.extend(answer.tools.iter().map(String::as_str));
+                tool_slugs.extend(answer.claims.iter().map(|(tool, _)| tool.as_str()));
+                authority_slugs.extend(answer.redirected_to.as_deref());
+                deployment_ids.extend(answer.deployments.iter().map(|(id, _)| id.as_str()));
+                assessment_ids.extend(answer.impact_assessments.iter().map(|(id, _)| id.as_str()));
+            }
+        }
+        let pairs = |rows: Vec<(String, String)>| rows.into_iter().collect::<HashMap<_, _>>();
+        let mut campaigns: HashMap<String, BTreeSet<i32>> = HashMap::new();
+        if !campaign_slugs.is_empty() {
+            for slug in campaigns::table
+                .filter(campaigns::slug.eq_any(&campaign_slugs))
+                .select(campaigns::slug)
+                .load::<String>(conn)?
+            {
+                campaigns.entry(slug).or_default();
+            }
+            for (slug, position) in campaign_questions::table
+                .filter(campaign_questions::campaign_slug.eq_any(&campaign_slugs))
+                .select((
+                    campaign_questions::campaign_slug,
+                    campaign_questions::position,
+                ))
+                .load::<(String, i32)>(conn)?
+            {
+                campaigns.entry(slug).or_default().insert(position);
+            }
+        }
+        Ok(Self {
+            authorities: pairs(
+                authorities::table
+                    .filter(authorities::slug.eq_any(&authority_slugs))
+                    .select((authorities::slug, authorities::force_slug))
+                    .load(conn)?,
+            ),
+            campaigns,
+            tools: if tool_slugs.is_empty() {
+                HashSet::new()
+            } else {
+                tools::table
+                    .filter(tools::slug.eq_any(&tool_slugs))
+                    .select(tools::slug)
+                    .load::<String>(conn)?
+                    .into_iter()
+                    .collect()
+            },
+            deployments: if deployment_ids.is_empty() {
+                HashMap::new()
+            } else {
+                pairs(
+                    deployments_table::table
+                        .filter(deployments_table::id.eq_any(&deployment_ids))
+                        .select((deployments_table::id, deployments_table::force_slug))
+                        .load(conn)?,
+                )
+            },
+            assessments: if assessment_ids.is_empty() {
+                HashMap::new()
+            } else {
+                pairs(
+                    impact_assessments::table
+                        .filter(impact_assessments::id.eq_any(&assessment_ids))
+                        .select((impact_assessments::id, impact_assessments::force_slug))
+                        .load(conn)?,
+                )
+            },
+        })
+    }
+
+    /// Checks every reference of `fields` (which must be among those loaded) and returns the
+    /// request's force, its due date and the campaign questions its answers reply to.
+    pub fn check(
+        &self,
+        calendar: &FoiCalendar,
+        fields: &FoiRequestFields,
+    ) -> Result<Checked, StoreError> {
+        let force = self.authorities.get(&fields.authority).ok_or_else(|| {
+            invalid(
+                "authority",
+                format!("no authority has the slug `{}`", fields.authority),
+            )
+        })?;
+        let due_on = calendar
+            .due_date(fields.law, fields.received_on)
+            .map_err(|e| invalid("received_on", e.to_string()))?;
+        let questions = match &fields.campaign {
+            Some(campaign) => Some(self.campaigns.get(campaign).ok_or_else(|| {
+                invalid("campaign", format!("no campaign has the slug `{campaign}`"))
+            })?),
+            None => None,
+        };
+        let mut tool_slugs = BTreeSet::new();
+        let mut redirects = BTreeSet::new();
+        let mut deployment_ids = BTreeSet::new();
+        let mut assessment_ids = BTreeSet::new();
+        for answer in &fields.answers {
+            tool_slugs.extend(answer.tools.iter().map(String::as_str));
+            tool_slugs.extend(answer.claims.iter().map(|(tool, _)| tool.as_str()));
+            redirects.extend(answer.redirected_to.as_deref());
+            deployment_ids.extend(answer.deployments.iter().map(|(id, _)| id.as_str()));
+            assessment_ids.extend(answer.impact_assessments.iter().map(|(id, _)| id.as_str()));
+        }
+        if let Some(unknown) = tool_slugs.iter().find(|t| !self.tools.contains(**t)) {
+            return Err(invalid(
+                "answers",
+                format!("no tool has the slug `{unknown}`"),
+            ));
+        }
+        if let Some(unknown) = redirects
+            .iter()
+            .find(|a| !self.authorities.contains_key(**a))
+        {
+            return Err(invalid(
+                "answers",
+                format!("`redirected_to`: no authority has the slug `{unknown}`"),
+            ));
+        }
+        for (what, wanted, known) in [
+            ("deployment", &deployment_ids, &self.deployments),
+            ("impact assessment", &assessment_ids, &self.assessments),
+        ] {
+            let mut found: Vec<(&str, &String)> = wanted
+                .iter()
+                .filter_map(|id| known.get(*id).map(|owner| (*id, owner)))
+                .collect();
+            if found.len() != wanted.len() {
+                return Err(invalid(
+                    "answers",
+                    format!("links to a {what} that does not exist"),
+                ));
+            }
+            found.retain(|(_, owner)| *owner != force);
+            if let Some((id, _)) = found.first() {
+                return Err(invalid(
+                    "answers",
+                    format!("links to {what} `{id}` of another force than the authority's"),
+                ));
+            }
+        }
+        if fields
+            .responded_on
+            .is_some_and(|on| on < fields.received_on)
+        {
+            return Err(invalid(
+                "responded_on",
+                "is before `received_on`".to_owned(),
+            ));
+        }
+        Ok(Checked {
+            force: force.clone(),
+            due_on,
+            campaign_questions: question_links(fields, questions)?,
+        })
+    }
+}
+
 /// Checks every reference of `fields` and returns the request's force, its due date and the
 /// campaign questions its answers reply to.
 pub fn check(
@@ -36,109 +221,20 @@ pub fn check(
     calendar: &FoiCalendar,
     fields: &FoiRequestFields,
 ) -> Result<Checked, StoreError> {
-    let (force, _) = authority_of(conn, &fields.authority)?;
-    let due_on = calendar
-        .due_date(fields.law, fields.received_on)
-        .map_err(|e| invalid("received_on", e.to_string()))?;
-    if let Some(campaign) = &fields.campaign {
-        let found: i64 = campaigns::table
-            .filter(campaigns::slug.eq(campaign))
-            .count()
-            .get_result(conn)?;
-        if found == 0 {
-            return Err(invalid(
-                "campaign",
-                format!("no campaign has the slug `{campaign}`"),
-            ));
-        }
-    }
-    let mut tool_slugs = BTreeSet::new();
-    let mut redirects = BTreeSet::new();
-    let mut deployment_ids = BTreeSet::new();
-    let mut assessment_ids = BTreeSet::new();
-    for answer in &fields.answers {
-        tool_slugs.extend(answer.tools.iter().map(String::as_str));
-        tool_slugs.extend(answer.claims.iter().map(|(tool, _)| tool.as_str()));
-        redirects.extend(answer.redirected_to.as_deref());
-        deployment_ids.extend(answer.deployments.iter().map(|(id, _)| id.as_str()));
-        assessment_ids.extend(answer.impact_assessments.iter().map(|(id, _)| id.as_str()));
-    }
-    let known_tools: BTreeSet<String> = tools::table
-        .filter(tools::slug.eq_any(&tool_slugs))
-        .select(tools::slug)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect();
-    if let Some(unknown) = tool_slugs.iter().find(|t| !known_tools.contains(**t)) {
-        return Err(invalid(
-            "answers",
-            format!("no tool has the slug `{unknown}`"),
-        ));
-    }
-    let known_authorities: BTreeSet<String> = authorities::table
-        .filter(authorities::slug.eq_any(&redirects))
-        .select(authorities::slug)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect();
-    if let Some(unknown) = redirects.iter().find(|a| !known_authorities.contains(**a)) {
-        return Err(invalid(
-            "answers",
-            format!("`redirected_to`: no authority has the slug `{unknown}`"),
-        ));
-    }
-    let linked_deployments: Vec<(String, String)> = deployments_table::table
-        .filter(deployments_table::id.eq_any(&deployment_ids))
-        .select((deployments_table::id, deployments_table::force_slug))
-        .load(conn)?;
-    let linked_assessments: Vec<(String, String)> = impact_assessments::table
-        .filter(impact_assessments::id.eq_any(&assessment_ids))
-        .select((impact_assessments::id, impact_assessments::force_slug))
-        .load(conn)?;
-    for (what, wanted, found) in [
-        ("deployment", &deployment_ids, &linked_deployments),
-        ("impact assessment", &assessment_ids, &linked_assessments),
-    ] {
-        if found.len() != wanted.len() {
-            return Err(invalid(
-                "answers",
-                format!("links to a {what} that does not exist"),
-            ));
-        }
-        if let Some((id, _)) = found.iter().find(|(_, f)| *f != force) {
-            return Err(invalid(
-                "answers",
-                format!("links to {what} `{id}` of another force than the authority's"),
-            ));
-        }
-    }
-    if fields
-        .responded_on
-        .is_some_and(|on| on < fields.received_on)
-    {
-        return Err(invalid(
-            "responded_on",
-            "is before `received_on`".to_owned(),
-        ));
-    }
-    let campaign_questions = question_links(conn, fields)?;
-    Ok(Checked {
-        force,
-        due_on,
-        campaign_questions,
-    })
+    References::load(conn, [fields])?.check(calendar, fields)
 }
 
-/// The campaign question each answer replies to. Answers of a campaign's request name theirs
+/// The campaign question each answer replies to, given the questions of the request's campaign
+/// (`None` when it belongs to none). Answers of a campaign's request name theirs
 /// (`campaign_question`); when none does, each replies to the question at its own position, if
 /// the campaign has one (as the campaign sends them, and as most replies keep them). Named
 /// questions must exist and be named once; other requests link nothing.
 fn question_links(
-    conn: &mut DbConnection,
     fields: &FoiRequestFields,
+    questions: Option<&BTreeSet<i32>>,
 ) -> Result<Vec<Option<i32>>, StoreError> {
     let named = fields.answers.iter().any(|a| a.campaign_question.is_some());
-    let Some(campaign) = &fields.campaign else {
+    let (Some(campaign), Some(questions)) = (&fields.campaign, questions) else {
         if named {
             return Err(invalid(
                 "answers",
@@ -149,12 +245,6 @@ fn question_links(
         }
         return Ok(vec![None; fields.answers.len()]);
     };
-    let questions: BTreeSet<i32> = campaign_questions::table
-        .filter(campaign_questions::campaign_slug.eq(campaign))
-        .select(campaign_questions::position)
-        .load::<i32>(conn)?
-        .into_iter()
-        .collect();
     if !named {
         return Ok((1..)
             .take(fields.answers.len())

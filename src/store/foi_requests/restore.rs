@@ -3,19 +3,19 @@
 
 use diesel::prelude::*;
 
-use super::check::check;
+use super::bulk::NewRequest;
 use super::model::{
     AnswerFields, Document, EvidenceLink, FoiRequest, FoiRequestFields, StageFields,
 };
 use super::read::get;
 use super::rows::DocumentRow;
-use super::write::{audit_write, update, write_content, Target};
+use super::write::update;
 use crate::db::schema::{foi_documents, foi_requests};
 use crate::db::DbConnection;
 use crate::domain::document_text::searchable_text;
 use crate::domain::Relation;
 use crate::foi::FoiCalendar;
-use crate::store::audit::{Action, Changed, Stamp};
+use crate::store::audit::Stamp;
 use crate::store::restore::{plan, unchanged, Plan, Restorable, Restored};
 use crate::store::StoreError;
 
@@ -78,7 +78,8 @@ impl Restorable for FoiRequest {
 
 /// Writes a request as exported (same ids, revision and times; its documents' bytes are not in
 /// exports and are left out), for imports: nothing when its content is unchanged, a normal update
-/// when it differs. Call inside a write transaction.
+/// when it differs, [`super::insert_new`] when the registry lacks it. Call inside a write
+/// transaction.
 pub fn restore(
     conn: &mut DbConnection,
     calendar: &FoiCalendar,
@@ -103,26 +104,18 @@ pub fn restore(
         )?;
         return Ok(Restored::Updated);
     }
-    let checked = check(conn, calendar, &fields)?;
-    let stamp = Stamp {
-        actor: actor.clone(),
-        at: record.updated_at.naive_utc(),
-    };
-    write_content(
+    super::bulk::insert_new(
         conn,
         calendar,
-        &stamp,
-        &Target {
+        actor,
+        &[NewRequest {
             id: &record.id,
-            checked: &checked,
+            fields: &fields,
             revision: record.revision,
-            action: Action::Create,
             created_at: record.created_at.naive_utc(),
-        },
-        &fields,
+            updated_at: record.updated_at.naive_utc(),
+        }],
     )?;
-    let restored = get(conn, calendar, &record.id)?;
-    audit_write(conn, &stamp, &restored, Action::Create, Changed::NONE)?;
     Ok(Restored::Created)
 }
 

@@ -98,7 +98,7 @@ pub(super) fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn deadline(
+pub(super) fn deadline(
     calendar: &FoiCalendar,
     law: FoiLaw,
     received_on: NaiveDate,
