@@ -17,11 +17,12 @@ use crate::store::restore::{Restorable, Restored};
 use crate::store::sources::{self as source_store, Source};
 use crate::store::{campaigns, impact_assessments, write_transaction, StoreError};
 
-/// SQLite settings while an import runs: a page cache big enough for its transaction (without one
-/// it spills to the WAL mid-transaction and reads its own writes back from disk). Then SQLite's
-/// usual cache.
-const SQLITE_IMPORT_SETTINGS: &str = "PRAGMA cache_size = -262144;";
-const SQLITE_USUAL_SETTINGS: &str = "PRAGMA cache_size = -2000;";
+/// SQLite settings while an import runs: a page cache big enough for a large transaction (without
+/// one it spills to the WAL mid-transaction and reads its own writes back from disk), but bounded;
+/// and temporary data (the sorts that rebuild indexes) in files, not memory, so that memory stays
+/// flat whatever the file's size. Then SQLite's usual cache, and temporary data in memory.
+const SQLITE_IMPORT_SETTINGS: &str = "PRAGMA cache_size = -131072; PRAGMA temp_store = FILE;";
+const SQLITE_USUAL_SETTINGS: &str = "PRAGMA cache_size = -2000; PRAGMA temp_store = MEMORY;";
 
 /// PostgreSQL settings for the import's transaction: plan every lookup for its own values. A
 /// generic plan cached while a table was empty (the first pass runs the same lookups before any

@@ -1,13 +1,15 @@
 -- Search documents of inserted rows are computed once per statement, from the statement's new rows
 -- (a transition table), instead of by a trigger call per row: a multi-row insert of a thousand FOI
 -- answers (an import, the demo seeder) adds their thousand search documents with one set-based
--- INSERT. Updates and deletes keep their row triggers (they come one record at a time).
+-- INSERT. Updates and deletes keep their row triggers (they come one record at a time). Each new
+-- row looks its texts up by key (LATERAL): the planner knows nothing of a transition table's size,
+-- and a hash join would scan the whole (growing) table once per statement.
 CREATE FUNCTION search_documents_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_ARGV[0] = 'deployment' THEN
         INSERT INTO search_documents (entity_type, entity_id, force_slug, title, body)
         SELECT 'deployment', t.id, t.force_slug, t.title, t.body
-        FROM inserted i JOIN deployment_search_texts t ON t.id = i.id;
+        FROM inserted i, LATERAL (SELECT * FROM deployment_search_texts t WHERE t.id = i.id) t;
     ELSIF TG_ARGV[0] = 'foi_request' THEN
         INSERT INTO search_documents (entity_type, entity_id, force_slug, title, body)
         SELECT 'foi_request', i.id, i.force_slug, i.title, i.request_text || ' ' || i.reply_text
@@ -15,11 +17,12 @@ BEGIN
     ELSIF TG_ARGV[0] = 'foi_answer' THEN
         INSERT INTO search_documents (entity_type, entity_id, parent_id, force_slug, title, body)
         SELECT 'foi_answer', i.id, i.foi_request_id, r.force_slug, i.question, i.answer_text
-        FROM inserted i JOIN foi_requests r ON r.id = i.foi_request_id;
+        FROM inserted i,
+             LATERAL (SELECT r.force_slug FROM foi_requests r WHERE r.id = i.foi_request_id) r;
     ELSIF TG_ARGV[0] = 'source' THEN
         INSERT INTO search_documents (entity_type, entity_id, title, body)
         SELECT 'source', t.id, t.title, t.body
-        FROM inserted i JOIN source_search_texts t ON t.id = i.id;
+        FROM inserted i, LATERAL (SELECT * FROM source_search_texts t WHERE t.id = i.id) t;
     END IF;
     RETURN NULL;
 END;
