@@ -136,9 +136,14 @@ fn exempt(path: &str) -> bool {
     matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
-/// Exports and search cost the database most.
-fn heavy(path: &str) -> bool {
-    path.starts_with("/api/v1/exports/") || path == "/api/v1/search" || path == "/search"
+/// Exports, search, facets and comparisons cost the database most: a faceted list or a comparison
+/// reads the whole filtered set (or the registry twice), whatever the page size.
+fn heavy(path: &str, query: &str) -> bool {
+    path.starts_with("/api/v1/exports/")
+        || path == "/api/v1/search"
+        || path == "/search"
+        || url::form_urlencoded::parse(query.as_bytes())
+            .any(|(name, _)| name == "facet" || name == "compare_to")
 }
 
 /// A stable key for a bearer token, so writes are counted per token without keeping tokens.
@@ -207,7 +212,7 @@ pub async fn enforce_limits(
             }
         }
     }
-    if heavy(req.path()) {
+    if heavy(req.path(), req.query_string()) {
         if let Some(limiter) = &guard.heavy {
             match check(limiter, &address, guard.limits.heavy_per_minute) {
                 Ok(b) => budget = Some(b),

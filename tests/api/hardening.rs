@@ -173,8 +173,8 @@ both_backends! {
         assert!(detail.contains("k\\u{1}ent") && !detail.contains('\u{1}'), "{detail}");
     }
 
-    /// Finding 5: anonymous clients are rate limited, exports and search more strictly, with
-    /// `Retry-After` and the `RateLimit-*` headers.
+    /// Finding 5: anonymous clients are rate limited, exports, search, facets and comparisons more
+    /// strictly, with `Retry-After` and the `RateLimit-*` headers.
     async fn floods_are_answered_with_429(db: TestDb) {
         let mut settings = db.settings();
         settings.limits = Limits { requests_per_minute: 20, heavy_per_minute: 2, writes_per_minute: 3, ..Limits::DEFAULT };
@@ -188,8 +188,13 @@ both_backends! {
         assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
         let wait: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
         assert!((1..=60).contains(&wait), "{wait}");
+        // A faceted list or a comparison reads the whole set: it counts as heavy too.
+        for heavy in ["/api/v1/foi-requests?facet=tool", "/api/v1/matrix?compare_to=2021-01-01"] {
+            assert_eq!(app.get(heavy).await.status(), StatusCode::TOO_MANY_REQUESTS, "{heavy}");
+        }
         // Ordinary reads have their own, larger budget.
         assert_eq!(app.get("/api/v1/forces").await.status(), StatusCode::OK);
+        assert_eq!(app.get("/api/v1/foi-requests?limit=5").await.status(), StatusCode::OK);
         let token = app.token_for(Role::Editor, &[]).await;
         let mut statuses = Vec::new();
         for _ in 0..4 {

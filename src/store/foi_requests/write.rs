@@ -181,7 +181,13 @@ pub fn update_checked(
     diesel::delete(foi_stages::table.filter(foi_stages::foi_request_id.eq(id))).execute(conn)?;
     insert_parts(conn, std::slice::from_ref(&updated))?;
     let changed = diff::named(current, &updated, &VISIBLE_FIELDS);
-    audit_write(conn, stamp, &updated, Action::Update, Changed::Values(changed))?;
+    audit_write(
+        conn,
+        stamp,
+        &updated,
+        Action::Update,
+        Changed::Values(changed),
+    )?;
     Ok(updated)
 }
 
