@@ -10,14 +10,14 @@ use atom_syndication::{Entry, Feed, Link, Person, Text};
 use chrono::{DateTime, Utc};
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
-use super::pagination::decode_cursor;
-use super::params::Validator;
+use super::pagination::{decode_cursor, ListResponse};
+use super::params::{only_params, param_names, Validator};
 use super::responses;
 use crate::error::ApiError;
-use crate::store::PageRequest;
+use crate::store::{Page, PageRequest};
 
 /// One entry of a feed.
 pub struct AtomEntry {
@@ -54,6 +54,13 @@ pub struct FeedQuery {
 }
 
 impl FeedQuery {
+    /// Refuses any parameter other than the list's filters `F` and the feed's own.
+    pub fn only_with<F: IntoParams>(req: &HttpRequest) -> Result<(), ApiError> {
+        let mut known = param_names::<F>();
+        known.extend(param_names::<FeedQuery>());
+        only_params(req, &known)
+    }
+
     /// The page of the list this feed document shows, recording what is wrong in `v`.
     pub fn page<K: DeserializeOwned>(
         &self,
@@ -70,11 +77,26 @@ impl FeedQuery {
     }
 }
 
-/// The links of a paged feed's document: the first document, and the next (older) one.
-pub fn paged_links(req: &HttpRequest, next_url: Option<&str>) -> Vec<(&'static str, String)> {
+/// A paged feed's document (RFC 5005 section 3) showing one page of a list: an entry per item,
+/// and links to the first document and the next (older) one.
+pub fn paged<T, K: Serialize>(
+    req: &HttpRequest,
+    title: &str,
+    page: Page<T, K>,
+    entry: impl Fn(&T) -> AtomEntry,
+) -> HttpResponse {
+    let page = ListResponse::from_page(req, page);
     let mut links = vec![("first", subscription_path(req))];
-    links.extend(next_url.map(|next| ("next", next.to_owned())));
-    links
+    links.extend(page.next_url.map(|next| ("next", next)));
+    respond(
+        req,
+        AtomFeed {
+            title: title.to_owned(),
+            entries: page.items.iter().map(entry).collect(),
+            links,
+            archive: false,
+        },
+    )
 }
 
 /// Query parameters that say which document of a feed this is, not which feed.

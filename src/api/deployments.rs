@@ -6,7 +6,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::atom::{self, AtomEntry, AtomFeed, FeedQuery};
+use super::atom::{self, AtomEntry, FeedQuery};
 use super::cache::{self, Cached};
 use super::deployment_input::DeploymentInput;
 use super::moments::AsOfOnly;
@@ -373,9 +373,7 @@ pub async fn deployments_atom(
     query: web::Query<DeploymentFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let DeploymentFeedQuery { filters, feed } = query.into_inner();
-    let mut known = param_names::<DeploymentFilterQuery>();
-    known.extend(param_names::<FeedQuery>());
-    only_params(&req, &known)?;
+    FeedQuery::only_with::<DeploymentFilterQuery>(&req)?;
     let mut v = Validator::default();
     let filter = parse_filter(&mut v, filters);
     let page = feed.page(&req, &mut v);
@@ -385,8 +383,8 @@ pub async fn deployments_atom(
         .db
         .run(move |conn| deployments::list(conn, &filter, DeploymentSort::default(), &page))
         .await?;
-    let page = ListResponse::from_page(&req, page);
-    let entries = page.items.iter().map(|d| AtomEntry {
+    let title = "Surveillance Disclosure Registry: deployments";
+    Ok(atom::paged(&req, title, page, |d| AtomEntry {
         id: format!("tag:surveillance-registry,2026:deployment-{}", d.id),
         title: format!("{} · {}: {}", d.force, d.tool, d.state.status.as_str()),
         updated: d.updated_at,
@@ -401,16 +399,7 @@ pub async fn deployments_atom(
                 d.state.vendors.join(", ")
             )
         },
-    });
-    Ok(atom::respond(
-        &req,
-        AtomFeed {
-            title: "Surveillance Disclosure Registry: deployments".into(),
-            entries: entries.collect(),
-            links: atom::paged_links(&req, page.next_url.as_deref()),
-            archive: false,
-        },
-    ))
+    }))
 }
 
 /// The example of [`DeploymentDetail`]: the deployment's own, with what it embeds.

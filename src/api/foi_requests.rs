@@ -6,7 +6,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::atom::{self, AtomEntry, AtomFeed, FeedQuery};
+use super::atom::{self, AtomEntry, FeedQuery};
 use super::cache::{self, Cached};
 use super::foi_input::FoiRequestInput;
 use super::pagination::{decode_cursor, facet_views, ListResponse};
@@ -280,9 +280,7 @@ pub async fn foi_requests_atom(
     query: web::Query<FoiFeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let FoiFeedQuery { filters, feed } = query.into_inner();
-    let mut known = param_names::<FoiFilterQuery>();
-    known.extend(param_names::<FeedQuery>());
-    only_params(&req, &known)?;
+    FeedQuery::only_with::<FoiFilterQuery>(&req)?;
     let mut v = Validator::default();
     let filter = parse_foi_filter(&mut v, filters);
     let page = feed.page(&req, &mut v);
@@ -294,8 +292,8 @@ pub async fn foi_requests_atom(
         .db
         .run(move |conn| foi_requests::list(conn, &calendar, &filter, sort, &page))
         .await?;
-    let page = ListResponse::from_page(&req, page);
-    let entries = page.items.iter().map(|request| AtomEntry {
+    let title = "Surveillance Disclosure Registry: FOI requests";
+    Ok(atom::paged(&req, title, page, |request| AtomEntry {
         id: format!("tag:surveillance-registry,2026:foi-request-{}", request.id),
         title: format!("{}: {}", request.authority, request.title),
         updated: request.updated_at,
@@ -308,16 +306,7 @@ pub async fn foi_requests_atom(
             request.answers.len(),
             if request.answers.len() == 1 { "" } else { "s" }
         ),
-    });
-    Ok(atom::respond(
-        &req,
-        AtomFeed {
-            title: "Surveillance Disclosure Registry: FOI requests".into(),
-            entries: entries.collect(),
-            links: atom::paged_links(&req, page.next_url.as_deref()),
-            archive: false,
-        },
-    ))
+    }))
 }
 
 /// Get one FOI request.
