@@ -32,20 +32,30 @@ impl Moment {
     }
 }
 
+/// A `oneOf` of the two string formats a moment is written in (a date, an RFC 3339 date-time),
+/// after `before`: the spec of every parameter that takes a moment.
+pub(super) fn moment_schema(
+    before: Option<utoipa::openapi::schema::ObjectBuilder>,
+) -> utoipa::openapi::schema::OneOfBuilder {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    let string = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    let mut builder = OneOfBuilder::new();
+    if let Some(first) = before {
+        builder = builder.item(first);
+    }
+    builder
+        .item(string(KnownFormat::Date))
+        .item(string(KnownFormat::DateTime))
+}
+
 /// In the spec: a date or an RFC 3339 date-time.
 impl utoipa::PartialSchema for Moment {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{
-            KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
-        };
-        let string = |format| {
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .format(Some(SchemaFormat::KnownFormat(format)))
-        };
-        OneOfBuilder::new()
-            .item(string(KnownFormat::Date))
-            .item(string(KnownFormat::DateTime))
+        moment_schema(None)
             .description(Some(
                 "A date (YYYY-MM-DD: the whole UTC day) or an RFC 3339 timestamp with an offset",
             ))

@@ -39,22 +39,11 @@ impl FromStr for Since {
 /// In the spec: an event id, a date or an RFC 3339 date-time.
 impl utoipa::PartialSchema for Since {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{
-            KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
-        };
-        let string = |format| {
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .format(Some(SchemaFormat::KnownFormat(format)))
-        };
-        OneOfBuilder::new()
-            .item(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some("^[0-9]{1,18}$")),
-            )
-            .item(string(KnownFormat::Date))
-            .item(string(KnownFormat::DateTime))
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let event_id = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[0-9]{1,18}$"));
+        super::moment::moment_schema(Some(event_id))
             .description(Some(
                 "An event id (resume after it), or a date (YYYY-MM-DD, from the start of that UTC day) \
                  or an RFC 3339 timestamp with an offset (from the first event recorded at or after it)",
