@@ -1,8 +1,10 @@
 //! A cache of answers (matrix, profiles, statistics, deployment pages), validated against the
-//! database's write marker. A hit needs no database round trip while the marker was read less than
-//! `recheck` ago; after that one request re-reads it while the others are still served. A write
-//! through this instance expires the marker at once, and a write through another instance behind
-//! the same load balancer (or the `import` command) is seen within `recheck` and a round trip.
+//! database's write markers. A hit needs no database round trip while the markers were read less
+//! than `recheck` ago; after that one request re-reads them while the others are still served. A
+//! write through this instance expires the markers at once, and a write through another instance
+//! behind the same load balancer (or the `import` command) is seen within `recheck` and a round
+//! trip. An answer depends on everything, or on one force (its profile): a write to one force's
+//! claims keeps every other force's profile (see [`store::markers`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -17,7 +19,8 @@ use super::responses::{self, etag_for};
 use super::AppState;
 use crate::db::DbConnection;
 use crate::error::ApiError;
-use crate::store::{self, StoreError};
+use crate::store::markers::{self, Dependency, WriteMarkers};
+use crate::store::StoreError;
 
 /// One cached answer: its type, body, entity tag (hashed once, when computed), `Link` header, and
 /// its gzip encoding, made the first time a client asks for it and then kept with the answer.
@@ -130,11 +133,11 @@ enum Lookup<T> {
     Miss(T),
 }
 
-/// The write marker as last read from the database, and when.
+/// The write markers as last read from the database, and when.
 #[derive(Default)]
 struct KnownMarker {
-    /// The marker and the instant its read began.
-    read: Option<(i64, Instant)>,
+    /// The markers and the instant their read began.
+    read: Option<(Arc<WriteMarkers>, Instant)>,
     /// Bumped by every local write, so that a read which began before the write cannot store its
     /// (by then outdated) marker as fresh.
     epoch: u64,
@@ -147,10 +150,17 @@ struct KnownMarker {
 /// for an answer not yet cached computes it once, not once per request.
 const FLIGHT_LANES: usize = 64;
 
+/// A cached answer, the write sequence it was computed at, and what it depends on.
+struct Entry {
+    at: i64,
+    dependency: Dependency,
+    cached: Cached,
+}
+
 /// Cached answers keyed by request (representation, day, path and query).
 #[derive(Clone)]
 pub struct ResponseCache {
-    entries: Arc<Mutex<HashMap<String, (i64, Cached)>>>,
+    entries: Arc<Mutex<HashMap<String, Entry>>>,
     marker: Arc<Mutex<KnownMarker>>,
     flights: Arc<[tokio::sync::Mutex<()>; FLIGHT_LANES]>,
     capacity: usize,
@@ -197,9 +207,9 @@ impl ResponseCache {
         if self.recheck.is_zero() {
             return None;
         }
-        let marker = {
+        let markers = {
             let mut known = lock(&self.marker);
-            let (marker, read_at) = known.read?;
+            let (markers, read_at) = known.read.clone()?;
             if read_at.elapsed() >= self.recheck {
                 // A refresh that has not finished within `recheck` (its request failed, say) is
                 // taken over by this request.
@@ -211,16 +221,17 @@ impl ResponseCache {
                     return None;
                 }
             }
-            marker
+            markers
         };
-        self.entry(key, marker)
+        self.entry(key, &markers)
     }
 
-    fn entry(&self, key: &str, marker: i64) -> Option<Cached> {
-        match lock(&self.entries).get(key) {
-            Some((at, cached)) if *at == marker => Some(cached.clone()),
-            _ => None,
-        }
+    /// The answer kept for `key`, if no write since it was computed could have changed it.
+    fn entry(&self, key: &str, markers: &WriteMarkers) -> Option<Cached> {
+        lock(&self.entries)
+            .get(key)
+            .filter(|entry| markers.unchanged_since(&entry.dependency, entry.at))
+            .map(|entry| entry.cached.clone())
     }
 
     /// The lane whose turn a miss of `key` waits for.
@@ -231,24 +242,25 @@ impl ResponseCache {
         &self.flights[(hash % FLIGHT_LANES as u64) as usize]
     }
 
-    /// Reads the write marker, and the answer for `key` if it is current.
+    /// Reads the write markers, and the answer for `key` if it is current; returns the write
+    /// sequence an answer computed now would be computed at.
     fn check(
         &self,
         conn: &mut DbConnection,
         key: &str,
     ) -> Result<(i64, Option<Cached>), StoreError> {
         let (epoch, read_at) = (lock(&self.marker).epoch, Instant::now());
-        let marker = store::write_marker(conn);
-        let marker = {
+        let markers = markers::write_markers(conn);
+        let markers = {
             let mut known = lock(&self.marker);
             known.refreshing_since = None;
-            let marker = marker?;
+            let markers = Arc::new(markers?);
             if known.epoch == epoch {
-                known.read = Some((marker, read_at));
+                known.read = Some((markers.clone(), read_at));
             }
-            marker
+            markers
         };
-        Ok((marker, self.entry(key, marker)))
+        Ok((markers.sequence, self.entry(key, &markers)))
     }
 
     /// [`Self::check`]; on a miss computes the value with the same connection.
@@ -266,15 +278,21 @@ impl ResponseCache {
         Ok((marker, found))
     }
 
-    fn store(&self, key: String, marker: i64, cached: Cached) {
+    fn store(&self, key: String, entry: Entry) {
         let mut entries = lock(&self.entries);
         if entries.len() >= self.capacity {
-            entries.retain(|_, (at, _)| *at == marker);
+            // Keep what the markers last read still vouch for; without them, only what was
+            // computed at this entry's sequence.
+            let known = lock(&self.marker).read.clone();
+            entries.retain(|_, kept| match &known {
+                Some((markers, _)) => markers.unchanged_since(&kept.dependency, kept.at),
+                None => kept.at == entry.at,
+            });
             if entries.len() >= self.capacity {
                 entries.clear();
             }
         }
-        entries.insert(key, (marker, cached));
+        entries.insert(key, entry);
     }
 }
 
@@ -285,13 +303,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Answers from the cache when nothing was written since the answer was computed; otherwise runs
-/// `compute` on a blocking thread and `render` (which may use the request) on this one, and keeps
-/// the result. `representation` separates answers that share a URL (JSON and CSV).
+/// Answers from the cache when nothing the answer depends on was written since it was computed;
+/// otherwise runs `compute` on a blocking thread and `render` (which may use the request) on this
+/// one, and keeps the result. `representation` separates answers that share a URL (JSON and CSV).
 pub async fn respond<T: Send + 'static>(
     req: &HttpRequest,
     state: &AppState,
     representation: &'static str,
+    dependency: Dependency,
     compute: impl FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
     render: impl FnOnce(T) -> Cached,
 ) -> Result<HttpResponse, ApiError> {
@@ -331,7 +350,12 @@ pub async fn respond<T: Send + 'static>(
         Lookup::Miss(value) => {
             state.cache.misses.inc();
             let cached = render(value);
-            state.cache.store(key, marker, cached.clone());
+            let entry = Entry {
+                at: marker,
+                dependency,
+                cached: cached.clone(),
+            };
+            state.cache.store(key, entry);
             cached
         }
     };

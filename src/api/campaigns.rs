@@ -17,6 +17,7 @@ use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::store::audit::Stamp;
 use crate::store::campaigns;
+use crate::store::markers::Dependency;
 use crate::store::write_transaction;
 
 /// Every campaign.
@@ -74,6 +75,7 @@ pub async fn get_campaign(
         &req,
         &state,
         "json",
+        Dependency::Everything,
         move |conn| campaigns::progress(conn, &slug),
         |progress| {
             let progress = CampaignProgressView::from(progress);

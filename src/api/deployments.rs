@@ -34,6 +34,7 @@ use crate::store::deployments::{
 use crate::store::evidence;
 use crate::store::foi_requests::{self, AnswerCitation};
 use crate::store::impact_assessments::{self, ImpactAssessment};
+use crate::store::markers::Dependency;
 use crate::store::sources::Source;
 use crate::store::PageRequest;
 use crate::store::{write_transaction, StoreError};
@@ -318,6 +319,7 @@ pub async fn list_deployments(
         &req,
         &state,
         "json",
+        Dependency::Everything,
         move |conn| {
             let DeploymentListRequest {
                 filter,

@@ -26,6 +26,7 @@ use crate::store::audit::Stamp;
 use crate::store::foi_requests::{
     self, FoiFacet, FoiFilter, FoiKey, FoiRequest, FoiRequestFields, FoiSort, NewDocument,
 };
+use crate::store::markers::Dependency;
 use crate::store::{write_transaction, PageRequest};
 
 /// The largest document accepted: replies' PDFs are rarely more than a few megabytes.
@@ -241,6 +242,7 @@ pub async fn list_foi_requests(
         &req,
         &state,
         "json",
+        Dependency::Everything,
         move |conn| {
             let page = foi_requests::list(conn, &calendar, &list.filter, list.sort, &list.page)?;
             Ok((

@@ -19,6 +19,7 @@ use super::AppState;
 use crate::domain::{Moment, Nation, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::compare;
+use crate::store::markers::Dependency;
 use crate::store::overviews::{self, Matrix, MatrixFilter};
 use crate::store::stats;
 use crate::store::StoreError;
@@ -28,9 +29,13 @@ async fn cached(
     req: &HttpRequest,
     state: &AppState,
     representation: &'static str,
+    dependency: Dependency,
     compute: impl FnOnce(&mut crate::db::DbConnection) -> Result<Cached, StoreError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    cache::respond(req, state, representation, compute, |cached| cached).await
+    cache::respond(req, state, representation, dependency, compute, |cached| {
+        cached
+    })
+    .await
 }
 
 /// Get a force's profile.
@@ -56,7 +61,8 @@ pub async fn force_profile(
     let slug = slug.into_inner();
     let (as_of, compare_to) = query.parse()?;
     let (_, compare_label) = query.given();
-    cached(&req, &state, "json", move |conn| {
+    let dependency = Dependency::Force(slug.to_string());
+    cached(&req, &state, "json", dependency, move |conn| {
         let profile = overviews::force_profile(conn, slug.as_str(), as_of)?;
         let comparison = match compare_to {
             None => None,
@@ -98,7 +104,7 @@ pub async fn tool_forces(
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
     let as_of = query.parse()?;
-    cached(&req, &state, "json", move |conn| {
+    cached(&req, &state, "json", Dependency::Everything, move |conn| {
         Ok(Cached::json(&ToolForcesView::from(overviews::tool_forces(
             conn,
             slug.as_str(),
@@ -201,33 +207,39 @@ async fn serve_matrix(
         query.parse_comparing()?
     };
     let representation = if csv { "csv" } else { "json" };
-    let mut answer = cached(&req, &state, representation, move |conn| {
-        let matrix = overviews::matrix(conn, &filter)?;
-        if csv {
-            return Ok(matrix_csv(&matrix));
-        }
-        let comparison = match compare_to {
-            None => None,
-            Some(other) => {
-                let old_filter = MatrixFilter {
-                    as_of: Some(other.end()),
-                    ..filter.clone()
-                };
-                let old = overviews::matrix(conn, &old_filter)?;
-                Some(MatrixComparisonView {
-                    compare_to: query.compare_to.clone().unwrap_or_default(),
-                    changes: compare::matrices(&old, &matrix)
-                        .into_iter()
-                        .map(CellChangeView::from)
-                        .collect(),
-                })
+    let mut answer = cached(
+        &req,
+        &state,
+        representation,
+        Dependency::Everything,
+        move |conn| {
+            let matrix = overviews::matrix(conn, &filter)?;
+            if csv {
+                return Ok(matrix_csv(&matrix));
             }
-        };
-        Ok(Cached::json(&MatrixView {
-            comparison,
-            ..MatrixView::from(matrix)
-        }))
-    })
+            let comparison = match compare_to {
+                None => None,
+                Some(other) => {
+                    let old_filter = MatrixFilter {
+                        as_of: Some(other.end()),
+                        ..filter.clone()
+                    };
+                    let old = overviews::matrix(conn, &old_filter)?;
+                    Some(MatrixComparisonView {
+                        compare_to: query.compare_to.clone().unwrap_or_default(),
+                        changes: compare::matrices(&old, &matrix)
+                            .into_iter()
+                            .map(CellChangeView::from)
+                            .collect(),
+                    })
+                }
+            };
+            Ok(Cached::json(&MatrixView {
+                comparison,
+                ..MatrixView::from(matrix)
+            }))
+        },
+    )
     .await?;
     let headers = answer.headers_mut();
     // JSON and CSV share this URL: the answer also varies with `Accept`.
@@ -336,7 +348,7 @@ pub async fn get_stats(
 ) -> Result<HttpResponse, ApiError> {
     let filter = parse_filter_query(&req, query.into_inner())?;
     let today = chrono::Utc::now().date_naive();
-    cached(&req, &state, "json", move |conn| {
+    cached(&req, &state, "json", Dependency::Everything, move |conn| {
         Ok(Cached::json(&StatsView::from(stats::compute(
             conn, &filter, today,
         )?)))

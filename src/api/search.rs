@@ -11,6 +11,7 @@ use super::views::search::{SearchHitView, SearchResultsView};
 use super::AppState;
 use crate::domain::{SearchEntity, SearchTerms, Slug};
 use crate::error::{ApiError, Problem};
+use crate::store::markers::Dependency;
 use crate::store::search::{self, SearchFilter, SearchKey};
 use crate::store::Page;
 
@@ -80,6 +81,7 @@ pub async fn search_registry(
         &req,
         &state,
         "json",
+        Dependency::Everything,
         move |conn| {
             let found = search::search(conn, &filter, limit, after.as_ref())?;
             Ok((found, search::counts(conn, &filter)?, filter.entity_type))

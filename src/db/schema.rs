@@ -114,6 +114,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Deployments per force, tool and status, kept by triggers (see its migration).
+    deployment_cells (force_slug, tool_slug, status) {
+        force_slug -> Text,
+        tool_slug -> Text,
+        status -> Text,
+        deployments -> BigInt,
+    }
+}
+
+diesel::table! {
     deployment_revisions (deployment_id, revision) {
         deployment_id -> Text,
         revision -> BigInt,
@@ -353,6 +363,15 @@ diesel::joinable!(foi_documents -> foi_requests (foi_request_id));
 diesel::joinable!(foi_requests -> authorities (authority_slug));
 diesel::joinable!(foi_stages -> foi_requests (foi_request_id));
 diesel::joinable!(impact_assessments -> forces (force_slug));
+diesel::joinable!(deployment_cells -> forces (force_slug));
+
+diesel::table! {
+    /// The write sequence's value at the latest write of each scope (see its migration).
+    write_scopes (scope) {
+        scope -> Text,
+        marker -> BigInt,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
     forces,
@@ -362,6 +381,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     campaigns,
     campaign_questions,
     deployments,
+    deployment_cells,
     deployment_revisions,
     deployment_sources,
     foi_requests,
@@ -379,4 +399,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_forces,
     change_events,
     write_sequence,
+    write_scopes,
 );

@@ -11,6 +11,7 @@ pub mod facet;
 pub mod foi_requests;
 pub mod forces;
 pub mod impact_assessments;
+pub mod markers;
 pub mod overviews;
 pub mod reference;
 pub mod restore;
@@ -214,13 +215,6 @@ where
             .execute(conn)?;
         work(conn)
     })
-}
-
-/// How far the registry has been written: changes whenever any write commits, on any instance.
-pub fn write_marker(conn: &mut DbConnection) -> Result<i64, StoreError> {
-    Ok(write_sequence::table
-        .select(write_sequence::value)
-        .first(conn)?)
 }
 
 /// One page of a keyset-paginated list.

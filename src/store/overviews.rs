@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+pub use super::deployments::MatrixFilter;
 use super::deployments::{self, Deployment, DeploymentFilter};
 use super::forces::{self, Force, ForceFilter};
 use super::impact_assessments::{self, ImpactAssessment};
@@ -202,16 +203,6 @@ pub fn tool_forces(
     Ok(ToolForces { tool, forces })
 }
 
-/// Which part of the matrix to build.
-#[derive(Debug, Clone, Default)]
-pub struct MatrixFilter {
-    pub nation: Option<Nation>,
-    /// A region's name exactly as the forces record it.
-    pub region: Option<String>,
-    pub tool: Option<String>,
-    pub as_of: Option<NaiveDateTime>,
-}
-
 /// The forces x tools grid of statuses.
 #[derive(Debug)]
 pub struct Matrix {
@@ -250,15 +241,8 @@ pub fn matrix(conn: &mut DbConnection, filter: &MatrixFilter) -> Result<Matrix, 
             });
         }
     }
-    let deployment_filter = DeploymentFilter {
-        nation: filter.nation,
-        region: filter.region.clone(),
-        tool: filter.tool.clone(),
-        as_of: filter.as_of,
-        ..DeploymentFilter::default()
-    };
     let mut known: HashMap<(String, String), DeploymentStatus> = HashMap::new();
-    for cell in deployments::cell_statuses(conn, &deployment_filter)? {
+    for cell in deployments::cell_statuses(conn, filter)? {
         let status: DeploymentStatus = parse_column("deployments.status", &cell.status)?;
         let entry = known.entry((cell.force, cell.tool)).or_insert(status);
         *entry = (*entry).min(status);

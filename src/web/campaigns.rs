@@ -12,6 +12,7 @@ use crate::api::AppState;
 use crate::domain::AnswerOutcome;
 use crate::domain::Slug;
 use crate::store::campaigns::{self, Campaign, CampaignProgress};
+use crate::store::markers::Dependency;
 
 pub struct CampaignItem {
     pub href: String,
@@ -109,6 +110,7 @@ pub async fn page(
     cached_page(
         &req,
         &state,
+        Dependency::Everything,
         move |conn| campaigns::progress(conn, &slug),
         draw,
     )

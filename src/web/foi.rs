@@ -15,6 +15,7 @@ use crate::domain::EntityId;
 use crate::domain::{AnswerOutcome, FoiState, Relation, StageKind};
 use crate::store::foi_requests::{self, FoiRequest, FoiSort};
 use crate::store::forces::{self, Force, ForceFilter};
+use crate::store::markers::Dependency;
 use crate::store::tools::{self, ToolFilter};
 use crate::store::{campaigns, deployments, StoreError};
 use crate::store::{Page, PageRequest};
@@ -157,6 +158,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     cached_page(
         &req,
         &state,
+        Dependency::Everything,
         move |conn| {
             let found = foi_requests::list(conn, &calendar, &filter, sort, &page)?;
             let forces =

@@ -22,6 +22,7 @@ use crate::store::compare::{self, ClaimChange, ToolChange};
 use crate::store::foi_requests::{self, FoiFilter, FoiSort};
 use crate::store::forces::{self, Force, ForceFilter};
 use crate::store::impact_assessments::ImpactAssessment;
+use crate::store::markers::Dependency;
 use crate::store::overviews::{self, ForceProfile, Matrix, MatrixFilter, ProfileTool};
 use crate::store::sources::Source;
 use crate::store::{PageRequest, StoreError};
@@ -54,6 +55,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     cached_page(
         &req,
         &state,
+        Dependency::Everything,
         move |conn| -> Result<(Vec<Force>, Matrix), StoreError> {
             let forces =
                 forces::list(conn, &ForceFilter::default(), &PageRequest::everything())?.items;
@@ -265,6 +267,7 @@ pub async fn page(
     cached_page(
         &req,
         &state,
+        Dependency::Force(slug.clone()),
         move |conn| {
             let profile = overviews::force_profile(conn, &slug, as_of)?;
             let compared = match compare_to {

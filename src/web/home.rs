@@ -11,6 +11,7 @@ use crate::domain::Nation;
 use crate::store::audit::{self, ChangeEvent, ChangeFilter};
 use crate::store::deployments::DeploymentFilter;
 use crate::store::forces;
+use crate::store::markers::Dependency;
 use crate::store::overviews::{self, Matrix};
 use crate::store::stats::{self, Stats};
 use crate::store::tools::{self, Tool, ToolFilter};
@@ -126,6 +127,7 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     cached_page(
         &req,
         &state,
+        Dependency::Everything,
         move |conn| {
             Ok(HomeData {
                 matrix: overviews::matrix(conn, &filter)?,

@@ -27,6 +27,7 @@ use crate::api::cache::{self, Cached};
 use crate::api::{AppState, KnownRoutes};
 use crate::db::DbConnection;
 use crate::error::ApiError;
+use crate::store::markers::Dependency;
 use crate::store::StoreError;
 
 pub use view::Meta;
@@ -205,6 +206,7 @@ pub(crate) fn render(template: &impl Template) -> String {
 pub(crate) async fn cached_page<T, P>(
     req: &HttpRequest,
     state: &AppState,
+    dependency: Dependency,
     compute: impl FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
     draw: impl FnOnce(T) -> P,
 ) -> Result<HttpResponse, PageError>
@@ -212,7 +214,7 @@ where
     T: Send + 'static,
     P: Template,
 {
-    let response = cache::respond(req, state, "html", compute, |value| {
+    let response = cache::respond(req, state, "html", dependency, compute, |value| {
         Cached::new(HTML, render(&draw(value)).into_bytes())
     })
     .await?;

@@ -10,6 +10,7 @@ use crate::api::params::Validator;
 use crate::api::AppState;
 use crate::domain::{SearchEntity, SearchTerms};
 use crate::store::forces::{self, Force, ForceFilter};
+use crate::store::markers::Dependency;
 use crate::store::search::{self, SearchFilter, SearchHit};
 use crate::store::tools::{self, Tool, ToolFilter};
 use crate::store::PageRequest;
@@ -161,6 +162,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     cached_page(
         &req,
         &state,
+        Dependency::Everything,
         move |conn| {
             let (hits, _) = search::search(conn, &filter, SHOWN, None)?;
             Ok(Found {

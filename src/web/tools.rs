@@ -17,6 +17,7 @@ use crate::domain::DeploymentStatus;
 use crate::domain::Slug;
 use crate::store::deployments::{self, Deployment, DeploymentFilter};
 use crate::store::forces::{self, Force, ForceFilter};
+use crate::store::markers::Dependency;
 use crate::store::overviews::{self, Matrix, MatrixFilter, ToolForces};
 use crate::store::tools::{self, Tool, ToolFilter};
 use crate::store::PageRequest;
@@ -44,6 +45,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     cached_page(
         &req,
         &state,
+        Dependency::Everything,
         |conn| {
             let tools =
                 tools::list(conn, &ToolFilter::default(), &PageRequest::everything())?.items;
@@ -155,6 +157,7 @@ pub async fn page(
     cached_page(
         &req,
         &state,
+        Dependency::Everything,
         move |conn| {
             let view = overviews::tool_forces(conn, &slug, as_of)?;
             let filter = DeploymentFilter {

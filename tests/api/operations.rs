@@ -187,7 +187,7 @@ async fn readyz_reports_a_postgres_database_that_accepts_no_writes() {
 }
 
 /// The value of the sample `name{labels}` in a text exposition.
-fn sample(text: &str, name_and_labels: &str) -> Option<f64> {
+pub(crate) fn sample(text: &str, name_and_labels: &str) -> Option<f64> {
     text.lines()
         .find_map(|line| line.strip_prefix(name_and_labels)?.strip_prefix(' '))
         .map(|value| value.parse().unwrap())

@@ -160,6 +160,87 @@ both_backends! {
         assert_eq!(cell(&rechecked, "essex", "drones"), "planned", "the first read after the recheck asks the database");
     }
 
+    async fn a_write_to_one_forces_claims_keeps_every_other_forces_profile_cached(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let misses = || async {
+            let text = app.get("/metrics").await.text().await.unwrap();
+            crate::operations::sample(&text, "registry_cache_misses_total").unwrap()
+        };
+        let gwent = app.get_json("/api/v1/forces/gwent/profile", StatusCode::OK).await;
+        assert_eq!(app.get("/forces/gwent").await.status(), StatusCode::OK);
+        let computed = misses().await;
+
+        let deployment = json!({"force": "kent", "tool": "live-facial-recognition", "status": "trial", "summary": "Vans"});
+        let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &deployment).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(app.get_json("/api/v1/forces/gwent/profile", StatusCode::OK).await, gwent);
+        assert_eq!(app.get("/forces/gwent").await.status(), StatusCode::OK);
+        assert_eq!(misses().await, computed, "Kent's claim leaves Gwent's answers cached");
+        let kent = app.get_json("/api/v1/forces/kent/profile", StatusCode::OK).await;
+        let lfr = kent["tools"].as_array().unwrap().iter().find(|t| t["tool"] == "live-facial-recognition").unwrap();
+        assert_eq!(lfr["status"], "trial", "Kent's own profile is recomputed");
+
+        // A changed claim of Gwent's changes Gwent's profile.
+        let deployment = json!({"force": "gwent", "tool": "drones", "status": "in_use", "summary": "Drone unit"});
+        let created: Value = app.send(Method::POST, "/api/v1/deployments", &editor, None, &deployment).await.json().await.unwrap();
+        let path = format!("/api/v1/deployments/{}", created["id"].as_str().unwrap());
+        let drones = |profile: &Value| profile["tools"].as_array().unwrap().iter().find(|t| t["tool"] == "drones").unwrap()["status"].clone();
+        assert_eq!(drones(&app.get_json("/api/v1/forces/gwent/profile", StatusCode::OK).await), "in_use");
+        let (_, etag) = app.get_tagged(&path).await;
+        let changed = json!({"force": "gwent", "tool": "drones", "status": "discontinued", "summary": "Drone unit", "ended_on": "2024-01-01"});
+        let response = app.send(Method::PUT, &path, &editor, Some(&etag), &changed).await;
+        assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+        assert_eq!(drones(&app.get_json("/api/v1/forces/gwent/profile", StatusCode::OK).await), "discontinued");
+
+        // A write outside any force's claims (a source any profile may cite) changes them all.
+        let before = misses().await;
+        let source = json!({"url": "https://example.org/report", "title": "A report", "kind": "media", "published_on": "2024-05-01"});
+        assert_eq!(app.send(Method::POST, "/api/v1/sources", &editor, None, &source).await.status(), StatusCode::CREATED);
+        app.get_json("/api/v1/forces/gwent/profile", StatusCode::OK).await;
+        assert_eq!(misses().await, before + 1.0, "a source's write recomputes every profile");
+    }
+
+    async fn the_matrix_kept_in_step_with_writes_matches_the_one_built_from_history(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let mut ids = Vec::new();
+        for (force, tool, status) in [("kent", "drones", "trial"), ("kent", "drones", "in_use"), ("kent", "anpr", "planned"),
+            ("essex", "drones", "denied"), ("essex", "cctv", "ncnd")] {
+            let body = json!({"force": force, "tool": tool, "status": status, "summary": "A claim"});
+            let created: Value = app.send(Method::POST, "/api/v1/deployments", &editor, None, &body).await.json().await.unwrap();
+            ids.push(created["id"].as_str().unwrap().to_owned());
+        }
+        // Statuses changed, a claim deleted.
+        let edits = [
+            (0, Some(json!({"force": "kent", "tool": "drones", "status": "discontinued", "summary": "A claim", "ended_on": "2024-01-01"}))),
+            (4, Some(json!({"force": "essex", "tool": "cctv", "status": "in_use", "summary": "A claim"}))),
+            (1, None),
+            (2, None),
+        ];
+        for (index, body) in edits {
+            let path = format!("/api/v1/deployments/{}", ids[index]);
+            let (_, etag) = app.get_tagged(&path).await;
+            let response = match body {
+                Some(body) => app.send(Method::PUT, &path, &editor, Some(&etag), &body).await,
+                None => app.client.delete(app.url(&path)).bearer_auth(&editor).header("If-Match", &etag).send().await.unwrap(),
+            };
+            let status = response.status();
+            assert!(status.is_success(), "{status}: {}", response.text().await.unwrap());
+        }
+        let now = app.get_json("/api/v1/matrix", StatusCode::OK).await;
+        let today = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%d");
+        let rebuilt = app.get_json(&format!("/api/v1/matrix?as_of={today}"), StatusCode::OK).await;
+        assert_eq!(now["forces"], rebuilt["forces"]);
+        assert_eq!(cell(&now, "kent", "drones"), "discontinued");
+        assert_eq!(cell(&now, "kent", "anpr"), "not_researched");
+        assert_eq!(cell(&now, "essex", "cctv"), "in_use");
+        assert_eq!(cell(&now, "essex", "drones"), "denied");
+        let south_east = app.get_json("/api/v1/matrix?region=South%20East&tool=drones", StatusCode::OK).await;
+        assert_eq!(cell(&south_east, "kent", "drones"), "discontinued");
+        assert!(south_east["forces"].as_array().unwrap().iter().all(|r| r["force"] != "essex"), "Essex is in the East of England");
+    }
+
     async fn cached_answers_are_gzipped_for_clients_that_accept_it(db: TestDb) {
         let app = db.spawn().await;
         let plain = app.get("/api/v1/matrix").await;

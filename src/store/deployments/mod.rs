@@ -22,7 +22,7 @@ pub use counts::{facets, tally, tally_by_tool_and_status, Facet, ToolStatusTally
 pub use model::{Deployment, DeploymentRevision, DeploymentState, NewDeployment};
 pub use query::{
     cell_statuses, ActiveOn, CellStatus, DateRange, DeploymentFilter, DeploymentKey,
-    DeploymentSort, SortColumn, ASSESSMENT_EXISTS,
+    DeploymentSort, MatrixFilter, SortColumn, ASSESSMENT_EXISTS,
 };
 pub use read::{all, get, latest_id, list, revisions};
 pub use restore::restore;

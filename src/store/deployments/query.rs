@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::model::Deployment;
 use super::record::{record_columns, RecordSql};
 use crate::db::schema::{
-    assessment_deployments, deployment_revisions, deployments, forces, impact_assessments,
+    assessment_deployments, deployment_cells, deployment_revisions, deployments, forces,
+    impact_assessments,
 };
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::{DeploymentStatus, Nation, Provenance, SearchTerms};
@@ -462,40 +463,78 @@ pub struct CellStatus {
     pub status: String,
 }
 
-/// The distinct (force, tool, status) triples matching `filter`: the matrix without the rows.
+/// Which cells of the grid to read: the matrix's filters.
+#[derive(Debug, Clone, Default)]
+pub struct MatrixFilter {
+    pub nation: Option<Nation>,
+    /// A region's name exactly as the forces record it.
+    pub region: Option<String>,
+    /// This tool and its sub-types.
+    pub tool: Option<String>,
+    pub as_of: Option<NaiveDateTime>,
+}
+
+/// The distinct (force, tool, status) triples of the cells `filter` picks: the matrix without the
+/// rows. Current ones come from `deployment_cells`, which triggers keep in step with every write
+/// (a few hundred rows, whatever the number of deployments); past ones from the revisions.
 pub fn cell_statuses(
     conn: &mut DbConnection,
-    filter: &DeploymentFilter,
+    filter: &MatrixFilter,
 ) -> Result<Vec<CellStatus>, StoreError> {
-    Ok(match filter.as_of {
-        None => {
-            let query = deployments::table
-                .select((
-                    deployments::force_slug,
-                    deployments::tool_slug,
-                    deployments::status,
-                ))
-                .distinct()
-                .into_boxed();
-            apply_filter!(query, deployments, id, updated_at, filter).load(conn)?
+    let Some(at) = filter.as_of else {
+        let mut query = deployment_cells::table
+            .select((
+                deployment_cells::force_slug,
+                deployment_cells::tool_slug,
+                deployment_cells::status,
+            ))
+            .into_boxed();
+        if let Some(tool) = &filter.tool {
+            query = query.filter(InToolFamily::new(
+                "deployment_cells.tool_slug",
+                tool.clone(),
+            ));
         }
-        Some(at) => {
-            let query = deployment_revisions::table
-                .select((
-                    deployment_revisions::force_slug,
-                    deployment_revisions::tool_slug,
-                    deployment_revisions::status,
-                ))
-                .distinct()
-                .into_boxed();
-            apply_filter!(
-                standing_at!(query, at),
-                deployment_revisions,
-                deployment_id,
-                recorded_at,
-                filter
-            )
-            .load(conn)?
+        if let Some(nation) = filter.nation {
+            query = query.filter(
+                deployment_cells::force_slug.eq_any(
+                    forces::table
+                        .filter(forces::nation.eq(nation.as_str()))
+                        .select(forces::slug),
+                ),
+            );
         }
-    })
+        if let Some(region) = &filter.region {
+            query = query.filter(
+                deployment_cells::force_slug.eq_any(
+                    forces::table
+                        .filter(forces::region.eq(region.clone()))
+                        .select(forces::slug),
+                ),
+            );
+        }
+        return Ok(query.load(conn)?);
+    };
+    let deployment_filter = DeploymentFilter {
+        nation: filter.nation,
+        region: filter.region.clone(),
+        tool: filter.tool.clone(),
+        ..DeploymentFilter::default()
+    };
+    let query = deployment_revisions::table
+        .select((
+            deployment_revisions::force_slug,
+            deployment_revisions::tool_slug,
+            deployment_revisions::status,
+        ))
+        .distinct()
+        .into_boxed();
+    Ok(apply_filter!(
+        standing_at!(query, at),
+        deployment_revisions,
+        deployment_id,
+        recorded_at,
+        &deployment_filter
+    )
+    .load(conn)?)
 }

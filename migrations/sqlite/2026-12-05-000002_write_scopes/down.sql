@@ -1,0 +1,2 @@
+DROP TRIGGER write_scopes_event;
+DROP TABLE write_scopes;
