@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 use atom_syndication::extension::Extension;
 use atom_syndication::{Entry, Feed, Link, Person, Text};
 use chrono::{DateTime, Utc};
@@ -13,9 +13,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
+use super::cache::Cached;
 use super::pagination::{decode_cursor, ListResponse};
 use super::params::{only_params, param_names, Validator};
-use super::responses;
 use crate::error::ApiError;
 use crate::store::{Page, PageRequest};
 
@@ -78,17 +78,24 @@ impl FeedQuery {
 }
 
 /// A paged feed's document (RFC 5005 section 3) showing one page of a list: an entry per item,
-/// and links to the first document and the next (older) one.
+/// and links to the first document (with the same `limit`) and the next (older) one.
 pub fn paged<T, K: Serialize>(
     req: &HttpRequest,
     title: &str,
     page: Page<T, K>,
     entry: impl Fn(&T) -> AtomEntry,
-) -> HttpResponse {
+) -> Cached {
     let page = ListResponse::from_page(req, page);
-    let mut links = vec![("first", subscription_path(req))];
+    let limit = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(name, _)| name == "limit")
+        .map(|(_, value)| value.into_owned());
+    let first = match &limit {
+        Some(limit) => with_params(req, &[("limit", limit)]),
+        None => subscription_path(req),
+    };
+    let mut links = vec![("first", first)];
     links.extend(page.next_url.map(|next| ("next", next)));
-    respond(
+    document(
         req,
         AtomFeed {
             title: title.to_owned(),
@@ -126,8 +133,9 @@ pub fn with_params(req: &HttpRequest, extra: &[(&str, &str)]) -> String {
     }
 }
 
-/// The feed as `application/atom+xml`, with an ETag.
-pub fn respond(req: &HttpRequest, feed: AtomFeed) -> HttpResponse {
+/// The feed as an `application/atom+xml` answer, its links absolute on the host `req` named (so
+/// the response cache keys answers by host too).
+pub fn document(req: &HttpRequest, feed: AtomFeed) -> Cached {
     let info = req.connection_info();
     let base = format!("{}://{}", info.scheme(), info.host());
     let link = |href: String, rel: &str| Link {
@@ -188,5 +196,5 @@ pub fn respond(req: &HttpRequest, feed: AtomFeed) -> HttpResponse {
             BTreeMap::from([("archive".to_owned(), vec![archive])]),
         );
     }
-    responses::cacheable(req, "application/atom+xml", atom.to_string().into_bytes())
+    Cached::new("application/atom+xml", atom.to_string().into_bytes())
 }

@@ -157,7 +157,7 @@ struct Entry {
     cached: Cached,
 }
 
-/// Cached answers keyed by request (representation, day, path and query).
+/// Cached answers keyed by request (representation, day, host, path and query).
 #[derive(Clone)]
 pub struct ResponseCache {
     entries: Arc<Mutex<HashMap<String, Entry>>>,
@@ -315,10 +315,13 @@ pub async fn respond<T: Send + 'static>(
     render: impl FnOnce(T) -> Cached,
 ) -> Result<HttpResponse, ApiError> {
     let cache = state.cache.clone();
-    // Views mention "overdue" relative to today, so a new day is a new answer too.
+    // Views mention "overdue" relative to today, so a new day is a new answer too; feeds link
+    // absolutely to the host they were asked on, so each host has its own answers.
     let key = format!(
-        "{representation} {} {}",
+        "{representation} {} {}://{}{}",
         chrono::Utc::now().date_naive(),
+        req.connection_info().scheme(),
+        req.connection_info().host(),
         req.uri()
     );
     if let Some(cached) = cache.fresh_hit(&key) {

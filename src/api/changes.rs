@@ -5,13 +5,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::atom::{self, AtomEntry, AtomFeed};
+use super::cache::{self, Cached};
 use super::params::Validator;
 use super::views::changes::ChangeEventView;
-use super::{responses, AppState};
+use super::AppState;
 use crate::db::DbConnection;
 use crate::domain::{FeedEntity, Since, Slug};
 use crate::error::{ApiError, Problem};
 use crate::store::audit::{self, ChangeEvent, ChangeFilter};
+use crate::store::markers::Dependency;
 use crate::store::{forces, StoreError};
 
 /// Query parameters of `GET /changes`.
@@ -84,30 +86,37 @@ pub async fn list_changes(
     let filter = parse_filter(&mut v, q.force.as_deref(), q.entity_type.as_deref());
     let limit = v.limit(q.limit.as_deref());
     v.finish()?;
-    let (since, items) = state
-        .db
-        .run(move |conn| {
-            let since = match since {
-                Since::Event(id) => id,
-                Since::Moment(at) => audit::resume_point(conn, at.start())?,
-            };
-            Ok((since, audit::since(conn, &filter, since, limit)?))
-        })
-        .await?;
-    let next = items.last().map_or(since, |event| event.id).to_string();
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-        if name != "since" {
-            query.append_pair(&name, &value);
-        }
-    }
-    query.append_pair("since", &next);
-    let feed = ChangeFeed {
-        next_url: format!("{}?{}", req.path(), query.finish()),
-        next_cursor: next,
-        items: items.into_iter().map(ChangeEventView::from).collect(),
+    let compute = move |conn: &mut DbConnection| {
+        let since = match since {
+            Since::Event(id) => id,
+            Since::Moment(at) => audit::resume_point(conn, at.start())?,
+        };
+        Ok((since, audit::since(conn, &filter, since, limit)?))
     };
-    Ok(responses::json(&req, &feed))
+    let render = |(since, items): (i64, Vec<ChangeEvent>)| {
+        let next = items.last().map_or(since, |event| event.id).to_string();
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+            if name != "since" {
+                query.append_pair(&name, &value);
+            }
+        }
+        query.append_pair("since", &next);
+        Cached::json(&ChangeFeed {
+            next_url: format!("{}?{}", req.path(), query.finish()),
+            next_cursor: next,
+            items: items.into_iter().map(ChangeEventView::from).collect(),
+        })
+    };
+    cache::respond(
+        &req,
+        &state,
+        "json",
+        Dependency::Everything,
+        compute,
+        render,
+    )
+    .await
 }
 
 /// Where an entity can be read, for feed links.
@@ -185,6 +194,7 @@ pub struct ArchiveQuery {
 async fn change_feed(
     req: &HttpRequest,
     state: &AppState,
+    dependency: Dependency,
     title: impl FnOnce(&mut DbConnection) -> Result<(String, ChangeFilter), StoreError> + Send + 'static,
     query: ArchiveQuery,
 ) -> Result<HttpResponse, ApiError> {
@@ -194,45 +204,45 @@ async fn change_feed(
         v.reject("before", "must be 1 or more");
     }
     v.finish()?;
-    let (title, events, newer) = state
-        .db
-        .run(move |conn| {
-            let (title, filter) = title(conn)?;
-            let events = audit::before(conn, &filter, before, ATOM_ENTRIES)?;
-            let newer = match before {
-                Some(from) => audit::next_archive(conn, &filter, from, ATOM_ENTRIES)?,
-                None => None,
-            };
-            Ok((title, events, newer))
-        })
-        .await?;
-    let mut links = Vec::new();
-    if let Some(oldest) = events.last().filter(|_| events.len() == ATOM_ENTRIES) {
-        let before = oldest.id.to_string();
-        links.push((
-            "prev-archive",
-            atom::with_params(req, &[("before", &before)]),
-        ));
-    }
-    if before.is_some() {
-        links.push(("current", atom::subscription_path(req)));
-        if let Some(newer) = newer {
-            let newer = newer.to_string();
+    let compute = move |conn: &mut DbConnection| {
+        let (title, filter) = title(conn)?;
+        let events = audit::before(conn, &filter, before, ATOM_ENTRIES)?;
+        let newer = match before {
+            Some(from) => audit::next_archive(conn, &filter, from, ATOM_ENTRIES)?,
+            None => None,
+        };
+        Ok((title, events, newer))
+    };
+    let render = |(title, events, newer): (String, Vec<ChangeEvent>, Option<i64>)| {
+        let mut links = Vec::new();
+        if let Some(oldest) = events.last().filter(|_| events.len() == ATOM_ENTRIES) {
+            let before = oldest.id.to_string();
             links.push((
-                "next-archive",
-                atom::with_params(req, &[("before", &newer)]),
+                "prev-archive",
+                atom::with_params(req, &[("before", &before)]),
             ));
         }
-    }
-    Ok(atom::respond(
-        req,
-        AtomFeed {
-            title,
-            entries: events.into_iter().map(entry).collect(),
-            links,
-            archive: before.is_some(),
-        },
-    ))
+        if before.is_some() {
+            links.push(("current", atom::subscription_path(req)));
+            if let Some(newer) = newer {
+                let newer = newer.to_string();
+                links.push((
+                    "next-archive",
+                    atom::with_params(req, &[("before", &newer)]),
+                ));
+            }
+        }
+        atom::document(
+            req,
+            AtomFeed {
+                title,
+                entries: events.into_iter().map(entry).collect(),
+                links,
+                archive: before.is_some(),
+            },
+        )
+    };
+    cache::respond(req, state, "atom", dependency, compute, render).await
 }
 
 /// Subscribe to every change (Atom).
@@ -260,7 +270,8 @@ pub async fn changes_atom(
             ChangeFilter::default(),
         ))
     };
-    change_feed(&req, &state, title, query.into_inner()).await
+    let dependency = Dependency::Everything;
+    change_feed(&req, &state, dependency, title, query.into_inner()).await
 }
 
 /// Subscribe to one force's changes (Atom).
@@ -284,6 +295,7 @@ pub async fn force_changes_atom(
     query: web::Query<ArchiveQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
+    let dependency = Dependency::Force(slug.to_string());
     let title = move |conn: &mut DbConnection| {
         let force = forces::get(conn, slug.as_str())?;
         Ok((
@@ -297,5 +309,5 @@ pub async fn force_changes_atom(
             },
         ))
     };
-    change_feed(&req, &state, title, query.into_inner()).await
+    change_feed(&req, &state, dependency, title, query.into_inner()).await
 }

@@ -381,12 +381,8 @@ pub async fn deployments_atom(
     let page = feed.page(&req, &mut v);
     v.finish()?;
     let page = page?;
-    let page = state
-        .db
-        .run(move |conn| deployments::list(conn, &filter, DeploymentSort::default(), &page))
-        .await?;
     let title = "Surveillance Disclosure Registry: deployments";
-    Ok(atom::paged(&req, title, page, |d| AtomEntry {
+    let entry = |d: &Deployment| AtomEntry {
         id: format!("tag:surveillance-registry,2026:deployment-{}", d.id),
         title: format!("{} · {}: {}", d.force, d.tool, d.state.status.as_str()),
         updated: d.updated_at,
@@ -401,7 +397,16 @@ pub async fn deployments_atom(
                 d.state.vendors.join(", ")
             )
         },
-    }))
+    };
+    cache::respond(
+        &req,
+        &state,
+        "atom",
+        Dependency::Everything,
+        move |conn| deployments::list(conn, &filter, DeploymentSort::default(), &page),
+        |page| atom::paged(&req, title, page, entry),
+    )
+    .await
 }
 
 /// The example of [`DeploymentDetail`]: the deployment's own, with what it embeds.

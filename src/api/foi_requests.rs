@@ -290,12 +290,8 @@ pub async fn foi_requests_atom(
     let page = page?;
     let calendar = state.calendar.clone();
     let sort = FoiSort::from_param("-updated_at").expect("a documented sort");
-    let page = state
-        .db
-        .run(move |conn| foi_requests::list(conn, &calendar, &filter, sort, &page))
-        .await?;
     let title = "Surveillance Disclosure Registry: FOI requests";
-    Ok(atom::paged(&req, title, page, |request| AtomEntry {
+    let entry = |request: &FoiRequest| AtomEntry {
         id: format!("tag:surveillance-registry,2026:foi-request-{}", request.id),
         title: format!("{}: {}", request.authority, request.title),
         updated: request.updated_at,
@@ -308,7 +304,16 @@ pub async fn foi_requests_atom(
             request.answers.len(),
             if request.answers.len() == 1 { "" } else { "s" }
         ),
-    }))
+    };
+    cache::respond(
+        &req,
+        &state,
+        "atom",
+        Dependency::Everything,
+        move |conn| foi_requests::list(conn, &calendar, &filter, sort, &page),
+        |page| atom::paged(&req, title, page, entry),
+    )
+    .await
 }
 
 /// Get one FOI request.

@@ -172,7 +172,15 @@ both_backends! {
         let second = feed(&app, &next).await;
         assert_eq!(second.entries()[0].id(), format!("tag:surveillance-registry,2026:deployment-{kent_lfr}"));
         assert_eq!(link(&second, "next"), None);
-        assert_eq!(link(&second, "first").as_deref(), Some("/api/v1/deployments.atom?force=kent"));
+        assert_eq!(link(&second, "first").as_deref(), Some("/api/v1/deployments.atom?force=kent&limit=1"), "the first page, as large as this one");
+        // Cached answers are kept per host, as a feed's links are absolute.
+        for host in ["registry.example", "mirror.example"] {
+            let text = app.client.get(app.url("/api/v1/deployments.atom?force=kent&limit=1")).header("Host", host)
+                .send().await.unwrap().text().await.unwrap();
+            let hosted = Feed::from_str(&text).unwrap();
+            let own = hosted.links().iter().find(|l| l.rel() == "self").unwrap().href().to_owned();
+            assert!(own.starts_with(&format!("http://{host}/api/v1/deployments.atom")), "{own}");
+        }
         let lfr = feed(&app, "/api/v1/deployments.atom?tool=facial-recognition&status=in_use").await;
         assert_eq!(lfr.entries().len(), 1, "the tool family and the status filter apply");
         let bad = app.get_problem("/api/v1/deployments.atom?status=used&facet=force", StatusCode::BAD_REQUEST).await;
