@@ -262,6 +262,7 @@ impl From<StoreError> for ApiError {
                     .into(),
             ),
             StoreError::Unavailable(message) => Self::Unavailable(message),
+            StoreError::Forbidden(force) => AuthError::ForbiddenForce(force).into(),
             other
             @ (StoreError::Corrupt { .. } | StoreError::Database(_) | StoreError::Task(_)) => {
                 Self::Internal(other.to_string())

@@ -37,7 +37,7 @@ use crate::store::impact_assessments::{self, ImpactAssessment};
 use crate::store::markers::Dependency;
 use crate::store::sources::Source;
 use crate::store::PageRequest;
-use crate::store::{write_transaction, StoreError};
+use crate::store::{expect_revision, write_transaction, StoreError};
 
 /// The filters of `GET /deployments`, which its export, its feed and `GET /stats` take too.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -627,23 +627,28 @@ pub async fn update_deployment(
     let id = id.into_inner().into_inner();
     let (force, tool, deployment_state) = body.into_inner().parse(&change.identity)?;
     let read = id.clone();
-    let current = change
-        .authorise(&state, move |conn| deployments::get(conn, &read, None))
-        .await?;
-    if force.as_str() != current.force || tool.as_str() != current.tool {
-        return Err(ApiError::invalid_field(
-            if force.as_str() != current.force {
-                "force"
-            } else {
-                "tool"
-            },
-            "is fixed once a deployment exists; record a new deployment instead",
-        ));
-    }
     let updated = change
-        .apply(&state, move |conn, stamp, expected| {
-            deployments::update(conn, stamp, &id, expected, &deployment_state)
-        })
+        .apply_to(
+            &state,
+            move |conn| deployments::get(conn, &read, None),
+            move |conn, stamp, expected, current| {
+                for (field, given, held) in [
+                    ("force", &force, &current.force),
+                    ("tool", &tool, &current.tool),
+                ] {
+                    if given.as_str() != held {
+                        return Err(StoreError::Invalid {
+                            field,
+                            message:
+                                "is fixed once a deployment exists; record a new deployment instead"
+                                    .into(),
+                        });
+                    }
+                }
+                expect_revision("deployment", &id, current.revision, expected)?;
+                deployments::update_current(conn, stamp, &current, &deployment_state)
+            },
+        )
         .await?;
     Ok(written(StatusCode::OK, updated))
 }
@@ -672,12 +677,11 @@ pub async fn delete_deployment(
     let id = id.into_inner().into_inner();
     let read = id.clone();
     change
-        .authorise(&state, move |conn| deployments::get(conn, &read, None))
-        .await?;
-    change
-        .apply(&state, move |conn, stamp, expected| {
-            deployments::delete(conn, stamp, &id, expected)
-        })
+        .apply_to(
+            &state,
+            move |conn| deployments::get(conn, &read, None),
+            move |conn, stamp, expected, _| deployments::delete(conn, stamp, &id, expected),
+        )
         .await?;
     Ok(deleted())
 }

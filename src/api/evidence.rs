@@ -246,13 +246,14 @@ pub async fn update_assessment(
     let id = id.into_inner().into_inner();
     let fields = body.into_inner().parse(change.identity.role)?;
     let read = id.clone();
-    change
-        .authorise(&state, move |conn| impact_assessments::get(conn, &read))
-        .await?;
     let updated = change
-        .apply(&state, move |conn, stamp, expected| {
-            impact_assessments::update(conn, stamp, &id, expected, &fields)
-        })
+        .apply_to(
+            &state,
+            move |conn| impact_assessments::get(conn, &read),
+            move |conn, stamp, expected, _| {
+                impact_assessments::update(conn, stamp, &id, expected, &fields)
+            },
+        )
         .await?;
     Ok(written(StatusCode::OK, updated))
 }
@@ -280,12 +281,11 @@ pub async fn delete_assessment(
     let id = id.into_inner().into_inner();
     let read = id.clone();
     change
-        .authorise(&state, move |conn| impact_assessments::get(conn, &read))
-        .await?;
-    change
-        .apply(&state, move |conn, stamp, expected| {
-            impact_assessments::delete(conn, stamp, &id, expected)
-        })
+        .apply_to(
+            &state,
+            move |conn| impact_assessments::get(conn, &read),
+            move |conn, stamp, expected, _| impact_assessments::delete(conn, stamp, &id, expected),
+        )
         .await?;
     Ok(deleted())
 }

@@ -470,18 +470,19 @@ pub async fn update_foi_request(
     body: web::Json<FoiRequestInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
-    let (read, calendar) = (id.clone(), state.calendar.clone());
-    change
-        .authorise(&state, move |conn| {
-            foi_requests::get(conn, &calendar, &read)
-        })
-        .await?;
     let (_, fields) = authorised_fields(&state, &change.identity, body.into_inner()).await?;
-    let calendar = state.calendar.clone();
+    let (read, calendar) = (id.clone(), state.calendar.clone());
+    let reading = calendar.clone();
     let updated = change
-        .apply(&state, move |conn, stamp, expected| {
-            crate::workflows::foi_answers::update(conn, &calendar, stamp, &id, expected, &fields)
-        })
+        .apply_to(
+            &state,
+            move |conn| foi_requests::get(conn, &reading, &read),
+            move |conn, stamp, expected, _| {
+                crate::workflows::foi_answers::update(
+                    conn, &calendar, stamp, &id, expected, &fields,
+                )
+            },
+        )
         .await?;
     Ok(written(StatusCode::OK, updated))
 }
@@ -508,16 +509,15 @@ pub async fn delete_foi_request(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner().into_inner();
     let (read, calendar) = (id.clone(), state.calendar.clone());
+    let reading = calendar.clone();
     change
-        .authorise(&state, move |conn| {
-            foi_requests::get(conn, &calendar, &read)
-        })
-        .await?;
-    let calendar = state.calendar.clone();
-    change
-        .apply(&state, move |conn, stamp, expected| {
-            foi_requests::delete(conn, &calendar, stamp, &id, expected)
-        })
+        .apply_to(
+            &state,
+            move |conn| foi_requests::get(conn, &reading, &read),
+            move |conn, stamp, expected, _| {
+                foi_requests::delete(conn, &calendar, stamp, &id, expected)
+            },
+        )
         .await?;
     Ok(deleted())
 }

@@ -72,15 +72,6 @@ impl Change {
         Ok(self.identity.require_role(roles)?)
     }
 
-    /// Reads the entity as it stands and refuses callers who may not write its force.
-    pub async fn authorise<T, F>(&self, state: &AppState, read: F) -> Result<T, ApiError>
-    where
-        T: ForceOwned + Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
-    {
-        authorise(state, &self.identity, read).await
-    }
-
     /// Makes the change in one write transaction, stamped with the caller and conditional on the
     /// revision `If-Match` named.
     pub async fn apply<T, F>(self, state: &AppState, work: F) -> Result<T, ApiError>
@@ -95,6 +86,39 @@ impl Change {
         Ok(state
             .db
             .run(move |conn| write_transaction(conn, |conn| work(conn, &stamp, expected)))
+            .await?)
+    }
+
+    /// [`Self::apply`] to an entity of one force: `read` loads the entity as it stands, callers who may not write
+    /// its force are refused (nothing is written), and `work` changes it. The check and the write
+    /// see the same row, over one connection.
+    pub async fn apply_to<E, T, R, F>(
+        self,
+        state: &AppState,
+        read: R,
+        work: F,
+    ) -> Result<T, ApiError>
+    where
+        E: ForceOwned,
+        T: Send + 'static,
+        R: FnOnce(&mut DbConnection) -> Result<E, StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection, &Stamp, Precondition, E) -> Result<T, StoreError>
+            + Send
+            + 'static,
+    {
+        let stamp = Stamp::now(self.identity.actor());
+        let Self { identity, expected } = self;
+        Ok(state
+            .db
+            .run(move |conn| {
+                write_transaction(conn, |conn| {
+                    let current = read(conn)?;
+                    if !identity.can_write_force(current.force()) {
+                        return Err(StoreError::Forbidden(current.force().to_owned()));
+                    }
+                    work(conn, &stamp, expected, current)
+                })
+            })
             .await?)
     }
 }

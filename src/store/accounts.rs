@@ -174,20 +174,32 @@ enum Key<'a> {
     Username(&'a str),
 }
 
+/// One account with its forces, in one statement: every authenticated request reads one.
 fn find(conn: &mut DbConnection, key: Key<'_>) -> Result<Account, StoreError> {
-    let query = accounts::table.select(AccountRow::as_select()).into_boxed();
+    let query = accounts::table
+        .left_join(account_forces::table)
+        .select((
+            AccountRow::as_select(),
+            account_forces::force_slug.nullable(),
+        ))
+        .order(account_forces::force_slug)
+        .into_boxed();
     let (query, shown) = match key {
         Key::Id(id) => (query.filter(accounts::id.eq(id)), id),
         Key::Username(username) => (query.filter(accounts::username.eq(username)), username),
     };
-    let row = query
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound {
-            entity: ENTITY,
-            key: shown.to_owned(),
-        })?;
-    Ok(with_forces(conn, vec![row])?.remove(0))
+    let mut rows = query
+        .load::<(AccountRow, Option<String>)>(conn)?
+        .into_iter();
+    let (row, first) = rows.next().ok_or_else(|| StoreError::NotFound {
+        entity: ENTITY,
+        key: shown.to_owned(),
+    })?;
+    let forces = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, f)| f))
+        .collect();
+    into_account(row, forces)
 }
 
 /// The account named `username` and its stored hash, for a login to check; `None` when no such
@@ -381,18 +393,23 @@ fn with_forces(conn: &mut DbConnection, rows: Vec<AccountRow>) -> Result<Vec<Acc
     }
     rows.into_iter()
         .map(|row| {
-            Ok(Account {
-                role: parse_column("accounts.role", &row.role)?,
-                forces: by_account.remove(&row.id).unwrap_or_default(),
-                id: row.id,
-                username: row.username,
-                display_name: row.display_name,
-                organisation: row.organisation,
-                disabled: row.disabled,
-                revision: row.revision,
-                created_at: utc(row.created_at),
-                updated_at: utc(row.updated_at),
-            })
+            let forces = by_account.remove(&row.id).unwrap_or_default();
+            into_account(row, forces)
         })
         .collect()
+}
+
+fn into_account(row: AccountRow, forces: Vec<String>) -> Result<Account, StoreError> {
+    Ok(Account {
+        role: parse_column("accounts.role", &row.role)?,
+        forces,
+        id: row.id,
+        username: row.username,
+        display_name: row.display_name,
+        organisation: row.organisation,
+        disabled: row.disabled,
+        revision: row.revision,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
 }

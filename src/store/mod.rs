@@ -45,6 +45,9 @@ pub enum StoreError {
         field: &'static str,
         message: String,
     },
+    /// The writer may not change the records of this force (force staff write only their own).
+    #[error("the writer may not change the records of force `{0}`")]
+    Forbidden(String),
     /// The writer did not say which revision their change is based on.
     #[error("a change must name the revision it is based on")]
     RevisionRequired,
