@@ -75,17 +75,39 @@ pub fn force_profile(
     as_of: Option<NaiveDateTime>,
 ) -> Result<ForceProfile, StoreError> {
     let force = forces::get(conn, force)?;
-    let filter = DeploymentFilter {
-        force: Some(force.slug.clone()),
-        as_of,
-        ..DeploymentFilter::default()
-    };
-    let mut by_tool: HashMap<String, Vec<Deployment>> = HashMap::new();
-    for deployment in deployments::all(conn, &filter)? {
-        by_tool
-            .entry(deployment.tool.clone())
-            .or_default()
-            .push(deployment);
+    // Per tool: its deployments' statuses with how many hold each, and the latest few deployments.
+    let mut by_tool: HashMap<String, (Vec<(DeploymentStatus, usize)>, Vec<Deployment>)> =
+        HashMap::new();
+    match as_of {
+        None => {
+            for (tool, status, count) in deployments::force_cells(conn, &force.slug)? {
+                by_tool
+                    .entry(tool)
+                    .or_default()
+                    .0
+                    .push((status, count as usize));
+            }
+            for deployment in deployments::latest_per_tool(conn, &force.slug, PROFILE_DEPLOYMENTS)?
+            {
+                by_tool
+                    .entry(deployment.tool.clone())
+                    .or_default()
+                    .1
+                    .push(deployment);
+            }
+        }
+        Some(_) => {
+            let filter = DeploymentFilter {
+                force: Some(force.slug.clone()),
+                as_of,
+                ..DeploymentFilter::default()
+            };
+            for deployment in deployments::all(conn, &filter)? {
+                let (statuses, listed) = by_tool.entry(deployment.tool.clone()).or_default();
+                statuses.push((deployment.state.status, 1));
+                listed.push(deployment);
+            }
+        }
     }
     // Each tool's status and count cover all its deployments; only the latest few are listed, and
     // only theirs are the assessments and sources loaded.
@@ -93,12 +115,13 @@ pub fn force_profile(
     let listed: Vec<(Tool, DeploymentStatus, usize, Vec<Deployment>)> = all_tools(conn)?
         .into_iter()
         .map(|tool| {
-            let mut deployments = by_tool.remove(&tool.slug).unwrap_or_default();
-            let status = cell_status(deployments.iter().map(|d| d.state.status));
+            let (statuses, mut deployments) = by_tool.remove(&tool.slug).unwrap_or_default();
+            let status = cell_status(statuses.iter().map(|(status, _)| *status));
             *status_counts.entry(status).or_insert(0) += 1;
-            let count = deployments.len();
+            let count = statuses.iter().map(|(_, count)| count).sum();
             deployments.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-            deployments.drain(..count.saturating_sub(PROFILE_DEPLOYMENTS));
+            let shown = deployments.len();
+            deployments.drain(..shown.saturating_sub(PROFILE_DEPLOYMENTS));
             (tool, status, count, deployments)
         })
         .collect();

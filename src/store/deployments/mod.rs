@@ -21,9 +21,9 @@ pub use bulk::{bulk_growth, insert_new};
 pub use counts::{facets, tally, tally_by_tool_and_status, Facet, ToolStatusTally};
 pub use model::{Deployment, DeploymentRevision, DeploymentState, NewDeployment};
 pub use query::{
-    cell_statuses, ActiveOn, CellStatus, DateRange, DeploymentFilter, DeploymentKey,
+    cell_statuses, force_cells, ActiveOn, CellStatus, DateRange, DeploymentFilter, DeploymentKey,
     DeploymentSort, MatrixFilter, SortColumn, ASSESSMENT_EXISTS,
 };
-pub use read::{all, get, latest_id, list, revisions};
+pub use read::{all, get, latest_id, latest_per_tool, list, revisions};
 pub use restore::restore;
 pub use write::{create, delete, update, update_current};

@@ -3,7 +3,12 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{exists, max, not};
+use diesel::expression::{
+    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
+};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Bool, Text};
 use serde::{Deserialize, Serialize};
 
 use super::model::Deployment;
@@ -17,7 +22,7 @@ use crate::domain::{DeploymentStatus, Nation, Provenance, SearchTerms};
 use crate::store::audit::Action;
 use crate::store::search::MatchesText;
 use crate::store::tools::InToolFamily;
-use crate::store::StoreError;
+use crate::store::{parse_column, StoreError};
 
 /// The assessment statuses that mean an assessment exists (`has_impact_assessment`).
 pub const ASSESSMENT_EXISTS: [&str; 2] = ["published", "exists_unpublished"];
@@ -409,6 +414,42 @@ pub(super) fn current_query(
     apply_filter!(query, deployments, id, updated_at, filter)
 }
 
+/// `deployments.id IN (<the latest `per_tool` deployments of each of the force's tools>)`: ranked
+/// by a window function (both databases have them; diesel's query builder has no nesting of a
+/// ranked subquery), so a profile reads the rows it lists, not every row of the force.
+#[derive(Debug, Clone, QueryId)]
+pub(super) struct LatestPerTool {
+    pub force: String,
+    pub per_tool: i64,
+}
+
+impl Expression for LatestPerTool {
+    type SqlType = Bool;
+}
+
+impl<QS> AppearsOnTable<QS> for LatestPerTool {}
+
+impl<QS> SelectableExpression<QS> for LatestPerTool {}
+
+impl ValidGrouping<()> for LatestPerTool {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryFragment<MultiBackend> for LatestPerTool {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql(
+            "deployments.id IN (SELECT ranked.id FROM (SELECT id, row_number() OVER \
+             (PARTITION BY tool_slug ORDER BY created_at DESC, id DESC) AS place \
+             FROM deployments WHERE force_slug = ",
+        );
+        out.push_bind_param::<Text, _>(&self.force)?;
+        out.push_sql(") ranked WHERE ranked.place <= ");
+        out.push_bind_param::<BigInt, _>(&self.per_tool)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
 /// Keeps, of all revisions, the one each deployment was at by `at` (and drops the deleted ones): a
 /// macro, so it applies to boxed queries of any selection and grouping.
 macro_rules! standing_at {
@@ -461,6 +502,31 @@ pub struct CellStatus {
     pub force: String,
     pub tool: String,
     pub status: String,
+}
+
+/// How many current deployments each of `force`'s tools has of each status, as (tool, status,
+/// count), from the cells the triggers keep.
+pub fn force_cells(
+    conn: &mut DbConnection,
+    force: &str,
+) -> Result<Vec<(String, DeploymentStatus, i64)>, StoreError> {
+    deployment_cells::table
+        .filter(deployment_cells::force_slug.eq(force))
+        .select((
+            deployment_cells::tool_slug,
+            deployment_cells::status,
+            deployment_cells::deployments,
+        ))
+        .load::<(String, String, i64)>(conn)?
+        .into_iter()
+        .map(|(tool, status, count)| {
+            Ok((
+                tool,
+                parse_column("deployment_cells.status", &status)?,
+                count,
+            ))
+        })
+        .collect()
 }
 
 /// Which cells of the grid to read: the matrix's filters.

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::model::{Deployment, DeploymentRevision};
 use super::query::{
     apply_order, current_query, past_query, seek_by_date, seek_by_value, DeploymentFilter,
-    DeploymentKey, DeploymentSort, SortColumn,
+    DeploymentKey, DeploymentSort, LatestPerTool, SortColumn,
 };
 use super::record::{into_views, record_columns, Record};
 use crate::db::schema::{deployment_revisions, deployments};
@@ -66,6 +66,26 @@ pub fn list(
         next_after,
         total,
     })
+}
+
+/// The `per_tool` most recently recorded current deployments of each of `force`'s tools, however
+/// many it has: the ones a profile lists.
+pub fn latest_per_tool(
+    conn: &mut DbConnection,
+    force: &str,
+    per_tool: usize,
+) -> Result<Vec<Deployment>, StoreError> {
+    let filter = DeploymentFilter {
+        force: Some(force.to_owned()),
+        ..DeploymentFilter::default()
+    };
+    let records: Vec<Record> = current_query(&filter)
+        .filter(LatestPerTool {
+            force: force.to_owned(),
+            per_tool: per_tool as i64,
+        })
+        .load(conn)?;
+    into_views(conn, records, false)
 }
 
 /// Every deployment matching `filter` (for profiles and the matrix, which are bounded by the
