@@ -36,6 +36,13 @@ fn every_shipped_claim_cites_a_dated_source_at_a_locator_in_its_own_words() {
             .map(|id| &sources[id.as_str().unwrap()])
             .collect();
         assert!(!cited.is_empty(), "{claim}");
+        let ids: Vec<&str> = claim["source_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| id.as_str().unwrap())
+            .collect();
+        assert!(ids.is_sorted(), "source ids in the order the registry keeps them, so a re-import changes nothing: {claim}");
         for source in cited {
             for field in [
                 "url",
