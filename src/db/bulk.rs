@@ -291,6 +291,9 @@ pub fn insert_rows(
     Ok(())
 }
 
+/// Memory, in KiB, that SQLite's sort may hold while it rebuilds an index.
+const SORT_MEMORY_KIB: usize = 16 * 1024;
+
 /// A secondary index as SQLite stores it: its name and the statement that creates it.
 #[derive(QueryableByName)]
 struct IndexDefinition {
@@ -308,7 +311,8 @@ pub struct Growth<'a> {
 
 /// Runs `load` and returns what it returns. On SQLite, the secondary indexes of each table in
 /// `growth` that `load` will at least double are dropped first and created again after it, in the
-/// caller's transaction, so readers never see them missing. Indexes that enforce a constraint
+/// caller's transaction, so readers never see them missing (and with a smaller page cache,
+/// which the caller sets back). Indexes that enforce a constraint
 /// (primary keys, `UNIQUE`) stay. On PostgreSQL `load` simply runs: dropping an index there takes a
 /// lock that would stall every reader of the table until the import commits.
 pub fn with_indexes_rebuilt<T, E: From<diesel::result::Error>>(
@@ -342,6 +346,13 @@ pub fn with_indexes_rebuilt<T, E: From<diesel::result::Error>>(
     }
     let loaded = load(conn)?;
     if let DbConnection::Sqlite(sqlite) = conn {
+        if !dropped.is_empty() {
+            // The sort that builds an index holds as many keys in memory as the page cache may
+            // hold pages (then spills them to temporary files): with a large cache, memory would
+            // grow with the table's size up to twice the cache. A small cache bounds the sort,
+            // and costs little here: its dirty pages go to the WAL, as they would at commit.
+            sqlite.batch_execute(&format!("PRAGMA cache_size = -{}", SORT_MEMORY_KIB))?;
+        }
         for sql in dropped {
             sqlite.batch_execute(&sql)?;
         }
