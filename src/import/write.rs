@@ -30,7 +30,7 @@ const SQLITE_USUAL_SETTINGS: &str = "PRAGMA cache_size = -2000; PRAGMA temp_stor
 /// first pass runs the same lookups before any row is written), would go on scanning the whole
 /// table as the import fills it, at hundreds of milliseconds a batch. (Forcing custom plans
 /// server-side did the same, but also re-planned the foreign-key check of every inserted row,
-/// which took a third of the import's time.)
+/// which took a third of the database's time in an import.)
 fn settings(conn: &mut DbConnection, importing: bool) -> Result<(), StoreError> {
     use diesel::connection::{CacheSize, Connection};
     match conn {
