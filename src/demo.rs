@@ -15,17 +15,17 @@ use crate::domain::{
     Provenance, SourceKind, StageKind, TargetGroup,
 };
 use crate::foi::FoiCalendar;
-use crate::store::audit::{Actor, Stamp};
+use crate::store::audit::{Action, Actor, Stamp};
 use crate::store::campaigns::{CampaignFields, Targets};
-use crate::store::deployments::{self, DeploymentState, NewDeployment};
+use crate::store::deployments::{self, DeploymentState, NewHistory, Revision};
 use crate::store::foi_requests::{
     self, AnswerFields, Exemption, FoiFilter, FoiRequestFields, FoiSort, NewDocument, NewRequest,
     StageFields,
 };
 use crate::store::impact_assessments::{self, AssessmentFields};
-use crate::store::sources::SourceFields;
+use crate::store::sources::Source;
 use crate::store::{
-    forces, new_id, sources as source_store, write_transaction, PageRequest, Precondition,
+    forces, new_id, sources as source_store, utc, write_transaction, PageRequest, Precondition,
     StoreError,
 };
 use crate::workflows;
@@ -161,6 +161,9 @@ fn day(base: NaiveDate, offset: i64) -> NaiveDate {
     base + Duration::days(offset)
 }
 
+/// One force's synthetic claims, each citing a source of its own, with two to six later revisions
+/// and, for about half, an impact assessment. Generated first, then written as imports write
+/// (sources and deployments with their whole histories in a few multi-row statements).
 fn seed_force(
     conn: &mut DbConnection,
     rng: &mut fastrand::Rng,
@@ -168,30 +171,30 @@ fn seed_force(
     tools: &[String],
     count: usize,
 ) -> Result<SeedReport, StoreError> {
-    let mut report = SeedReport::default();
     let epoch = NaiveDate::from_ymd_opt(2019, 1, 1).expect("a date");
+    let mut sources = Vec::with_capacity(count);
+    let mut claims = Vec::with_capacity(count);
+    let mut assessments = Vec::new();
     for n in 0..count {
         let tool = pick(rng, tools).clone();
         let mut at = day(epoch, rng.i64(0..1500))
             .and_hms_opt(rng.u32(8..18), rng.u32(0..60), rng.u32(0..60))
             .expect("a time");
-        let source = source_store::create(
-            conn,
-            &demo_stamp(at),
-            &SourceFields {
-                url: Some(format!("https://demo.invalid/{force}/{tool}/{n}")),
-                archive_url: None,
-                title: format!("{DEMO_LABEL} Synthetic FOI reply about {tool} from {force}"),
-                publisher: Some(DEMO_PUBLISHER.into()),
-                kind: SourceKind::FoiResponse,
-                published_on: Some(at.date()),
-                retrieved_on: Some(at.date()),
-                sha256: None,
-                locator: None,
-                statement: None,
-            },
-        )?;
-        report.sources += 1;
+        let source = Source {
+            id: new_id(),
+            url: Some(format!("https://demo.invalid/{force}/{tool}/{n}")),
+            archive_url: None,
+            title: format!("{DEMO_LABEL} Synthetic FOI reply about {tool} from {force}"),
+            publisher: Some(DEMO_PUBLISHER.into()),
+            kind: SourceKind::FoiResponse,
+            published_on: Some(at.date()),
+            retrieved_on: Some(at.date()),
+            sha256: None,
+            locator: None,
+            statement: None,
+            revision: 1,
+            updated_at: utc(at),
+        };
         let mut state = DeploymentState {
             status: weighted_status(rng),
             vendors: vec![pick(rng, vendors_for(&tool)).to_string()],
@@ -225,19 +228,9 @@ fn seed_force(
                 ],
             ),
             verified: rng.bool(),
-            source_ids: vec![source.id],
+            source_ids: vec![source.id.clone()],
         };
-        let mut deployment = deployments::create(
-            conn,
-            &demo_stamp(at),
-            &NewDeployment {
-                force: force.into(),
-                tool,
-                state: state.clone(),
-            },
-        )?;
-        report.deployments += 1;
-        report.revisions += 1;
+        let mut states = vec![(at, state.clone())];
         for _ in 0..rng.usize(2..7) {
             at += Duration::days(rng.i64(20..200));
             state.status = weighted_status(rng);
@@ -245,42 +238,72 @@ fn seed_force(
             // Only a discontinued deployment has ended; one taken up again has not.
             state.ended_on = (state.status == DeploymentStatus::Discontinued).then(|| at.date());
             state.verified = rng.bool();
-            deployment = deployments::update(
-                conn,
-                &demo_stamp(at),
-                &deployment.id,
-                Precondition::Revision(deployment.revision),
-                &state,
-            )?;
-            report.revisions += 1;
+            states.push((at, state.clone()));
         }
+        let id = new_id();
         if rng.bool() {
             let completed = day(at.date(), -rng.i64(0..400));
-            impact_assessments::create(
-                conn,
-                &demo_stamp(at),
-                &AssessmentFields {
+            assessments.push((
+                at,
+                AssessmentFields {
                     force: force.into(),
                     kind: *pick(rng, AssessmentKind::ALL),
                     status: *pick(rng, AssessmentStatus::ALL),
-                    title: format!(
-                        "{DEMO_LABEL} Synthetic assessment of {} in {force}",
-                        deployment.tool
-                    ),
+                    title: format!("{DEMO_LABEL} Synthetic assessment of {tool} in {force}"),
                     completed_on: Some(completed),
                     next_review_due: Some(day(completed, 365)),
                     url: None,
                     summary: format!("{DEMO_LABEL} Synthetic assessment."),
-                    deployment_ids: vec![deployment.id.clone()],
-                    revealed_by_source_id: deployment.state.source_ids.first().cloned(),
+                    deployment_ids: vec![id.clone()],
+                    revealed_by_source_id: Some(source.id.clone()),
                     revealed_by_foi_request_id: None,
                     provenance: Provenance::Foi,
                 },
-            )?;
-            report.impact_assessments += 1;
+            ));
         }
+        sources.push(source);
+        claims.push((id, tool, states));
     }
-    Ok(report)
+    let actor = demo_stamp(epoch.and_hms_opt(0, 0, 0).expect("a time")).actor;
+    source_store::insert_new(
+        conn,
+        &actor,
+        &sources.iter().collect::<Vec<_>>(),
+        source_store::written_summary,
+    )?;
+    let histories: Vec<NewHistory<'_>> = claims
+        .iter()
+        .map(|(id, tool, states)| NewHistory {
+            id,
+            force,
+            tool,
+            created_at: states[0].0,
+            revisions: (1..)
+                .zip(states)
+                .map(|(number, (at, state))| Revision {
+                    number,
+                    action: if number == 1 {
+                        Action::Create
+                    } else {
+                        Action::Update
+                    },
+                    at: *at,
+                    state,
+                })
+                .collect(),
+        })
+        .collect();
+    deployments::insert_histories(conn, &actor, &histories)?;
+    for (at, fields) in &assessments {
+        impact_assessments::create(conn, &demo_stamp(*at), fields)?;
+    }
+    Ok(SeedReport {
+        deployments: claims.len(),
+        revisions: histories.iter().map(|h| h.revisions.len()).sum(),
+        impact_assessments: assessments.len(),
+        sources: sources.len(),
+        ..SeedReport::default()
+    })
 }
 
 /// The real 2019 campaign and the Cambridgeshire OPCC's reply (`src/reference/`), in the bodies a

@@ -1,17 +1,17 @@
-//! Bulk writes (imports). Multi-row `INSERT`s: one statement per batch of rows instead of one per
-//! row (diesel's batch inserts do not work over `MultiConnection`, so the statement is a query
-//! fragment of its own, run on the backend's connection). And, on SQLite, loading a
+//! Bulk writes (imports, the demo seeder). One statement per batch of rows instead of one per row
+//! (diesel's batch inserts do not work over `MultiConnection`, so each statement is a query
+//! fragment of its own, run on the backend's connection): multi-row `INSERT`s on SQLite, column
+//! arrays through `unnest` on PostgreSQL. And, on SQLite, loading a
 //! table that at least doubles with its secondary indexes dropped and rebuilt afterwards: building
 //! an index from sorted keys is several times cheaper than as many random insertions into it.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::backend::Backend;
 use diesel::connection::SimpleConnection;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::{self, IsNull, Output, ToSql};
-use diesel::sql_types::{BigInt, Bool, Date, HasSqlType, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 
 use super::DbConnection;
@@ -30,9 +30,9 @@ pub enum Value<'a> {
     Time(StoredTime),
 }
 
-/// A moment to store: bound as diesel binds a `NaiveDateTime`, but on SQLite (where it is text,
-/// `%F %T%.f`) written digit by digit instead of through chrono's format-string interpreter,
-/// which cost more than the insert it served.
+/// A moment to store: on PostgreSQL a `NaiveDateTime`; on SQLite (where it is text, `%F %T%.f`)
+/// written digit by digit instead of through chrono's format-string interpreter, which cost more
+/// than the insert it served.
 #[derive(Debug, Clone, Copy)]
 pub struct StoredTime(pub NaiveDateTime);
 
@@ -84,12 +84,6 @@ impl ToSql<Timestamp, Sqlite> for StoredTime {
     }
 }
 
-impl ToSql<Timestamp, Pg> for StoredTime {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        <NaiveDateTime as ToSql<Timestamp, Pg>>::to_sql(&self.0, out)
-    }
-}
-
 /// The most values bound in one statement (SQLite allows 32,766; PostgreSQL 65,535).
 const MAX_BINDS: usize = 30_000;
 
@@ -97,7 +91,7 @@ const MAX_BINDS: usize = 30_000;
 /// stays small (a few hundred kilobytes) and that batches of a thousand split into full statements.
 const ROWS_PER_STATEMENT: usize = 250;
 
-/// One multi-row `INSERT` statement.
+/// One multi-row `INSERT` statement on SQLite.
 struct MultiRowInsert<'a> {
     table: &'a str,
     columns: &'a [&'a str],
@@ -111,21 +105,8 @@ impl QueryId for MultiRowInsert<'_> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<DB> QueryFragment<DB> for MultiRowInsert<'_>
-where
-    DB: Backend
-        + HasSqlType<Text>
-        + HasSqlType<Date>
-        + HasSqlType<Bool>
-        + HasSqlType<BigInt>
-        + HasSqlType<Timestamp>,
-    str: ToSql<Text, DB>,
-    NaiveDate: ToSql<Date, DB>,
-    bool: ToSql<Bool, DB>,
-    i64: ToSql<BigInt, DB>,
-    StoredTime: ToSql<Timestamp, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+impl QueryFragment<Sqlite> for MultiRowInsert<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
         if !self.keep_prepared {
             out.unsafe_to_cache_prepared();
         }
@@ -159,8 +140,117 @@ where
 
 impl<Conn> RunQueryDsl<Conn> for MultiRowInsert<'_> {}
 
-/// Inserts `rows` (each as many values as `columns`, in order) into `table`, as few statements as
-/// the backend's limit on bound values allows. `table` and `columns` are trusted names.
+/// One `INSERT ... SELECT * FROM unnest($1, $2, ...)` on PostgreSQL: every column's values bound
+/// as one array, so a statement has as many parameters as the table has columns, whatever the
+/// number of rows. Its text depends only on the table and columns, so it is parsed once per
+/// connection and planned in microseconds, where a multi-row `VALUES` of thousands of parameters
+/// costs milliseconds to parse and plan every time.
+struct UnnestInsert<'a> {
+    table: &'a str,
+    columns: &'a [&'a str],
+    arrays: Vec<Array<'a>>,
+}
+
+/// One column's values, in the type PostgreSQL stores them as (a `NULL` where a value is absent;
+/// the column's own constraints still apply).
+enum Array<'a> {
+    Text(Vec<Option<&'a str>>),
+    Date(Vec<Option<NaiveDate>>),
+    Bool(Vec<Option<bool>>),
+    Int(Vec<Option<i64>>),
+    Time(Vec<Option<NaiveDateTime>>),
+}
+
+impl<'a> Array<'a> {
+    /// The values of column `n` of `rows`, typed as the first row's value is.
+    fn of_column(rows: &[Vec<Value<'a>>], n: usize) -> Self {
+        let values = rows.iter().map(|row| row[n]);
+        match rows[0][n] {
+            Value::Text(_) | Value::OptText(_) => Self::Text(
+                values
+                    .map(|v| match v {
+                        Value::Text(t) => Some(t),
+                        Value::OptText(t) => t,
+                        other => unreachable!("a text column holds {other:?}"),
+                    })
+                    .collect(),
+            ),
+            Value::Date(_) | Value::OptDate(_) => Self::Date(
+                values
+                    .map(|v| match v {
+                        Value::Date(d) => Some(d),
+                        Value::OptDate(d) => d,
+                        other => unreachable!("a date column holds {other:?}"),
+                    })
+                    .collect(),
+            ),
+            Value::Bool(_) => Self::Bool(
+                values
+                    .map(|v| match v {
+                        Value::Bool(b) => Some(b),
+                        other => unreachable!("a boolean column holds {other:?}"),
+                    })
+                    .collect(),
+            ),
+            Value::Int(_) | Value::OptInt(_) => Self::Int(
+                values
+                    .map(|v| match v {
+                        Value::Int(i) => Some(i),
+                        Value::OptInt(i) => i,
+                        other => unreachable!("an integer column holds {other:?}"),
+                    })
+                    .collect(),
+            ),
+            Value::Time(_) => Self::Time(
+                values
+                    .map(|v| match v {
+                        Value::Time(t) => Some(t.0),
+                        other => unreachable!("a time column holds {other:?}"),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl QueryId for UnnestInsert<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<Pg> for UnnestInsert<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        use diesel::pg::sql_types::Array as A;
+        out.push_sql(&format!(
+            "INSERT INTO {} ({}) SELECT * FROM unnest(",
+            self.table,
+            self.columns.join(", ")
+        ));
+        for (n, array) in self.arrays.iter().enumerate() {
+            if n > 0 {
+                out.push_sql(", ");
+            }
+            match array {
+                Array::Text(v) => out.push_bind_param::<A<Nullable<Text>>, _>(v)?,
+                Array::Date(v) => out.push_bind_param::<A<Nullable<Date>>, _>(v)?,
+                Array::Bool(v) => out.push_bind_param::<A<Nullable<Bool>>, _>(v)?,
+                Array::Int(v) => out.push_bind_param::<A<Nullable<BigInt>>, _>(v)?,
+                Array::Time(v) => out.push_bind_param::<A<Nullable<Timestamp>>, _>(v)?,
+            }
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl<Conn> RunQueryDsl<Conn> for UnnestInsert<'_> {}
+
+/// Rows per `unnest` statement: a few megabytes of parameters at most.
+const ROWS_PER_UNNEST: usize = 10_000;
+
+/// Inserts `rows` (each as many values as `columns`, in order) into `table`: on SQLite as few
+/// multi-row statements as its limit on bound values allows, on PostgreSQL one statement of
+/// column arrays per ten thousand rows. `table` and `columns` are trusted names.
 ///
 /// On SQLite, the statement of a full batch stays prepared on the connection: parsing thousands
 /// of placeholders costs about as much as running them, and every full batch of a table has the
@@ -171,26 +261,38 @@ pub fn insert_rows(
     columns: &[&str],
     rows: &[Vec<Value<'_>>],
 ) -> QueryResult<()> {
-    let per_statement = (MAX_BINDS / columns.len()).clamp(1, ROWS_PER_STATEMENT);
-    for chunk in rows.chunks(per_statement) {
-        debug_assert!(chunk.iter().all(|row| row.len() == columns.len()));
-        let insert = MultiRowInsert {
-            table,
-            columns,
-            rows: chunk,
-            keep_prepared: chunk.len() == per_statement,
-        };
-        match conn {
-            DbConnection::Sqlite(c) => insert.execute(c)?,
-            DbConnection::Postgres(c) => MultiRowInsert {
-                keep_prepared: false,
-                ..insert
+    debug_assert!(rows.iter().all(|row| row.len() == columns.len()));
+    match conn {
+        DbConnection::Sqlite(c) => {
+            let per_statement = (MAX_BINDS / columns.len()).clamp(1, ROWS_PER_STATEMENT);
+            for chunk in rows.chunks(per_statement) {
+                MultiRowInsert {
+                    table,
+                    columns,
+                    rows: chunk,
+                    keep_prepared: chunk.len() == per_statement,
+                }
+                .execute(c)?;
             }
-            .execute(c)?,
-        };
+        }
+        DbConnection::Postgres(c) => {
+            for chunk in rows.chunks(ROWS_PER_UNNEST) {
+                UnnestInsert {
+                    table,
+                    columns,
+                    arrays: (0..columns.len())
+                        .map(|n| Array::of_column(chunk, n))
+                        .collect(),
+                }
+                .execute(c)?;
+            }
+        }
     }
     Ok(())
 }
+
+/// Memory, in KiB, that SQLite's sort may hold while it rebuilds an index.
+const SORT_MEMORY_KIB: usize = 16 * 1024;
 
 /// A secondary index as SQLite stores it: its name and the statement that creates it.
 #[derive(QueryableByName)]
@@ -209,7 +311,8 @@ pub struct Growth<'a> {
 
 /// Runs `load` and returns what it returns. On SQLite, the secondary indexes of each table in
 /// `growth` that `load` will at least double are dropped first and created again after it, in the
-/// caller's transaction, so readers never see them missing. Indexes that enforce a constraint
+/// caller's transaction, so readers never see them missing (and with a smaller page cache,
+/// which the caller sets back). Indexes that enforce a constraint
 /// (primary keys, `UNIQUE`) stay. On PostgreSQL `load` simply runs: dropping an index there takes a
 /// lock that would stall every reader of the table until the import commits.
 pub fn with_indexes_rebuilt<T, E: From<diesel::result::Error>>(
@@ -243,6 +346,13 @@ pub fn with_indexes_rebuilt<T, E: From<diesel::result::Error>>(
     }
     let loaded = load(conn)?;
     if let DbConnection::Sqlite(sqlite) = conn {
+        if !dropped.is_empty() {
+            // The sort that builds an index holds as many keys in memory as the page cache may
+            // hold pages (then spills them to temporary files): with a large cache, memory would
+            // grow with the table's size up to twice the cache. A small cache bounds the sort,
+            // and costs little here: its dirty pages go to the WAL, as they would at commit.
+            sqlite.batch_execute(&format!("PRAGMA cache_size = -{}", SORT_MEMORY_KIB))?;
+        }
         for sql in dropped {
             sqlite.batch_execute(&sql)?;
         }
@@ -262,7 +372,9 @@ mod tests {
     use diesel::sqlite::Sqlite;
     use proptest::prelude::*;
 
-    use super::{with_indexes_rebuilt, Growth, MultiRowInsert, StoredTime, Value};
+    use super::{
+        with_indexes_rebuilt, Array, Growth, MultiRowInsert, StoredTime, UnnestInsert, Value,
+    };
 
     proptest! {
         #[test]
@@ -353,25 +465,35 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_follow_each_backend() {
+    fn each_backend_gets_its_statement() {
         let rows = [
             vec![Value::Text("x"), Value::OptText(None)],
             vec![Value::Text("y"), Value::OptText(Some("z"))],
         ];
-        let insert = MultiRowInsert {
+        let sql = |query: String| query.split(" -- ").next().unwrap_or_default().to_owned();
+        let values = MultiRowInsert {
             table: "t",
             columns: &["a", "b"],
             rows: &rows,
             keep_prepared: true,
         };
-        let sql = |query: String| query.split(" -- ").next().unwrap_or_default().to_owned();
         assert_eq!(
-            sql(debug_query::<Sqlite, _>(&insert).to_string()),
+            sql(debug_query::<Sqlite, _>(&values).to_string()),
             "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
         );
+        let arrays = UnnestInsert {
+            table: "t",
+            columns: &["a", "b"],
+            arrays: vec![Array::of_column(&rows, 0), Array::of_column(&rows, 1)],
+        };
+        let text = debug_query::<Pg, _>(&arrays).to_string();
         assert_eq!(
-            sql(debug_query::<Pg, _>(&insert).to_string()),
-            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+            sql(text.clone()),
+            "INSERT INTO t (a, b) SELECT * FROM unnest($1, $2)"
+        );
+        assert!(
+            text.ends_with(r#"binds: [[Some("x"), Some("y")], [None, Some("z")]]"#),
+            "{text}"
         );
     }
 }

@@ -24,20 +24,32 @@ use crate::store::{campaigns, impact_assessments, write_transaction, StoreError}
 const SQLITE_IMPORT_SETTINGS: &str = "PRAGMA cache_size = -131072; PRAGMA temp_store = FILE;";
 const SQLITE_USUAL_SETTINGS: &str = "PRAGMA cache_size = -2000; PRAGMA temp_store = MEMORY;";
 
-/// PostgreSQL settings for the import's transaction: plan every lookup for its own values. A
-/// generic plan cached while a table was empty (the first pass runs the same lookups before any
-/// row is written) would go on scanning the whole table as the import fills it, at hundreds of
-/// milliseconds a batch. Search triggers on insert run once per statement, so re-planning them
-/// costs little.
-const POSTGRES_IMPORT_SETTINGS: &str = "SET LOCAL plan_cache_mode = force_custom_plan;";
-
-fn sqlite_settings(conn: &mut DbConnection, settings: &str) -> Result<(), StoreError> {
-    if let DbConnection::Sqlite(sqlite) = conn {
-        sqlite
-            .batch_execute(settings)
-            .map_err(StoreError::Database)?;
+/// Switches the connection to the settings of an import (`importing`) or back. On SQLite, the
+/// settings above. On PostgreSQL, no prepared statements are kept, so that every lookup is planned
+/// for its own values: a generic plan, cached by a lookup that ran while a table was empty (the
+/// first pass runs the same lookups before any row is written), would go on scanning the whole
+/// table as the import fills it, at hundreds of milliseconds a batch. (Forcing custom plans
+/// server-side did the same, but also re-planned the foreign-key check of every inserted row,
+/// which took a third of the database's time in an import.)
+fn settings(conn: &mut DbConnection, importing: bool) -> Result<(), StoreError> {
+    use diesel::connection::{CacheSize, Connection};
+    match conn {
+        DbConnection::Sqlite(sqlite) => sqlite
+            .batch_execute(if importing {
+                SQLITE_IMPORT_SETTINGS
+            } else {
+                SQLITE_USUAL_SETTINGS
+            })
+            .map_err(StoreError::Database),
+        DbConnection::Postgres(pg) => {
+            pg.set_prepared_statement_cache_size(if importing {
+                CacheSize::Disabled
+            } else {
+                CacheSize::Unbounded
+            });
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 /// An error of the row on `line`, carried out of the transaction as `line N: reason`.
@@ -68,11 +80,8 @@ pub(super) fn write(
         ..ImportReport::default()
     };
     let parsed = rows(kind, input)?;
-    sqlite_settings(conn, SQLITE_IMPORT_SETTINGS)?;
+    settings(conn, true)?;
     let outcome = write_transaction(conn, |conn| {
-        if let DbConnection::Postgres(pg) = conn {
-            pg.batch_execute(POSTGRES_IMPORT_SETTINGS)?;
-        }
         let mut agencies = atlas::Agencies::load(conn)?;
         bulk::with_indexes_rebuilt(conn, &survey.growth, |conn| {
             let mut done = 0;
@@ -142,7 +151,7 @@ pub(super) fn write(
             Ok(())
         }
     });
-    sqlite_settings(conn, SQLITE_USUAL_SETTINGS)?;
+    settings(conn, false)?;
     match outcome {
         Ok(()) => Ok(report),
         Err(StoreError::Database(diesel::result::Error::RollbackTransaction))
@@ -206,7 +215,12 @@ fn insert_new(
         deployments::insert_new(conn, &options.actor, &new_deployments)?;
     }
     if !new_sources.is_empty() {
-        source_store::insert_new(conn, &options.actor, &new_sources)?;
+        source_store::insert_new(
+            conn,
+            &options.actor,
+            &new_sources,
+            source_store::imported_summary,
+        )?;
     }
     if !new_requests.is_empty() {
         foi_requests::insert_new(conn, calendar, &options.actor, &new_requests)?;

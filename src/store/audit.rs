@@ -126,6 +126,8 @@ pub struct NewEvent<'a> {
     pub action: Action,
     pub revision: i64,
     pub force_slug: Option<&'a str>,
+    /// What the write changed, field by field (none for a create).
+    pub changes: &'a [FieldChange],
     pub summary: &'a str,
     pub occurred_at: NaiveDateTime,
 }
@@ -137,8 +139,21 @@ pub fn record_many<'a>(
     events: impl Iterator<Item = NewEvent<'a>>,
 ) -> Result<(), StoreError> {
     use crate::db::bulk::{insert_rows, StoredTime, Value};
-    let rows: Vec<Vec<Value<'a>>> = events
+    let events: Vec<NewEvent<'a>> = events.collect();
+    let fields: Vec<(String, String)> = events
+        .iter()
         .map(|e| {
+            let names: Vec<&str> = e.changes.iter().map(|c| c.field.as_str()).collect();
+            (
+                serde_json::to_string(&names).expect("strings serialise"),
+                serde_json::to_string(e.changes).expect("JSON serialises"),
+            )
+        })
+        .collect();
+    let rows: Vec<Vec<Value<'_>>> = events
+        .iter()
+        .zip(&fields)
+        .map(|(e, (names, values))| {
             vec![
                 Value::Text(e.entity_type),
                 Value::Text(e.entity_id),
@@ -147,7 +162,8 @@ pub fn record_many<'a>(
                 Value::OptText(e.force_slug),
                 Value::Text(actor.role_name()),
                 Value::Text(&actor.organisation),
-                Value::Text("[]"),
+                Value::Text(names),
+                Value::Text(values),
                 Value::Text(e.summary),
                 Value::Time(StoredTime(e.occurred_at)),
             ]
@@ -165,6 +181,7 @@ pub fn record_many<'a>(
             "actor_role",
             "actor_organisation",
             "changed_fields",
+            "changes",
             "summary",
             "occurred_at",
         ],

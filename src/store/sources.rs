@@ -175,7 +175,7 @@ pub fn restore(
     match plan(get(conn, &record.id), record)? {
         Plan::Unchanged => return Ok(Restored::Unchanged),
         Plan::Create => {
-            insert_new(conn, actor, &[record])?;
+            insert_new(conn, actor, &[record], imported_summary)?;
             return Ok(Restored::Created);
         }
         Plan::Update(_) => {}
@@ -217,17 +217,23 @@ pub fn restore(
 }
 
 /// The change feed's line for an imported source.
-fn imported_summary(source: &Source) -> String {
+pub fn imported_summary(source: &Source) -> String {
     format!("Source imported: {}", source.title)
 }
 
-/// Writes sources the registry does not hold yet, as exported (ids, revisions and times kept),
-/// with their change events, as restoring each would: a few multi-row statements per thousand.
+/// The change feed's line for a source created or changed here.
+pub fn written_summary(source: &Source) -> String {
+    format!("Source: {}", source.title)
+}
+
+/// Writes sources the registry does not hold yet, as given (ids, revisions and times kept), with
+/// their change events (`summary` gives each one's line): a few multi-row statements per thousand.
 /// Call inside a write transaction.
 pub fn insert_new(
     conn: &mut DbConnection,
     actor: &audit::Actor,
     records: &[&Source],
+    summary: fn(&Source) -> String,
 ) -> Result<(), StoreError> {
     use crate::db::bulk::{insert_rows, StoredTime, Value};
     let rows: Vec<Vec<Value<'_>>> = records
@@ -273,7 +279,7 @@ pub fn insert_new(
         ],
         &rows,
     )?;
-    let summaries: Vec<String> = records.iter().map(|s| imported_summary(s)).collect();
+    let summaries: Vec<String> = records.iter().map(|s| summary(s)).collect();
     audit::record_many(
         conn,
         actor,
@@ -286,6 +292,7 @@ pub fn insert_new(
                 action: Action::Create,
                 revision: s.revision,
                 force_slug: None,
+                changes: &[],
                 summary,
                 occurred_at: s.updated_at.naive_utc(),
             }),
@@ -340,7 +347,7 @@ fn write(
             revision,
             force_slug: None,
             changed,
-            summary: format!("Source: {}", fields.title),
+            summary: written_summary(&written),
         },
         &written,
     )?;

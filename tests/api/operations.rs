@@ -8,7 +8,7 @@ use std::process::Command;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 use surveillance_registry::db::DbConnection;
 use surveillance_registry::domain::Role;
 use surveillance_registry::writable;
@@ -265,6 +265,16 @@ both_backends! {
         assert_eq!(seeded.lines().count(), 1, "{seeded}");
         assert!(seeded.starts_with("seeded the demo data: 53 deployments ("), "{seeded}");
         assert!(seeded.contains(" FOI requests (") && seeded.trim_end().ends_with(" s"), "{seeded}");
+        // The demo's histories say what each update changed, with both values.
+        let app = db.spawn().await;
+        let events = app.get_json("/api/v1/changes?entity_type=deployment&limit=500", StatusCode::OK).await;
+        let updates: Vec<&Value> = events["items"].as_array().unwrap().iter().filter(|e| e["action"] == "update").collect();
+        assert!(!updates.is_empty(), "{events}");
+        for update in updates {
+            let changes = update["changes"].as_array().unwrap();
+            assert!(!changes.is_empty(), "{update}");
+            assert_eq!(update["changed_fields"].as_array().unwrap().len(), changes.len(), "{update}");
+        }
         let sources = concat!(env!("CARGO_MANIFEST_DIR"), "/src/reference/public/sources.ndjson");
         let rows = std::fs::read_to_string(sources).unwrap().lines().count();
         let imported = run(&["import", sources]);

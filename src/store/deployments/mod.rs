@@ -17,7 +17,7 @@ mod record;
 mod restore;
 mod write;
 
-pub use bulk::{bulk_growth, insert_new};
+pub use bulk::{bulk_growth, insert_histories, insert_new, NewHistory, Revision};
 pub use counts::{facets, tally, tally_by_tool_and_status, Facet, ToolStatusTally};
 pub use model::{Deployment, DeploymentRevision, DeploymentState, NewDeployment};
 pub use query::{

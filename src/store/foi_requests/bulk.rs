@@ -414,6 +414,7 @@ fn record_created(
                 action: Action::Create,
                 revision: r.revision,
                 force_slug: Some(&r.force),
+                changes: &[],
                 summary,
                 occurred_at: r.updated_at.naive_utc(),
             }),
