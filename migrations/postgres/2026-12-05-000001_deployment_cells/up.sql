@@ -1,7 +1,7 @@
 -- How many deployments each force x tool cell holds of each status, kept by triggers in every write
--- transaction, whatever path writes (the API, imports, restores, the demo seeder). The matrix,
--- tool pages and profiles read their current statuses from here (a few hundred rows) instead of
--- grouping every deployment on each cache miss. A count that falls to 0 is deleted, so a row
+-- transaction, whatever path writes (the API, imports, restores, the demo seeder). The matrix and
+-- profiles read their current statuses from here (at most a row per force, tool and status)
+-- instead of grouping every deployment on each cache miss. A count that falls to 0 is deleted, so a row
 -- exists exactly for each status some deployment of the cell has. The triggers run once per
 -- statement over its transition tables, so a bulk insert of a thousand deployments costs one
 -- grouped upsert, not a thousand.
