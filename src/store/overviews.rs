@@ -68,6 +68,14 @@ fn all_forces(conn: &mut DbConnection, filter: &ForceFilter) -> Result<Vec<Force
     Ok(forces::list(conn, filter, &PageRequest::everything())?.items)
 }
 
+/// What a profile reads of one tool: its deployments' statuses, each with how many deployments
+/// hold it, and the deployments it may list (the latest few).
+#[derive(Default)]
+struct ToolDeployments {
+    statuses: Vec<(DeploymentStatus, usize)>,
+    latest: Vec<Deployment>,
+}
+
 /// A force's profile, current or as of a moment.
 pub fn force_profile(
     conn: &mut DbConnection,
@@ -75,25 +83,17 @@ pub fn force_profile(
     as_of: Option<NaiveDateTime>,
 ) -> Result<ForceProfile, StoreError> {
     let force = forces::get(conn, force)?;
-    // Per tool: its deployments' statuses with how many hold each, and the latest few deployments.
-    let mut by_tool: HashMap<String, (Vec<(DeploymentStatus, usize)>, Vec<Deployment>)> =
-        HashMap::new();
+    let mut by_tool: HashMap<String, ToolDeployments> = HashMap::new();
     match as_of {
         None => {
             for (tool, status, count) in deployments::force_cells(conn, &force.slug)? {
-                by_tool
-                    .entry(tool)
-                    .or_default()
-                    .0
-                    .push((status, count as usize));
+                let known = by_tool.entry(tool).or_default();
+                known.statuses.push((status, count as usize));
             }
             for deployment in deployments::latest_per_tool(conn, &force.slug, PROFILE_DEPLOYMENTS)?
             {
-                by_tool
-                    .entry(deployment.tool.clone())
-                    .or_default()
-                    .1
-                    .push(deployment);
+                let known = by_tool.entry(deployment.tool.clone()).or_default();
+                known.latest.push(deployment);
             }
         }
         Some(_) => {
@@ -103,9 +103,9 @@ pub fn force_profile(
                 ..DeploymentFilter::default()
             };
             for deployment in deployments::all(conn, &filter)? {
-                let (statuses, listed) = by_tool.entry(deployment.tool.clone()).or_default();
-                statuses.push((deployment.state.status, 1));
-                listed.push(deployment);
+                let known = by_tool.entry(deployment.tool.clone()).or_default();
+                known.statuses.push((deployment.state.status, 1));
+                known.latest.push(deployment);
             }
         }
     }
@@ -115,7 +115,10 @@ pub fn force_profile(
     let listed: Vec<(Tool, DeploymentStatus, usize, Vec<Deployment>)> = all_tools(conn)?
         .into_iter()
         .map(|tool| {
-            let (statuses, mut deployments) = by_tool.remove(&tool.slug).unwrap_or_default();
+            let ToolDeployments {
+                statuses,
+                latest: mut deployments,
+            } = by_tool.remove(&tool.slug).unwrap_or_default();
             let status = cell_status(statuses.iter().map(|(status, _)| *status));
             *status_counts.entry(status).or_insert(0) += 1;
             let count = statuses.iter().map(|(_, count)| count).sum();
