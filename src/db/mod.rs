@@ -14,6 +14,26 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use self::url::{DatabaseUrl, DatabaseUrlError};
 
+/// Makes a type whose `QueryFragment` writes a hand-made SQL condition (a subquery diesel's
+/// builder cannot nest on the two-backend connection) usable in `filter` on any table: a boolean
+/// expression, valid in any FROM clause, never an aggregate.
+macro_rules! sql_condition {
+    ($type:ty) => {
+        impl diesel::expression::Expression for $type {
+            type SqlType = diesel::sql_types::Bool;
+        }
+
+        impl<QS> diesel::expression::AppearsOnTable<QS> for $type {}
+
+        impl<QS> diesel::expression::SelectableExpression<QS> for $type {}
+
+        impl diesel::expression::ValidGrouping<()> for $type {
+            type IsAggregate = diesel::expression::is_aggregate::Never;
+        }
+    };
+}
+pub(crate) use sql_condition;
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 

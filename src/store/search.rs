@@ -5,7 +5,7 @@
 
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+use diesel::sql_types::{BigInt, Nullable, Text};
 use serde::{Deserialize, Serialize};
 
 use super::{parse_column, StoreError};
@@ -271,17 +271,7 @@ impl MatchesText {
     }
 }
 
-impl diesel::expression::Expression for MatchesText {
-    type SqlType = Bool;
-}
-
-impl<QS> diesel::expression::AppearsOnTable<QS> for MatchesText {}
-
-impl<QS> diesel::expression::SelectableExpression<QS> for MatchesText {}
-
-impl diesel::expression::ValidGrouping<()> for MatchesText {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
+crate::db::sql_condition!(MatchesText);
 
 impl QueryFragment<MultiBackend> for MatchesText {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {

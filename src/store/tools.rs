@@ -241,17 +241,7 @@ impl InToolFamily {
     }
 }
 
-impl diesel::expression::Expression for InToolFamily {
-    type SqlType = diesel::sql_types::Bool;
-}
-
-impl<QS> diesel::expression::AppearsOnTable<QS> for InToolFamily {}
-
-impl<QS> diesel::expression::SelectableExpression<QS> for InToolFamily {}
-
-impl diesel::expression::ValidGrouping<()> for InToolFamily {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
+crate::db::sql_condition!(InToolFamily);
 
 impl diesel::query_builder::QueryFragment<crate::db::MultiBackend> for InToolFamily {
     fn walk_ast<'b>(

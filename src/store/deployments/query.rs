@@ -3,12 +3,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{exists, max, not};
-use diesel::expression::{
-    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
-};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::sql_types::{BigInt, Text};
 use serde::{Deserialize, Serialize};
 
 use super::model::Deployment;
@@ -423,17 +420,7 @@ pub(super) struct LatestPerTool {
     pub per_tool: i64,
 }
 
-impl Expression for LatestPerTool {
-    type SqlType = Bool;
-}
-
-impl<QS> AppearsOnTable<QS> for LatestPerTool {}
-
-impl<QS> SelectableExpression<QS> for LatestPerTool {}
-
-impl ValidGrouping<()> for LatestPerTool {
-    type IsAggregate = is_aggregate::Never;
-}
+crate::db::sql_condition!(LatestPerTool);
 
 impl QueryFragment<MultiBackend> for LatestPerTool {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {

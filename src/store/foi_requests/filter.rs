@@ -5,12 +5,9 @@
 //! same answer. `late` and `overdue` are the views' [`crate::foi::Timeliness`] rule, in SQL.
 
 use chrono::NaiveDate;
-use diesel::expression::{
-    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
-};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::Text;
 
 use crate::db::schema::foi_requests;
 use crate::db::MultiBackend;
@@ -83,17 +80,7 @@ impl AnswerMatches {
     }
 }
 
-impl Expression for AnswerMatches {
-    type SqlType = Bool;
-}
-
-impl<QS> AppearsOnTable<QS> for AnswerMatches {}
-
-impl<QS> SelectableExpression<QS> for AnswerMatches {}
-
-impl ValidGrouping<()> for AnswerMatches {
-    type IsAggregate = is_aggregate::Never;
-}
+crate::db::sql_condition!(AnswerMatches);
 
 impl QueryFragment<MultiBackend> for AnswerMatches {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
@@ -138,17 +125,7 @@ impl QueryId for OfRequests {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl Expression for OfRequests {
-    type SqlType = Bool;
-}
-
-impl<QS> AppearsOnTable<QS> for OfRequests {}
-
-impl<QS> SelectableExpression<QS> for OfRequests {}
-
-impl ValidGrouping<()> for OfRequests {
-    type IsAggregate = is_aggregate::Never;
-}
+crate::db::sql_condition!(OfRequests);
 
 impl QueryFragment<MultiBackend> for OfRequests {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
