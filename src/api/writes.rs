@@ -89,9 +89,9 @@ impl Change {
             .await?)
     }
 
-    /// [`Self::apply`] to an entity of one force: `read` loads the entity as it stands, callers who may not write
-    /// its force are refused (nothing is written), and `work` changes it. The check and the write
-    /// see the same row, over one connection.
+    /// [`Self::apply`] to an entity of one force: `read` loads the entity as it stands, callers
+    /// who may not write its force are refused (nothing is written), and `work` changes it. The
+    /// check and the write see the same row, over one connection.
     pub async fn apply_to<E, T, R, F>(
         self,
         state: &AppState,
@@ -106,20 +106,15 @@ impl Change {
             + Send
             + 'static,
     {
-        let stamp = Stamp::now(self.identity.actor());
-        let Self { identity, expected } = self;
-        Ok(state
-            .db
-            .run(move |conn| {
-                write_transaction(conn, |conn| {
-                    let current = read(conn)?;
-                    if !identity.can_write_force(current.force()) {
-                        return Err(StoreError::Forbidden(current.force().to_owned()));
-                    }
-                    work(conn, &stamp, expected, current)
-                })
-            })
-            .await?)
+        let identity = self.identity.clone();
+        self.apply(state, move |conn, stamp, expected| {
+            let current = read(conn)?;
+            if !identity.can_write_force(current.force()) {
+                return Err(StoreError::Forbidden(current.force().to_owned()));
+            }
+            work(conn, stamp, expected, current)
+        })
+        .await
     }
 }
 
