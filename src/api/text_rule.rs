@@ -1,6 +1,7 @@
 //! Applies the registry's one text rule ([`crate::domain::forbidden_char`]) to everything a request
 //! carries as text, before any handler parses it: every query parameter, and every string of a JSON
-//! body. A refusal is a 400 naming the parameter or the JSON field (`answers[0].answer_text`).
+//! body; and a bound on the `Host` header. A refusal is a 400 naming the parameter, the header or
+//! the JSON field (`answers[0].answer_text`).
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -20,7 +21,7 @@ pub async fn refuse_control_characters(
     next: Next<impl MessageBody + 'static>,
     refusal: fn(ApiError, &str) -> actix_web::HttpResponse,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if let Err(error) = check_query(req.query_string()) {
+    if let Err(error) = check_host(&req).and_then(|()| check_query(req.query_string())) {
         let response = refusal(error, req.path());
         return Ok(req.into_response(response));
     }
@@ -58,6 +59,21 @@ pub async fn refuse_control_characters(
         req.set_payload(Payload::from(body));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// The longest `Host` a request may name: a DNS name (253) with a port. Feeds link absolutely to
+/// the host asked for and the response cache keys answers by it, so an unbounded one would let a
+/// client make every cached feed as large as it likes.
+const MAX_HOST: usize = 253 + ":65535".len();
+
+fn check_host(req: &ServiceRequest) -> Result<(), ApiError> {
+    match req.headers().get(header::HOST) {
+        Some(host) if host.len() > MAX_HOST => Err(ApiError::invalid_field(
+            "Host",
+            format!("is longer than {MAX_HOST} characters"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn check_query(query: &str) -> Result<(), ApiError> {

@@ -267,6 +267,15 @@ both_backends! {
             let feed: atom_syndication::Feed = body.parse().expect("well-formed Atom");
             assert_eq!(feed.entries()[0].title().as_str(), "badend");
         }
+        // Feed links are absolute on the host asked for: markup in it is escaped, and a host too
+        // long to be one is refused (it would make every cached copy of a feed that large).
+        let path = "/api/v1/deployments.atom";
+        let marked = app.client.get(app.url(path)).header("Host", "evil\"><x>").send().await.unwrap();
+        let feed: atom_syndication::Feed = marked.text().await.unwrap().parse().expect("well-formed Atom");
+        assert!(feed.id().starts_with("http://evil\"><x>/"), "{}", feed.id());
+        let long = app.client.get(app.url(path)).header("Host", "h".repeat(300)).send().await.unwrap();
+        assert_eq!(long.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(error_fields(&long.json().await.unwrap()), ["Host"]);
     }
 
     /// Finding 7: links across forces are refused alike, and a cited FOI request cannot be deleted.
