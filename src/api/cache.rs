@@ -317,15 +317,16 @@ pub async fn respond<T: Send + 'static>(
     let cache = state.cache.clone();
     // Views mention "overdue" relative to today, so a new day is a new answer too; feeds link
     // absolutely to the host they were asked on, so each host has its own answers.
-    let connection = req.connection_info();
-    let key = format!(
-        "{representation} {} {}://{}{}",
-        chrono::Utc::now().date_naive(),
-        connection.scheme(),
-        connection.host(),
-        req.uri()
-    );
-    drop(connection);
+    let key = {
+        let connection = req.connection_info();
+        format!(
+            "{representation} {} {}://{}{}",
+            chrono::Utc::now().date_naive(),
+            connection.scheme(),
+            connection.host(),
+            req.uri()
+        )
+    };
     if let Some(cached) = cache.fresh_hit(&key) {
         cache.hits.inc();
         return Ok(cached.respond(req));
