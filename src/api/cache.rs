@@ -1,12 +1,17 @@
 //! A cache of answers (matrix, profiles, statistics, deployment pages), validated against the
 //! database's write markers. A hit needs no database round trip while the markers were read less
 //! than `recheck` ago; after that one request re-reads them while the others are still served. A
-//! write through this instance expires the markers at once, and a write through another instance
+//! write through this instance outdates the markers at once, and a write through another instance
 //! behind the same load balancer (or the `import` command) is seen within `recheck` and a round
 //! trip. An answer depends on everything, or on one force (its profile): a write to one force's
 //! claims keeps every other force's profile (see [`store::markers`]).
+//!
+//! Reads without credentials never queue behind a write: while one request re-reads the markers a
+//! local write outdated, or recomputes an answer a write changed, the others are answered with what
+//! the cache held before, which is at most that one round trip or computation old. Requests with
+//! credentials (the writers) always see every write of this instance.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -138,6 +143,8 @@ enum Lookup<T> {
 struct KnownMarker {
     /// The markers and the instant their read began.
     read: Option<(Arc<WriteMarkers>, Instant)>,
+    /// A local write committed since the read: the markers may be outdated.
+    written_since: bool,
     /// Bumped by every local write, so that a read which began before the write cannot store its
     /// (by then outdated) marker as fresh.
     epoch: u64,
@@ -163,6 +170,8 @@ pub struct ResponseCache {
     entries: Arc<Mutex<HashMap<String, Entry>>>,
     marker: Arc<Mutex<KnownMarker>>,
     flights: Arc<[tokio::sync::Mutex<()>; FLIGHT_LANES]>,
+    /// The keys whose answers a request is computing now.
+    computing: Arc<Mutex<HashSet<String>>>,
     capacity: usize,
     recheck: Duration,
     /// Answers served from the cache, and answers computed (for `/metrics`).
@@ -177,6 +186,7 @@ impl ResponseCache {
             entries: Arc::new(Mutex::new(HashMap::new())),
             marker: Arc::new(Mutex::new(KnownMarker::default())),
             flights: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
+            computing: Arc::default(),
             capacity,
             recheck,
             hits: super::metrics::counter(
@@ -190,27 +200,32 @@ impl ResponseCache {
         }
     }
 
-    /// Forgets the marker, so the next read goes to the database: called after every local write.
+    /// Outdates the markers, so that the next request re-reads them: called after every local
+    /// write. A re-read already under way began before the write, so it no longer counts.
     pub fn expire_marker(&self) {
         let mut known = lock(&self.marker);
-        known.read = None;
+        known.written_since = true;
+        known.refreshing_since = None;
         known.epoch += 1;
     }
 
-    /// The cached answer for `key`, when the marker is fresh enough to trust without asking.
+    /// The cached answer for `key`, when the markers can be trusted without asking.
     ///
-    /// Once the marker is older than `recheck`, one request at a time re-reads it (this returns
-    /// `None` to that request) while the others are still answered from the cache: a slow
-    /// database delays one request a second, not every request. After a local write the marker is
-    /// gone, and every request asks the database until one has read it again.
-    fn fresh_hit(&self, key: &str) -> Option<Cached> {
+    /// Once the markers are older than `recheck`, or a local write has outdated them, one request
+    /// at a time re-reads them (this returns `None` to that request) while the others are still
+    /// answered from the cache: a slow database delays one request, not every request. Answers
+    /// that may be outdated by a local write go only to requests that may be answered `stale`.
+    fn fresh_hit(&self, key: &str, stale: bool) -> Option<Cached> {
         if self.recheck.is_zero() {
             return None;
         }
         let markers = {
             let mut known = lock(&self.marker);
             let (markers, read_at) = known.read.clone()?;
-            if read_at.elapsed() >= self.recheck {
+            if known.written_since && !stale {
+                return None;
+            }
+            if known.written_since || read_at.elapsed() >= self.recheck {
                 // A refresh that has not finished within `recheck` (its request failed, say) is
                 // taken over by this request.
                 let refreshing = known
@@ -224,6 +239,25 @@ impl ResponseCache {
             markers
         };
         self.entry(key, &markers)
+    }
+
+    /// For a request that may be answered stale, when the markers did not vouch for the answer
+    /// kept for `key`: that answer, however old, while another request is finding its successor
+    /// (`Ok`); otherwise this request takes the job on, marked until the guard is dropped
+    /// (`Err(Some)`), or waits like any other (`Err(None)`: nothing is kept to answer with).
+    fn kept_or_claim(&self, key: &str) -> Result<Cached, Option<Computing<'_>>> {
+        let mut computing = lock(&self.computing);
+        if !computing.contains(key) {
+            computing.insert(key.to_owned());
+            return Err(Some(Computing {
+                keys: &self.computing,
+                key: key.to_owned(),
+            }));
+        }
+        let kept = lock(&self.entries)
+            .get(key)
+            .map(|entry| entry.cached.clone());
+        kept.ok_or(None)
     }
 
     /// The answer kept for `key`, if no write since it was computed could have changed it.
@@ -257,6 +291,7 @@ impl ResponseCache {
             let markers = Arc::new(markers?);
             if known.epoch == epoch {
                 known.read = Some((markers.clone(), read_at));
+                known.written_since = false;
             }
             markers
         };
@@ -296,6 +331,29 @@ impl ResponseCache {
     }
 }
 
+/// Marks a key as being computed until dropped (also when the request is abandoned midway).
+#[derive(Debug)]
+struct Computing<'a> {
+    keys: &'a Mutex<HashSet<String>>,
+    key: String,
+}
+
+impl<'a> Computing<'a> {
+    /// Marks `key`, unless another request has marked it already.
+    fn start(keys: &'a Mutex<HashSet<String>>, key: &str) -> Option<Self> {
+        lock(keys).insert(key.to_owned()).then(|| Self {
+            keys,
+            key: key.to_owned(),
+        })
+    }
+}
+
+impl Drop for Computing<'_> {
+    fn drop(&mut self) {
+        lock(self.keys).remove(&self.key);
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock leaves only a cache behind: keep using it.
     mutex
@@ -327,9 +385,21 @@ pub async fn respond<T: Send + 'static>(
             req.uri()
         )
     };
-    if let Some(cached) = cache.fresh_hit(&key) {
-        cache.hits.inc();
+    // Requests with credentials come from writers, who must see their own writes.
+    let stale = !req.headers().contains_key(header::AUTHORIZATION);
+    if let Some(cached) = state.cache.fresh_hit(&key, stale) {
+        state.cache.hits.inc();
         return Ok(cached.respond(req));
+    }
+    let mut computing = None;
+    if stale {
+        match state.cache.kept_or_claim(&key) {
+            Ok(kept) => {
+                state.cache.hits.inc();
+                return Ok(kept.respond(req));
+            }
+            Err(claimed) => computing = claimed,
+        }
     }
     let check_key = key.clone();
     let checker = cache.clone();
@@ -343,6 +413,7 @@ pub async fn respond<T: Send + 'static>(
     }
     // A miss: wait for this key's turn, so that concurrent misses compute it once.
     let _turn = state.cache.flight(&key).lock().await;
+    let _computing = computing.or_else(|| Computing::start(&state.cache.computing, &key));
     let lookup_key = key.clone();
     let (marker, found) = state
         .db
@@ -366,4 +437,78 @@ pub async fn respond<T: Send + 'static>(
         }
     };
     Ok(cached.respond(req))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cache holding one answer for `key`, computed at sequence 1, with markers read just now.
+    fn holding(key: &str) -> ResponseCache {
+        let cache = ResponseCache::new(8, Duration::from_secs(3600));
+        let mut markers = WriteMarkers::default();
+        markers.sequence = 1;
+        lock(&cache.marker).read = Some((Arc::new(markers), Instant::now()));
+        let entry = Entry {
+            at: 1,
+            dependency: Dependency::Everything,
+            cached: Cached::new("text/plain", b"before the write".to_vec()),
+        };
+        cache.store(key.to_owned(), entry);
+        cache
+    }
+
+    #[test]
+    fn after_a_local_write_one_reader_rereads_while_the_others_are_answered_from_the_cache() {
+        let cache = holding("matrix");
+        assert!(
+            cache.fresh_hit("matrix", true).is_some(),
+            "markers just read"
+        );
+        cache.expire_marker();
+        assert!(
+            cache.fresh_hit("matrix", false).is_none(),
+            "a writer always asks"
+        );
+        assert!(
+            cache.fresh_hit("matrix", true).is_none(),
+            "the first reader re-reads"
+        );
+        let served = cache
+            .fresh_hit("matrix", true)
+            .expect("the others are answered");
+        assert_eq!(&served.body[..], b"before the write");
+        assert!(
+            cache.fresh_hit("matrix", false).is_none(),
+            "still not for a writer"
+        );
+    }
+
+    #[test]
+    fn one_reader_finds_the_successor_while_the_others_get_the_kept_answer() {
+        let cache = holding("matrix");
+        let Err(Some(claimed)) = cache.kept_or_claim("matrix") else {
+            panic!("the first reader takes the job on");
+        };
+        let kept = cache
+            .kept_or_claim("matrix")
+            .expect("the others are answered");
+        assert_eq!(&kept.body[..], b"before the write");
+        assert!(
+            Computing::start(&cache.computing, "matrix").is_none(),
+            "taken"
+        );
+        let Err(Some(profile)) = cache.kept_or_claim("profile") else {
+            panic!("another key is another job");
+        };
+        assert!(
+            matches!(cache.kept_or_claim("profile"), Err(None)),
+            "nothing kept for it: wait"
+        );
+        drop((claimed, profile));
+        assert!(
+            matches!(cache.kept_or_claim("matrix"), Err(Some(_))),
+            "done (or abandoned)"
+        );
+    }
 }
