@@ -5,10 +5,10 @@
 use crate::db::DbConnection;
 use crate::domain::{DeploymentStatus, Relation};
 use crate::foi::FoiCalendar;
-use crate::store::audit::Stamp;
-use crate::store::deployments::{self, DeploymentState, NewDeployment};
+use crate::store::audit::{Action, Stamp};
+use crate::store::deployments::{self, DeploymentState, NewHistory, Revision};
 use crate::store::foi_requests::{self, AnswerFields, FoiRequest, FoiRequestFields};
-use crate::store::{Precondition, StoreError};
+use crate::store::{new_id, Precondition, StoreError};
 
 /// Records a new request, applying its answers' claims first. Call inside a write transaction.
 pub fn create(
@@ -41,7 +41,10 @@ pub fn update(
 }
 
 /// `fields` with every claim applied to `force`'s deployments and turned into a link from its
-/// answer to the deployment it set, as supporting it.
+/// answer to the deployment it set, as supporting it. The force's deployments of the claimed tools
+/// are read at once, and the deployments the claims create are written together (a tool's first
+/// claim creates it; a later claim of the same tool, or a claim of a tool the force has, updates
+/// it, in answer order).
 fn apply_claims(
     conn: &mut DbConnection,
     stamp: &Stamp,
@@ -49,73 +52,119 @@ fn apply_claims(
     fields: &FoiRequestFields,
 ) -> Result<FoiRequestFields, StoreError> {
     let mut resolved = fields.clone();
-    for answer in &mut resolved.answers {
-        for (tool, status) in std::mem::take(&mut answer.claims) {
-            let claimed = record_claim(conn, stamp, force, &tool, status, fields, answer)?;
-            answer.deployments.retain(|(id, _)| *id != claimed);
-            answer.deployments.push((claimed, Relation::Supports));
-        }
+    let claims: Vec<(usize, String, DeploymentStatus)> = resolved
+        .answers
+        .iter_mut()
+        .enumerate()
+        .flat_map(|(n, answer)| {
+            std::mem::take(&mut answer.claims)
+                .into_iter()
+                .map(move |(tool, status)| (n, tool, status))
+        })
+        .collect();
+    if claims.is_empty() {
+        return Ok(resolved);
+    }
+    let tools: Vec<&str> = claims.iter().map(|(_, tool, _)| tool.as_str()).collect();
+    let mut held = deployments::latest_ids(conn, force, &tools)?;
+    let mut created: Vec<(String, String, DeploymentState)> = Vec::new();
+    let mut updates = Vec::new();
+    let mut supports = Vec::with_capacity(claims.len());
+    for (n, tool, status) in claims {
+        let id = match held.get(&tool) {
+            Some(id) => {
+                updates.push((id.clone(), status));
+                id.clone()
+            }
+            None => {
+                let id = new_id();
+                let state = claimed_state(status, fields, &fields.answers[n]);
+                created.push((id.clone(), tool.clone(), state));
+                held.insert(tool, id.clone());
+                id
+            }
+        };
+        supports.push((n, id));
+    }
+    let histories: Vec<NewHistory<'_>> = created
+        .iter()
+        .map(|(id, tool, state)| NewHistory {
+            id,
+            force,
+            tool,
+            created_at: stamp.at,
+            revisions: vec![Revision {
+                number: 1,
+                action: Action::Create,
+                at: stamp.at,
+                state,
+            }],
+        })
+        .collect();
+    deployments::insert_histories(conn, &stamp.actor, &histories)?;
+    for (id, status) in updates {
+        update_claimed(conn, stamp, &id, status, fields)?;
+    }
+    for (n, id) in supports {
+        let links = &mut resolved.answers[n].deployments;
+        links.retain(|(linked, _)| *linked != id);
+        links.push((id, Relation::Supports));
     }
     Ok(resolved)
 }
 
-/// Sets the force's deployment of `tool` to `status` as this answer says (creating it if the force
-/// has none), as a normal audited deployment write. Returns the deployment's id.
-fn record_claim(
-    conn: &mut DbConnection,
-    stamp: &Stamp,
-    force: &str,
-    tool: &str,
+/// A new deployment as an answer's claim of `status` describes it.
+fn claimed_state(
     status: DeploymentStatus,
     fields: &FoiRequestFields,
     answer: &AnswerFields,
-) -> Result<String, StoreError> {
-    let confirmed = fields.responded_on.unwrap_or(fields.received_on);
-    match deployments::latest_id(conn, force, tool)? {
-        Some(id) => {
-            let current = deployments::get(conn, &id, None)?;
-            let state = DeploymentState {
-                status,
-                last_confirmed: Some(confirmed),
-                provenance: fields.provenance,
-                ..current.state.clone()
-            };
-            if state != current.state {
-                deployments::update_current(conn, stamp, &current, &state)?;
-            }
-            Ok(id)
-        }
-        None => {
-            let summary = if answer.answer_text.is_empty() {
-                format!("FOI answer from {}: {}", fields.authority, answer.outcome)
-            } else {
-                answer.answer_text.clone()
-            };
-            let created = deployments::create(
-                conn,
-                stamp,
-                &NewDeployment {
-                    force: force.to_owned(),
-                    tool: tool.to_owned(),
-                    state: DeploymentState {
-                        status,
-                        vendors: Vec::new(),
-                        product: None,
-                        first_known_use: None,
-                        last_confirmed: Some(confirmed),
-                        ended_on: None,
-                        summary,
-                        legal_basis: None,
-                        authorisation: None,
-                        public_consultation: None,
-                        use_policy_url: None,
-                        provenance: fields.provenance,
-                        verified: false,
-                        source_ids: Vec::new(),
-                    },
-                },
-            )?;
-            Ok(created.id)
-        }
+) -> DeploymentState {
+    let summary = if answer.answer_text.is_empty() {
+        format!("FOI answer from {}: {}", fields.authority, answer.outcome)
+    } else {
+        answer.answer_text.clone()
+    };
+    DeploymentState {
+        status,
+        vendors: Vec::new(),
+        product: None,
+        first_known_use: None,
+        last_confirmed: Some(confirmed_on(fields)),
+        ended_on: None,
+        summary,
+        legal_basis: None,
+        authorisation: None,
+        public_consultation: None,
+        use_policy_url: None,
+        provenance: fields.provenance,
+        verified: false,
+        source_ids: Vec::new(),
     }
+}
+
+/// The day a reply confirms its claims on.
+fn confirmed_on(fields: &FoiRequestFields) -> chrono::NaiveDate {
+    fields.responded_on.unwrap_or(fields.received_on)
+}
+
+/// Sets deployment `id` to `status` as the reply says, as a normal audited write (none when it
+/// already says so).
+fn update_claimed(
+    conn: &mut DbConnection,
+    stamp: &Stamp,
+    id: &str,
+    status: DeploymentStatus,
+    fields: &FoiRequestFields,
+) -> Result<(), StoreError> {
+    let current = deployments::get(conn, id, None)?;
+    let state = DeploymentState {
+        status,
+        last_confirmed: Some(confirmed_on(fields)),
+        provenance: fields.provenance,
+        ..current.state.clone()
+    };
+    if state != current.state {
+        deployments::update_current(conn, stamp, &current, &state)?;
+    }
+    Ok(())
 }

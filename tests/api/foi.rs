@@ -263,6 +263,40 @@ both_backends! {
         assert_eq!(error_fields(&problem), ["exemption", "outcome", "received__gte", "overdue"]);
     }
 
+    async fn claims_create_each_tool_once_and_update_what_the_force_has(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let held = app
+            .send(Method::POST, "/api/v1/deployments", &editor, None,
+                  &json!({"force": "kent", "tool": "anpr", "status": "planned", "summary": "ANPR cameras"}))
+            .await;
+        assert_eq!(held.status(), StatusCode::CREATED);
+        let held: Value = held.json().await.unwrap();
+        let mut body = request_body("kent", "2020-01-06");
+        body["answers"][0]["claims"] = json!([{"tool": "drones", "status": "trial"}, {"tool": "anpr", "status": "in_use"}]);
+        body["answers"][1]["claims"] = json!([{"tool": "drones", "status": "in_use"}]);
+        let request = create(&app, &editor, &body).await;
+
+        let drones = app.get_json("/api/v1/deployments?force=kent&tool=drones", StatusCode::OK).await;
+        let drones = drones["items"].as_array().unwrap();
+        assert_eq!(drones.len(), 1, "a tool claimed by two answers is created once");
+        assert_eq!(drones[0]["status"], "in_use", "the later answer's claim wins");
+        assert_eq!(drones[0]["revision"], 2);
+        let anpr = app.get_json(&format!("/api/v1/deployments/{}", held["id"].as_str().unwrap()), StatusCode::OK).await;
+        assert_eq!(anpr["status"], "in_use", "the force's deployment is updated");
+        assert_eq!(anpr["summary"], "ANPR cameras", "and keeps what the claim does not say");
+        assert_eq!(anpr["revision"], 2);
+        let linked = |n: usize| -> Vec<&str> {
+            let mut ids: Vec<&str> = request["answers"][n]["deployments"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+            ids.sort_unstable();
+            ids
+        };
+        let mut both = vec![drones[0]["id"].as_str().unwrap(), held["id"].as_str().unwrap()];
+        both.sort_unstable();
+        assert_eq!(linked(0), both, "each claim links its answer to the deployment it set");
+        assert_eq!(linked(1), [drones[0]["id"].as_str().unwrap()]);
+    }
+
     async fn invalid_requests_name_every_field_and_store_nothing(db: TestDb) {
         let app = db.spawn().await;
         let editor = app.token_for(Role::Editor, &[]).await;

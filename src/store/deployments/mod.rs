@@ -24,6 +24,6 @@ pub use query::{
     cell_statuses, force_cells, ActiveOn, CellStatus, DateRange, DeploymentFilter, DeploymentKey,
     DeploymentSort, MatrixFilter, SortColumn, ASSESSMENT_EXISTS,
 };
-pub use read::{all, get, latest_id, latest_per_tool, list, revisions};
+pub use read::{all, get, latest_ids, latest_per_tool, list, revisions};
 pub use restore::restore;
 pub use write::{create, delete, update, update_current};

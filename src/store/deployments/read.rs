@@ -1,6 +1,8 @@
 //! Reads: a page of deployments, all of them for a filter, one, the latest of a force's tool, and a
 //! deployment's history.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -125,19 +127,28 @@ pub fn get(
         })
 }
 
-/// The id of the force's deployment of `tool`, the most recently written if it has several.
-pub fn latest_id(
+/// The id of the force's deployment of each of `tools` it has (the most recently written where it
+/// has several), keyed by tool: one read for all of an FOI reply's claims.
+pub fn latest_ids(
     conn: &mut DbConnection,
     force: &str,
-    tool: &str,
-) -> Result<Option<String>, StoreError> {
-    Ok(deployments::table
+    tools: &[&str],
+) -> Result<HashMap<String, String>, StoreError> {
+    let newest_first: Vec<(String, String)> = deployments::table
         .filter(deployments::force_slug.eq(force))
-        .filter(deployments::tool_slug.eq(tool))
-        .order((deployments::updated_at.desc(), deployments::id.desc()))
-        .select(deployments::id)
-        .first(conn)
-        .optional()?)
+        .filter(deployments::tool_slug.eq_any(tools))
+        .order((
+            deployments::tool_slug,
+            deployments::updated_at.desc(),
+            deployments::id.desc(),
+        ))
+        .select((deployments::tool_slug, deployments::id))
+        .load(conn)?;
+    let mut latest = HashMap::new();
+    for (tool, id) in newest_first {
+        latest.entry(tool).or_insert(id);
+    }
+    Ok(latest)
 }
 
 /// Every revision of a deployment, oldest first (it survives the deployment's deletion).
