@@ -28,7 +28,7 @@ use crate::store::markers::{self, Dependency, WriteMarkers};
 use crate::store::StoreError;
 
 /// One cached answer: its type, body, entity tag (hashed once, when computed), `Link` header, and
-/// its gzip encoding, made the first time a client asks for it and then kept with the answer.
+/// its gzip encoding, made once, before the answer is kept (see `respond`).
 #[derive(Clone)]
 pub struct Cached {
     pub content_type: &'static str,
@@ -49,6 +49,13 @@ impl Cached {
             body: body.into(),
             link: None,
             gzipped: Arc::default(),
+        }
+    }
+
+    /// Computes the gzip encoding, when the body is large enough to be sent gzipped.
+    fn compress(&self) {
+        if self.body.len() >= GZIP_THRESHOLD {
+            self.gzipped();
         }
     }
 
@@ -427,6 +434,14 @@ pub async fn respond<T: Send + 'static>(
         Lookup::Miss(value) => {
             state.cache.misses.inc();
             let cached = render(value);
+            // Compressed before it is kept, on a blocking thread: compressing on first use would
+            // hold an async worker, and every connection it serves, for milliseconds per answer.
+            let cached = actix_web::web::block(move || {
+                cached.compress();
+                cached
+            })
+            .await
+            .map_err(|e| ApiError::Internal(format!("compressing an answer: {e}")))?;
             let entry = Entry {
                 at: marker,
                 dependency,

@@ -10,6 +10,7 @@ use super::audit::{self, Action, Change, Changed, Stamp};
 use super::diff;
 use super::restore::{plan, Plan, Restorable, Restored};
 use super::{new_id, parse_column, utc, Page, PageRequest, StoreError};
+use crate::db::bulk::{insert_rows, Value};
 use crate::db::schema::{assessment_deployments, deployments, impact_assessments};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::{AssessmentKind, AssessmentStatus, Provenance};
@@ -346,15 +347,40 @@ fn write(
         )
         .execute(conn)?;
     }
-    for deployment in &fields.deployment_ids {
-        diesel::insert_into(assessment_deployments::table)
-            .values((
-                assessment_deployments::impact_assessment_id.eq(id),
-                assessment_deployments::deployment_id.eq(deployment),
-            ))
-            .execute(conn)?;
-    }
-    let written = get(conn, id)?;
+    // The view as `get` would read it back: covered deployments in id order, once each.
+    let mut deployment_ids = fields.deployment_ids.clone();
+    deployment_ids.sort_unstable();
+    deployment_ids.dedup();
+    let links: Vec<Vec<Value<'_>>> = deployment_ids
+        .iter()
+        .map(|deployment| vec![Value::Text(id), Value::Text(deployment)])
+        .collect();
+    insert_rows(
+        conn,
+        "assessment_deployments",
+        &["impact_assessment_id", "deployment_id"],
+        &links,
+    )?;
+    let written = ImpactAssessment {
+        id: id.to_owned(),
+        force: fields.force.clone(),
+        kind: fields.kind,
+        status: fields.status,
+        title: fields.title.clone(),
+        completed_on: fields.completed_on,
+        next_review_due: fields.next_review_due,
+        review_overdue: fields
+            .next_review_due
+            .is_some_and(|due| due < Utc::now().date_naive()),
+        url: fields.url.clone(),
+        summary: fields.summary.clone(),
+        deployment_ids,
+        revealed_by_source_id: fields.revealed_by_source_id.clone(),
+        revealed_by_foi_request_id: fields.revealed_by_foi_request_id.clone(),
+        provenance: fields.provenance,
+        revision,
+        updated_at: utc(stamp.at),
+    };
     record_write(conn, stamp, &written, action, changed)?;
     Ok(written)
 }
