@@ -207,39 +207,40 @@ async fn serve_matrix(
         query.parse_comparing()?
     };
     let representation = if csv { "csv" } else { "json" };
-    let mut answer = cached(
-        &req,
-        &state,
-        representation,
-        Dependency::Everything,
-        move |conn| {
-            let matrix = overviews::matrix(conn, &filter)?;
-            if csv {
-                return Ok(matrix_csv(&matrix));
+    // Today's matrix changes only when a status appears in or leaves a cell; a past one, or a
+    // comparison with one, is read from the revisions.
+    let dependency = if filter.as_of.is_none() && compare_to.is_none() {
+        Dependency::Cells
+    } else {
+        Dependency::Everything
+    };
+    let mut answer = cached(&req, &state, representation, dependency, move |conn| {
+        let matrix = overviews::matrix(conn, &filter)?;
+        if csv {
+            return Ok(matrix_csv(&matrix));
+        }
+        let comparison = match compare_to {
+            None => None,
+            Some(other) => {
+                let old_filter = MatrixFilter {
+                    as_of: Some(other.end()),
+                    ..filter.clone()
+                };
+                let old = overviews::matrix(conn, &old_filter)?;
+                Some(MatrixComparisonView {
+                    compare_to: query.compare_to.clone().unwrap_or_default(),
+                    changes: compare::matrices(&old, &matrix)
+                        .into_iter()
+                        .map(CellChangeView::from)
+                        .collect(),
+                })
             }
-            let comparison = match compare_to {
-                None => None,
-                Some(other) => {
-                    let old_filter = MatrixFilter {
-                        as_of: Some(other.end()),
-                        ..filter.clone()
-                    };
-                    let old = overviews::matrix(conn, &old_filter)?;
-                    Some(MatrixComparisonView {
-                        compare_to: query.compare_to.clone().unwrap_or_default(),
-                        changes: compare::matrices(&old, &matrix)
-                            .into_iter()
-                            .map(CellChangeView::from)
-                            .collect(),
-                    })
-                }
-            };
-            Ok(Cached::json(&MatrixView {
-                comparison,
-                ..MatrixView::from(matrix)
-            }))
-        },
-    )
+        };
+        Ok(Cached::json(&MatrixView {
+            comparison,
+            ..MatrixView::from(matrix)
+        }))
+    })
     .await?;
     let headers = answer.headers_mut();
     // JSON and CSV share this URL: the answer also varies with `Accept`.

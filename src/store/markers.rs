@@ -12,6 +12,8 @@ use crate::db::DbConnection;
 
 /// The scope every write not confined to one force's claims touches (see the migration).
 const EVERYTHING: &str = "*";
+/// The scope of a write that adds a status to a force x tool cell or removes one from it.
+const CELLS: &str = "cells";
 
 /// What a computed answer depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +22,9 @@ pub enum Dependency {
     Everything,
     /// One force's claims, and anything not confined to another force's claims (its profile).
     Force(String),
+    /// Which statuses each force x tool cell holds, and anything not a deployment's claim (today's
+    /// matrix): a claim that changes no cell's set of statuses leaves it as it was.
+    Cells,
 }
 
 /// The write sequence and the latest write of each scope, read in one statement.
@@ -31,15 +36,20 @@ pub struct WriteMarkers {
 }
 
 impl WriteMarkers {
+    /// The write sequence's value at the latest write of `scope` (0: none seen).
+    fn touched(&self, scope: &str) -> i64 {
+        self.scopes.get(scope).copied().unwrap_or(0)
+    }
+
     /// Whether no write that could change an answer depending on `dependency`, computed when the
     /// sequence stood at `at`, has been made since.
     pub fn unchanged_since(&self, dependency: &Dependency, at: i64) -> bool {
         match dependency {
             Dependency::Everything => self.sequence == at,
             Dependency::Force(slug) => {
-                let touched = |scope: &str| self.scopes.get(scope).copied().unwrap_or(0);
-                touched(EVERYTHING) <= at && touched(&format!("force:{slug}")) <= at
+                self.touched(EVERYTHING) <= at && self.touched(&format!("force:{slug}")) <= at
             }
+            Dependency::Cells => self.touched(EVERYTHING) <= at && self.touched(CELLS) <= at,
         }
     }
 }
@@ -80,6 +90,15 @@ mod tests {
         assert!(now.unchanged_since(&kent, 7));
         assert!(!now.unchanged_since(&Dependency::Everything, 5));
         assert!(now.unchanged_since(&Dependency::Everything, 7));
+    }
+
+    #[test]
+    fn only_a_cell_gaining_or_losing_a_status_changes_the_matrix() {
+        let claims_only = markers(9, &[("*", 3), ("force:kent", 9), ("cells", 5)]);
+        assert!(claims_only.unchanged_since(&Dependency::Cells, 5));
+        assert!(!claims_only.unchanged_since(&Dependency::Cells, 4));
+        let outside = markers(9, &[("*", 9), ("cells", 5)]);
+        assert!(!outside.unchanged_since(&Dependency::Cells, 5));
     }
 
     #[test]

@@ -160,6 +160,33 @@ both_backends! {
         assert_eq!(cell(&rechecked, "essex", "drones"), "planned", "the first read after the recheck asks the database");
     }
 
+    async fn the_matrix_is_recomputed_only_when_a_cell_gains_or_loses_a_status(db: TestDb) {
+        let app = db.spawn().await;
+        let editor = app.token_for(Role::Editor, &[]).await;
+        let misses = || async {
+            let text = app.get("/metrics").await.text().await.unwrap();
+            crate::operations::sample(&text, "registry_cache_misses_total").unwrap()
+        };
+        let trial = json!({"force": "kent", "tool": "drones", "status": "trial", "summary": "Drone trial"});
+        let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &trial).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let matrix = app.get_json("/api/v1/matrix", StatusCode::OK).await;
+        assert_eq!(cell(&matrix, "kent", "drones"), "trial");
+        let computed = misses().await;
+
+        let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &trial).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(app.get_json("/api/v1/matrix", StatusCode::OK).await, matrix);
+        assert_eq!(misses().await, computed, "a second trial in a cell that has one leaves the matrix cached");
+
+        let in_use = json!({"force": "kent", "tool": "drones", "status": "in_use", "summary": "Drone unit"});
+        let response = app.send(Method::POST, "/api/v1/deployments", &editor, None, &in_use).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let matrix = app.get_json("/api/v1/matrix", StatusCode::OK).await;
+        assert_eq!(cell(&matrix, "kent", "drones"), "in_use", "a new status in the cell recomputes it");
+        assert_eq!(misses().await, computed + 1.0);
+    }
+
     async fn a_write_to_one_forces_claims_keeps_every_other_forces_profile_cached(db: TestDb) {
         let app = db.spawn().await;
         let editor = app.token_for(Role::Editor, &[]).await;
