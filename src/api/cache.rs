@@ -52,11 +52,9 @@ impl Cached {
         }
     }
 
-    /// Computes the gzip encoding, when the body is large enough to be sent gzipped.
-    fn compress(&self) {
-        if self.body.len() >= GZIP_THRESHOLD {
-            self.gzipped();
-        }
+    /// Whether the body is large enough to be sent gzipped.
+    fn worth_gzipping(&self) -> bool {
+        self.body.len() >= GZIP_THRESHOLD
     }
 
     /// The body gzip-encoded, computed once per cached answer.
@@ -102,7 +100,7 @@ impl Cached {
     /// The answer for `req`: gzip-encoded when the client accepts it (with its own strong ETag, as
     /// a different representation), as it is otherwise.
     fn respond(self, req: &HttpRequest) -> HttpResponse {
-        let mut response = if self.body.len() >= GZIP_THRESHOLD && accepts_gzip(req) {
+        let mut response = if self.worth_gzipping() && accepts_gzip(req) {
             let etag = EntityTag::new_strong(format!("{}-gzip", self.etag.tag()));
             let mut response = responses::tagged(req, etag, self.content_type, self.gzipped());
             response
@@ -253,18 +251,13 @@ impl ResponseCache {
     /// (`Ok`); otherwise this request takes the job on, marked until the guard is dropped
     /// (`Err(Some)`), or waits like any other (`Err(None)`: nothing is kept to answer with).
     fn kept_or_claim(&self, key: &str) -> Result<Cached, Option<Computing<'_>>> {
-        let mut computing = lock(&self.computing);
-        if !computing.contains(key) {
-            computing.insert(key.to_owned());
-            return Err(Some(Computing {
-                keys: &self.computing,
-                key: key.to_owned(),
-            }));
+        if let Some(claimed) = Computing::start(&self.computing, key) {
+            return Err(Some(claimed));
         }
-        let kept = lock(&self.entries)
+        lock(&self.entries)
             .get(key)
-            .map(|entry| entry.cached.clone());
-        kept.ok_or(None)
+            .map(|entry| entry.cached.clone())
+            .ok_or(None)
     }
 
     /// The answer kept for `key`, if no write since it was computed could have changed it.
@@ -433,15 +426,17 @@ pub async fn respond<T: Send + 'static>(
         }
         Lookup::Miss(value) => {
             state.cache.misses.inc();
-            let cached = render(value);
+            let mut cached = render(value);
             // Compressed before it is kept, on a blocking thread: compressing on first use would
             // hold an async worker, and every connection it serves, for milliseconds per answer.
-            let cached = actix_web::web::block(move || {
-                cached.compress();
-                cached
-            })
-            .await
-            .map_err(|e| ApiError::Internal(format!("compressing an answer: {e}")))?;
+            if cached.worth_gzipping() {
+                cached = actix_web::web::block(move || {
+                    cached.gzipped();
+                    cached
+                })
+                .await
+                .map_err(|e| ApiError::Internal(format!("compressing an answer: {e}")))?;
+            }
             let entry = Entry {
                 at: marker,
                 dependency,

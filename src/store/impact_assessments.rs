@@ -97,6 +97,11 @@ struct Row {
     updated_at: NaiveDateTime,
 }
 
+/// Whether a review due on `next_review_due` is overdue on `today`.
+fn review_overdue(next_review_due: Option<NaiveDate>, today: NaiveDate) -> bool {
+    next_review_due.is_some_and(|due| due < today)
+}
+
 fn into_views(
     conn: &mut DbConnection,
     rows: Vec<Row>,
@@ -124,7 +129,7 @@ fn into_views(
                 kind: parse_column("impact_assessments.kind", &row.kind)?,
                 status: parse_column("impact_assessments.status", &row.status)?,
                 provenance: parse_column("impact_assessments.provenance", &row.provenance)?,
-                review_overdue: row.next_review_due.is_some_and(|due| due < today),
+                review_overdue: review_overdue(row.next_review_due, today),
                 deployment_ids: covered.remove(&row.id).unwrap_or_default(),
                 id: row.id,
                 force: row.force_slug,
@@ -369,9 +374,7 @@ fn write(
         title: fields.title.clone(),
         completed_on: fields.completed_on,
         next_review_due: fields.next_review_due,
-        review_overdue: fields
-            .next_review_due
-            .is_some_and(|due| due < Utc::now().date_naive()),
+        review_overdue: review_overdue(fields.next_review_due, Utc::now().date_naive()),
         url: fields.url.clone(),
         summary: fields.summary.clone(),
         deployment_ids,
