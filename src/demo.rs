@@ -163,7 +163,7 @@ fn day(base: NaiveDate, offset: i64) -> NaiveDate {
 
 /// One force's synthetic claims, each citing a source of its own, with two to six later revisions
 /// and, for about half, an impact assessment. Generated first, then written as imports write
-/// (sources and deployments with their whole histories in a few multi-row statements).
+/// (sources, deployments with their whole histories, and assessments in a few multi-row statements).
 fn seed_force(
     conn: &mut DbConnection,
     rng: &mut fastrand::Rng,
@@ -294,9 +294,14 @@ fn seed_force(
         })
         .collect();
     deployments::insert_histories(conn, &actor, &histories)?;
-    for (at, fields) in &assessments {
-        impact_assessments::create(conn, &demo_stamp(*at), fields)?;
-    }
+    impact_assessments::insert_new(
+        conn,
+        &actor,
+        &assessments
+            .iter()
+            .map(|(at, fields)| (*at, fields))
+            .collect::<Vec<_>>(),
+    )?;
     Ok(SeedReport {
         deployments: claims.len(),
         revisions: histories.iter().map(|h| h.revisions.len()).sum(),

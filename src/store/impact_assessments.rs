@@ -97,6 +97,67 @@ struct Row {
     updated_at: NaiveDateTime,
 }
 
+impl ImpactAssessment {
+    /// The view of `fields` written as `revision` at `at`, as `get` would read it back: covered
+    /// deployments in id order, once each.
+    fn written(id: &str, fields: &AssessmentFields, revision: i64, at: NaiveDateTime) -> Self {
+        let mut deployment_ids = fields.deployment_ids.clone();
+        deployment_ids.sort_unstable();
+        deployment_ids.dedup();
+        ImpactAssessment {
+            id: id.to_owned(),
+            force: fields.force.clone(),
+            kind: fields.kind,
+            status: fields.status,
+            title: fields.title.clone(),
+            completed_on: fields.completed_on,
+            next_review_due: fields.next_review_due,
+            review_overdue: review_overdue(fields.next_review_due, Utc::now().date_naive()),
+            url: fields.url.clone(),
+            summary: fields.summary.clone(),
+            deployment_ids,
+            revealed_by_source_id: fields.revealed_by_source_id.clone(),
+            revealed_by_foi_request_id: fields.revealed_by_foi_request_id.clone(),
+            provenance: fields.provenance,
+            revision,
+            updated_at: utc(at),
+        }
+    }
+}
+
+/// The change feed's line for a write of an assessment.
+fn summary_line(assessment: &ImpactAssessment, action: Action) -> String {
+    if action == Action::Delete {
+        format!("{} · {}: deleted", assessment.force, assessment.kind)
+    } else {
+        format!(
+            "{} · {}: {}",
+            assessment.force, assessment.kind, assessment.status
+        )
+    }
+}
+
+/// The links of written assessments to the deployments they cover, in one statement.
+fn insert_links(
+    conn: &mut DbConnection,
+    assessments: &[ImpactAssessment],
+) -> Result<(), StoreError> {
+    let links: Vec<Vec<Value<'_>>> = assessments
+        .iter()
+        .flat_map(|a| {
+            a.deployment_ids
+                .iter()
+                .map(|deployment| vec![Value::Text(&a.id), Value::Text(deployment)])
+        })
+        .collect();
+    Ok(insert_rows(
+        conn,
+        "assessment_deployments",
+        &["impact_assessment_id", "deployment_id"],
+        &links,
+    )?)
+}
+
 /// Whether a review due on `next_review_due` is overdue on `today`.
 fn review_overdue(next_review_due: Option<NaiveDate>, today: NaiveDate) -> bool {
     next_review_due.is_some_and(|due| due < today)
@@ -352,38 +413,8 @@ fn write(
         )
         .execute(conn)?;
     }
-    // The view as `get` would read it back: covered deployments in id order, once each.
-    let mut deployment_ids = fields.deployment_ids.clone();
-    deployment_ids.sort_unstable();
-    deployment_ids.dedup();
-    let links: Vec<Vec<Value<'_>>> = deployment_ids
-        .iter()
-        .map(|deployment| vec![Value::Text(id), Value::Text(deployment)])
-        .collect();
-    insert_rows(
-        conn,
-        "assessment_deployments",
-        &["impact_assessment_id", "deployment_id"],
-        &links,
-    )?;
-    let written = ImpactAssessment {
-        id: id.to_owned(),
-        force: fields.force.clone(),
-        kind: fields.kind,
-        status: fields.status,
-        title: fields.title.clone(),
-        completed_on: fields.completed_on,
-        next_review_due: fields.next_review_due,
-        review_overdue: review_overdue(fields.next_review_due, Utc::now().date_naive()),
-        url: fields.url.clone(),
-        summary: fields.summary.clone(),
-        deployment_ids,
-        revealed_by_source_id: fields.revealed_by_source_id.clone(),
-        revealed_by_foi_request_id: fields.revealed_by_foi_request_id.clone(),
-        provenance: fields.provenance,
-        revision,
-        updated_at: utc(stamp.at),
-    };
+    let written = ImpactAssessment::written(id, fields, revision, stamp.at);
+    insert_links(conn, std::slice::from_ref(&written))?;
     record_write(conn, stamp, &written, action, changed)?;
     Ok(written)
 }
@@ -405,14 +436,7 @@ fn record_write(
             revision: assessment.revision,
             force_slug: Some(&assessment.force),
             changed,
-            summary: if action == Action::Delete {
-                format!("{} · {}: deleted", assessment.force, assessment.kind)
-            } else {
-                format!(
-                    "{} · {}: {}",
-                    assessment.force, assessment.kind, assessment.status
-                )
-            },
+            summary: summary_line(assessment, action),
         },
         assessment,
     )
@@ -437,6 +461,83 @@ pub fn create(
         Action::Create,
         Changed::NONE,
     )
+}
+
+/// Records many new assessments at once (the demo seeder), each as written by `actor` at `at`:
+/// their rows, covered deployments, snapshots and change events in a few multi-row statements.
+/// Their references are the caller's to check. Call inside a write transaction.
+pub fn insert_new(
+    conn: &mut DbConnection,
+    actor: &audit::Actor,
+    new: &[(NaiveDateTime, &AssessmentFields)],
+) -> Result<Vec<ImpactAssessment>, StoreError> {
+    use crate::db::bulk::StoredTime;
+    let ids: Vec<String> = new.iter().map(|_| new_id()).collect();
+    let written: Vec<ImpactAssessment> = new
+        .iter()
+        .zip(&ids)
+        .map(|((at, fields), id)| ImpactAssessment::written(id, fields, 1, *at))
+        .collect();
+    let rows: Vec<Vec<Value<'_>>> = written
+        .iter()
+        .zip(new)
+        .map(|(a, (at, _))| {
+            vec![
+                Value::Text(&a.id),
+                Value::Text(&a.force),
+                Value::Text(a.kind.as_str()),
+                Value::Text(a.status.as_str()),
+                Value::Text(&a.title),
+                Value::OptDate(a.completed_on),
+                Value::OptDate(a.next_review_due),
+                Value::OptText(a.url.as_deref()),
+                Value::Text(&a.summary),
+                Value::OptText(a.revealed_by_source_id.as_deref()),
+                Value::OptText(a.revealed_by_foi_request_id.as_deref()),
+                Value::Text(a.provenance.as_str()),
+                Value::Int(a.revision),
+                Value::Time(StoredTime(*at)),
+                Value::Time(StoredTime(*at)),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "impact_assessments",
+        &[
+            "id",
+            "force_slug",
+            "kind",
+            "status",
+            "title",
+            "completed_on",
+            "next_review_due",
+            "url",
+            "summary",
+            "revealed_by_source_id",
+            "revealed_by_foi_request_id",
+            "provenance",
+            "revision",
+            "created_at",
+            "updated_at",
+        ],
+        &rows,
+    )?;
+    insert_links(conn, &written)?;
+    let created: Vec<super::revisions::Created<'_, ImpactAssessment>> = written
+        .iter()
+        .zip(new)
+        .map(|(a, (at, _))| super::revisions::Created {
+            id: &a.id,
+            revision: a.revision,
+            force_slug: Some(&a.force),
+            summary: summary_line(a, Action::Create),
+            at: *at,
+            snapshot: a,
+        })
+        .collect();
+    super::revisions::record_created_many(conn, actor, ENTITY, &created)?;
+    Ok(written)
 }
 
 fn current_at(

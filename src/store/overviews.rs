@@ -12,7 +12,7 @@ use super::forces::{self, Force, ForceFilter};
 use super::impact_assessments::{self, ImpactAssessment};
 use super::sources::{self, Source};
 use super::tools::{self, InToolFamily, Tool, ToolFilter};
-use super::{parse_column, PageRequest, StoreError};
+use super::{PageRequest, StoreError};
 use crate::db::schema::tools as tools_table;
 use crate::db::DbConnection;
 use crate::domain::{DeploymentStatus, Nation};
@@ -269,9 +269,8 @@ pub fn matrix(conn: &mut DbConnection, filter: &MatrixFilter) -> Result<Matrix, 
     }
     let mut known: HashMap<(String, String), DeploymentStatus> = HashMap::new();
     for cell in deployments::cell_statuses(conn, filter)? {
-        let status: DeploymentStatus = parse_column("deployments.status", &cell.status)?;
-        let entry = known.entry((cell.force, cell.tool)).or_insert(status);
-        *entry = (*entry).min(status);
+        let entry = known.entry((cell.force, cell.tool)).or_insert(cell.status);
+        *entry = (*entry).min(cell.status);
     }
     let forces = all_forces(
         conn,

@@ -72,6 +72,76 @@ fn record<T: Serialize>(
     Ok(())
 }
 
+/// A new entity of a bulk write: what its first snapshot and change event record.
+pub struct Created<'a, T> {
+    pub id: &'a str,
+    pub revision: i64,
+    pub force_slug: Option<&'a str>,
+    pub summary: String,
+    pub at: NaiveDateTime,
+    pub snapshot: &'a T,
+}
+
+/// The bulk twin of [`record_write`] for creations: every new entity's snapshot in one multi-row
+/// insert, then their change events in another. Call inside the write's transaction.
+pub fn record_created_many<T: Serialize>(
+    conn: &mut DbConnection,
+    actor: &audit::Actor,
+    entity_type: &'static str,
+    created: &[Created<'_, T>],
+) -> Result<(), StoreError> {
+    use crate::db::bulk::{insert_rows, StoredTime, Value};
+    let snapshots: Vec<String> = created
+        .iter()
+        .map(|c| serde_json::to_string(c.snapshot).expect("views serialise"))
+        .collect();
+    let rows: Vec<Vec<Value<'_>>> = created
+        .iter()
+        .zip(&snapshots)
+        .map(|(c, snapshot)| {
+            vec![
+                Value::Text(entity_type),
+                Value::Text(c.id),
+                Value::Int(c.revision),
+                Value::Text(Action::Create.as_str()),
+                Value::Text(snapshot),
+                Value::Text(actor.role_name()),
+                Value::Text(&actor.organisation),
+                Value::Time(StoredTime(c.at)),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "entity_revisions",
+        &[
+            "entity_type",
+            "entity_id",
+            "revision",
+            "action",
+            "snapshot",
+            "actor_role",
+            "actor_organisation",
+            "recorded_at",
+        ],
+        &rows,
+    )?;
+    audit::record_many(
+        conn,
+        actor,
+        created.iter().map(|c| audit::NewEvent {
+            entity_type,
+            entity_id: c.id,
+            action: Action::Create,
+            revision: c.revision,
+            force_slug: c.force_slug,
+            changes: &[],
+            summary: &c.summary,
+            occurred_at: c.at,
+        }),
+    )
+}
+
 /// The last revision recorded for an entity, if any: a slug freed by a deletion and used again
 /// continues its numbering, so that the history stays one sequence.
 pub fn last(

@@ -275,6 +275,27 @@ both_backends! {
             assert!(!changes.is_empty(), "{update}");
             assert_eq!(update["changed_fields"].as_array().unwrap().len(), changes.len(), "{update}");
         }
+        // The demo's assessments go in together; each reads back with its first revision and
+        // its change event, as one created through the API does.
+        let assessments = app.get_json("/api/v1/impact-assessments?limit=500", StatusCode::OK).await;
+        let assessments = assessments["items"].as_array().unwrap();
+        assert!(!assessments.is_empty());
+        let created = app.get_json("/api/v1/changes?entity_type=impact_assessment&limit=500", StatusCode::OK).await;
+        assert_eq!(created["items"].as_array().unwrap().len(), assessments.len(), "{created}");
+        for assessment in assessments.iter().take(3) {
+            let id = assessment["id"].as_str().unwrap();
+            let history = app.get_json(&format!("/api/v1/impact-assessments/{id}/revisions"), StatusCode::OK).await;
+            let history = history["items"].as_array().unwrap_or_else(|| panic!("{history}"));
+            assert_eq!(history.len(), 1, "{history:?}");
+            assert_eq!(history[0]["action"], "create");
+            for field in ["id", "force", "title", "status", "deployment_ids", "revision", "updated_at"] {
+                assert_eq!(history[0]["snapshot"][field], assessment[field], "{field}");
+            }
+            let covered = assessment["deployment_ids"].as_array().unwrap();
+            assert_eq!(covered.len(), 1, "{assessment}");
+            let deployment = app.get_json(&format!("/api/v1/deployments/{}", covered[0].as_str().unwrap()), StatusCode::OK).await;
+            assert_eq!(deployment["force"], assessment["force"]);
+        }
         let sources = concat!(env!("CARGO_MANIFEST_DIR"), "/src/reference/public/sources.ndjson");
         let rows = std::fs::read_to_string(sources).unwrap().lines().count();
         let imported = run(&["import", sources]);

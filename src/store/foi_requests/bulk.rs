@@ -17,7 +17,8 @@ use crate::db::bulk::{insert_rows, StoredTime, Value};
 use crate::db::DbConnection;
 use crate::domain::{Relation, StageKind};
 use crate::foi::FoiCalendar;
-use crate::store::audit::{self, Action, Actor};
+use crate::store::audit::Actor;
+use crate::store::revisions::{self, Created};
 use crate::store::{new_id, utc, StoreError};
 
 /// A request the registry does not hold, with the id, revision and times it is stored under.
@@ -366,59 +367,18 @@ fn record_created(
     actor: &Actor,
     views: &[FoiRequest],
 ) -> Result<(), StoreError> {
-    let snapshots: Vec<String> = views
+    let created: Vec<Created<'_, FoiRequest>> = views
         .iter()
-        .map(|r| serde_json::to_string(r).expect("views serialise"))
-        .collect();
-    let rows: Vec<Vec<Value<'_>>> = views
-        .iter()
-        .zip(&snapshots)
-        .map(|(r, snapshot)| {
-            vec![
-                Value::Text(ENTITY),
-                Value::Text(&r.id),
-                Value::Int(r.revision),
-                Value::Text(Action::Create.as_str()),
-                Value::Text(snapshot),
-                Value::Text(actor.role_name()),
-                Value::Text(&actor.organisation),
-                Value::Time(StoredTime(r.updated_at.naive_utc())),
-            ]
+        .map(|r| Created {
+            id: &r.id,
+            revision: r.revision,
+            force_slug: Some(&r.force),
+            summary: summary_line(r),
+            at: r.updated_at.naive_utc(),
+            snapshot: r,
         })
         .collect();
-    insert_rows(
-        conn,
-        "entity_revisions",
-        &[
-            "entity_type",
-            "entity_id",
-            "revision",
-            "action",
-            "snapshot",
-            "actor_role",
-            "actor_organisation",
-            "recorded_at",
-        ],
-        &rows,
-    )?;
-    let summaries: Vec<String> = views.iter().map(summary_line).collect();
-    audit::record_many(
-        conn,
-        actor,
-        views
-            .iter()
-            .zip(&summaries)
-            .map(|(r, summary)| audit::NewEvent {
-                entity_type: ENTITY,
-                entity_id: &r.id,
-                action: Action::Create,
-                revision: r.revision,
-                force_slug: Some(&r.force),
-                changes: &[],
-                summary,
-                occurred_at: r.updated_at.naive_utc(),
-            }),
-    )
+    revisions::record_created_many(conn, actor, ENTITY, &created)
 }
 
 /// The tables `insert_new` adds to, and how many rows it adds to each for `requests`.
