@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod schema;
+mod together;
 mod url;
 
 use std::time::Duration;
@@ -12,6 +13,7 @@ use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+pub use self::together::execute_together;
 pub use self::url::{DatabaseUrl, DatabaseUrlError};
 
 /// Makes a type whose `QueryFragment` writes a hand-made SQL condition (a subquery diesel's

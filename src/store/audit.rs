@@ -1,12 +1,15 @@
 //! Who writes, and the append-only change log every write adds to (the public change feed).
 
 use chrono::NaiveDateTime;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{QueryFragment, QueryId};
+use diesel::sqlite::Sqlite;
 
 use super::diff::FieldChange;
 use super::{now, StoreError};
 use crate::db::schema::change_events;
-use crate::db::DbConnection;
+use crate::db::{execute_together, DbConnection};
 use crate::domain::Role;
 use diesel::prelude::Queryable;
 
@@ -95,27 +98,60 @@ pub fn record(
     stamp: &Stamp,
     change: Change<'_>,
 ) -> Result<(), StoreError> {
+    // `()` is the empty statement: no history row goes before the event.
+    record_after(conn, None::<&()>, stamp, change)
+}
+
+/// Appends a change event after the write's own history row (`history`: its revision's or its
+/// snapshot's insert), in one statement on PostgreSQL (see [`execute_together`]). Call inside the
+/// write's transaction.
+pub fn record_with<H>(
+    conn: &mut DbConnection,
+    history: &H,
+    stamp: &Stamp,
+    change: Change<'_>,
+) -> Result<(), StoreError>
+where
+    H: QueryFragment<Pg> + QueryFragment<Sqlite> + QueryId,
+{
+    record_after(conn, Some(history), stamp, change)
+}
+
+fn record_after<H>(
+    conn: &mut DbConnection,
+    history: Option<&H>,
+    stamp: &Stamp,
+    change: Change<'_>,
+) -> Result<(), StoreError>
+where
+    H: QueryFragment<Pg> + QueryFragment<Sqlite> + QueryId,
+{
     let actor = &stamp.actor;
     let (names, values): (Vec<&str>, &[FieldChange]) = match &change.changed {
         Changed::Values(values) => (values.iter().map(|c| c.field.as_str()).collect(), values),
         Changed::Names(names) => (names.to_vec(), &[]),
     };
-    diesel::insert_into(change_events::table)
-        .values((
-            change_events::entity_type.eq(change.entity_type),
-            change_events::entity_id.eq(change.entity_id),
-            change_events::action.eq(change.action.as_str()),
-            change_events::revision.eq(change.revision),
-            change_events::force_slug.eq(change.force_slug),
-            change_events::actor_role.eq(actor.role_name()),
-            change_events::actor_organisation.eq(&actor.organisation),
-            change_events::changed_fields
-                .eq(serde_json::to_string(&names).expect("strings serialise")),
-            change_events::changes.eq(serde_json::to_string(values).expect("JSON serialises")),
-            change_events::summary.eq(&change.summary),
-            change_events::occurred_at.eq(stamp.at),
-        ))
-        .execute(conn)?;
+    let names = serde_json::to_string(&names).expect("strings serialise");
+    let values = serde_json::to_string(values).expect("JSON serialises");
+    let event = diesel::insert_into(change_events::table).values((
+        change_events::entity_type.eq(change.entity_type),
+        change_events::entity_id.eq(change.entity_id),
+        change_events::action.eq(change.action.as_str()),
+        change_events::revision.eq(change.revision),
+        change_events::force_slug.eq(change.force_slug),
+        change_events::actor_role.eq(actor.role_name()),
+        change_events::actor_organisation.eq(&actor.organisation),
+        change_events::changed_fields.eq(&names),
+        change_events::changes.eq(&values),
+        change_events::summary.eq(&change.summary),
+        change_events::occurred_at.eq(stamp.at),
+    ));
+    match history {
+        Some(history) => execute_together(conn, history, &event)?,
+        None => {
+            event.execute(conn)?;
+        }
+    }
     Ok(())
 }
 

@@ -34,42 +34,18 @@ pub fn record_write<T: Serialize>(
     change: Change<'_>,
     snapshot: &T,
 ) -> Result<(), StoreError> {
-    record(
-        conn,
-        stamp,
-        change.entity_type,
-        change.entity_id,
-        change.revision,
-        change.action,
-        snapshot,
-    )?;
-    audit::record(conn, stamp, change)
-}
-
-/// Appends a snapshot.
-fn record<T: Serialize>(
-    conn: &mut DbConnection,
-    stamp: &Stamp,
-    entity_type: &str,
-    entity_id: &str,
-    revision: i64,
-    action: Action,
-    snapshot: &T,
-) -> Result<(), StoreError> {
-    diesel::insert_into(entity_revisions::table)
-        .values((
-            entity_revisions::entity_type.eq(entity_type),
-            entity_revisions::entity_id.eq(entity_id),
-            entity_revisions::revision.eq(revision),
-            entity_revisions::action.eq(action.as_str()),
-            entity_revisions::snapshot
-                .eq(serde_json::to_string(snapshot).expect("views serialise")),
-            entity_revisions::actor_role.eq(stamp.actor.role_name()),
-            entity_revisions::actor_organisation.eq(&stamp.actor.organisation),
-            entity_revisions::recorded_at.eq(stamp.at),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let snapshot = serde_json::to_string(snapshot).expect("views serialise");
+    let history = diesel::insert_into(entity_revisions::table).values((
+        entity_revisions::entity_type.eq(change.entity_type),
+        entity_revisions::entity_id.eq(change.entity_id),
+        entity_revisions::revision.eq(change.revision),
+        entity_revisions::action.eq(change.action.as_str()),
+        entity_revisions::snapshot.eq(&snapshot),
+        entity_revisions::actor_role.eq(stamp.actor.role_name()),
+        entity_revisions::actor_organisation.eq(&stamp.actor.organisation),
+        entity_revisions::recorded_at.eq(stamp.at),
+    ));
+    audit::record_with(conn, &history, stamp, change)
 }
 
 /// A new entity of a bulk write: what its first snapshot and change event record.

@@ -142,19 +142,18 @@ fn record_write(
             &links,
         )?;
     }
-    diesel::insert_into(deployment_revisions::table)
-        .values((
-            deployment_revisions::deployment_id.eq(id),
-            deployment_revisions::action.eq(action.as_str()),
-            content!(deployment_revisions),
-            deployment_revisions::source_ids.eq(&source_ids),
-            deployment_revisions::actor_role.eq(actor.role_name()),
-            deployment_revisions::actor_organisation.eq(&actor.organisation),
-            deployment_revisions::recorded_at.eq(at),
-        ))
-        .execute(conn)?;
-    audit::record(
+    let history = diesel::insert_into(deployment_revisions::table).values((
+        deployment_revisions::deployment_id.eq(id),
+        deployment_revisions::action.eq(action.as_str()),
+        content!(deployment_revisions),
+        deployment_revisions::source_ids.eq(&source_ids),
+        deployment_revisions::actor_role.eq(actor.role_name()),
+        deployment_revisions::actor_organisation.eq(&actor.organisation),
+        deployment_revisions::recorded_at.eq(at),
+    ));
+    audit::record_with(
         conn,
+        &history,
         stamp,
         Change {
             entity_type: "deployment",
