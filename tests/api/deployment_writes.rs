@@ -140,5 +140,13 @@ both_backends! {
         assert_eq!(none["total_count"], 0, "no deployment");
         let huge = json!({"force": "kent", "tool": "drones", "status": "in_use", "summary": "x".repeat(2 * 1024 * 1024)});
         assert_eq!(post(&app, &editor, &huge).await.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        // An update checks the sources it adds (those it already cites are held by the database).
+        let (id, etag) = seed(&app, &editor, "kent").await;
+        let response = put(&app, &editor, &id, Some(&etag), &bad).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(error_fields(&problem), ["source_ids"]);
+        let held = app.get_json(&format!("/api/v1/deployments/{id}"), StatusCode::OK).await;
+        assert_eq!((&held["revision"], &held["status"], &held["source_ids"]), (&json!(1), &json!("trial"), &json!([])));
     }
 }

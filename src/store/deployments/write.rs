@@ -245,7 +245,15 @@ pub fn update_current(
     state: &DeploymentState,
 ) -> Result<Deployment, StoreError> {
     let id = current.id.as_str();
-    check_references(conn, &current.force, &current.tool, state)?;
+    // The force and tool are the held row's, and so are the sources it already cites (their
+    // foreign keys hold them): only a source new to it needs looking up.
+    if state
+        .source_ids
+        .iter()
+        .any(|source| !current.state.source_ids.contains(source))
+    {
+        check_references(conn, &current.force, &current.tool, state)?;
+    }
     let changed = Changed::Values(diff::all(&current.state, state));
     let revision = current.revision + 1;
     let target = Target {
