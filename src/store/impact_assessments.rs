@@ -380,41 +380,35 @@ fn write(
     action: Action,
     changed: Changed<'_>,
 ) -> Result<ImpactAssessment, StoreError> {
-    let content = (
-        impact_assessments::force_slug.eq(&fields.force),
-        impact_assessments::kind.eq(fields.kind.as_str()),
-        impact_assessments::status.eq(fields.status.as_str()),
-        impact_assessments::title.eq(&fields.title),
-        impact_assessments::completed_on.eq(fields.completed_on),
-        impact_assessments::next_review_due.eq(fields.next_review_due),
-        impact_assessments::url.eq(&fields.url),
-        impact_assessments::summary.eq(&fields.summary),
-        impact_assessments::revealed_by_source_id.eq(&fields.revealed_by_source_id),
-        impact_assessments::revealed_by_foi_request_id.eq(&fields.revealed_by_foi_request_id),
-        impact_assessments::provenance.eq(fields.provenance.as_str()),
-        impact_assessments::revision.eq(revision),
-        impact_assessments::updated_at.eq(stamp.at),
-    );
+    let written = ImpactAssessment::written(id, fields, revision, stamp.at);
     if action == Action::Create {
-        diesel::insert_into(impact_assessments::table)
-            .values((
-                impact_assessments::id.eq(id),
-                content,
-                impact_assessments::created_at.eq(stamp.at),
-            ))
-            .execute(conn)?;
+        insert_new_rows(conn, std::slice::from_ref(&written))?;
     } else {
         diesel::update(impact_assessments::table.find(id))
-            .set(content)
+            .set((
+                impact_assessments::force_slug.eq(&fields.force),
+                impact_assessments::kind.eq(fields.kind.as_str()),
+                impact_assessments::status.eq(fields.status.as_str()),
+                impact_assessments::title.eq(&fields.title),
+                impact_assessments::completed_on.eq(fields.completed_on),
+                impact_assessments::next_review_due.eq(fields.next_review_due),
+                impact_assessments::url.eq(&fields.url),
+                impact_assessments::summary.eq(&fields.summary),
+                impact_assessments::revealed_by_source_id.eq(&fields.revealed_by_source_id),
+                impact_assessments::revealed_by_foi_request_id
+                    .eq(&fields.revealed_by_foi_request_id),
+                impact_assessments::provenance.eq(fields.provenance.as_str()),
+                impact_assessments::revision.eq(revision),
+                impact_assessments::updated_at.eq(stamp.at),
+            ))
             .execute(conn)?;
         diesel::delete(
             assessment_deployments::table
                 .filter(assessment_deployments::impact_assessment_id.eq(id)),
         )
         .execute(conn)?;
+        insert_links(conn, std::slice::from_ref(&written))?;
     }
-    let written = ImpactAssessment::written(id, fields, revision, stamp.at);
-    insert_links(conn, std::slice::from_ref(&written))?;
     record_write(conn, stamp, &written, action, changed)?;
     Ok(written)
 }
@@ -471,17 +465,39 @@ pub fn insert_new(
     actor: &audit::Actor,
     new: &[(NaiveDateTime, &AssessmentFields)],
 ) -> Result<Vec<ImpactAssessment>, StoreError> {
-    use crate::db::bulk::StoredTime;
     let ids: Vec<String> = new.iter().map(|_| new_id()).collect();
     let written: Vec<ImpactAssessment> = new
         .iter()
         .zip(&ids)
         .map(|((at, fields), id)| ImpactAssessment::written(id, fields, 1, *at))
         .collect();
+    insert_new_rows(conn, &written)?;
+    let created: Vec<super::revisions::Created<'_, ImpactAssessment>> = written
+        .iter()
+        .map(|a| super::revisions::Created {
+            id: &a.id,
+            revision: a.revision,
+            force_slug: Some(&a.force),
+            summary: summary_line(a, Action::Create),
+            at: a.updated_at.naive_utc(),
+            snapshot: a,
+        })
+        .collect();
+    super::revisions::record_created_many(conn, actor, ENTITY, &created)?;
+    Ok(written)
+}
+
+/// The rows of new assessments (created when last updated) and their covered deployments: one
+/// statement each, for one assessment or many.
+fn insert_new_rows(
+    conn: &mut DbConnection,
+    written: &[ImpactAssessment],
+) -> Result<(), StoreError> {
+    use crate::db::bulk::StoredTime;
     let rows: Vec<Vec<Value<'_>>> = written
         .iter()
-        .zip(new)
-        .map(|(a, (at, _))| {
+        .map(|a| {
+            let at = StoredTime(a.updated_at.naive_utc());
             vec![
                 Value::Text(&a.id),
                 Value::Text(&a.force),
@@ -496,8 +512,8 @@ pub fn insert_new(
                 Value::OptText(a.revealed_by_foi_request_id.as_deref()),
                 Value::Text(a.provenance.as_str()),
                 Value::Int(a.revision),
-                Value::Time(StoredTime(*at)),
-                Value::Time(StoredTime(*at)),
+                Value::Time(at),
+                Value::Time(at),
             ]
         })
         .collect();
@@ -523,21 +539,7 @@ pub fn insert_new(
         ],
         &rows,
     )?;
-    insert_links(conn, &written)?;
-    let created: Vec<super::revisions::Created<'_, ImpactAssessment>> = written
-        .iter()
-        .zip(new)
-        .map(|(a, (at, _))| super::revisions::Created {
-            id: &a.id,
-            revision: a.revision,
-            force_slug: Some(&a.force),
-            summary: summary_line(a, Action::Create),
-            at: *at,
-            snapshot: a,
-        })
-        .collect();
-    super::revisions::record_created_many(conn, actor, ENTITY, &created)?;
-    Ok(written)
+    insert_links(conn, written)
 }
 
 fn current_at(
