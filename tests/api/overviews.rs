@@ -233,11 +233,16 @@ both_backends! {
         let editor = app.token_for(Role::Editor, &[]).await;
         let mut ids = Vec::new();
         for (force, tool, status) in [("kent", "drones", "trial"), ("kent", "drones", "in_use"), ("kent", "anpr", "planned"),
-            ("essex", "drones", "denied"), ("essex", "cctv", "ncnd")] {
+            ("essex", "drones", "denied"), ("essex", "cctv", "ncnd"), ("essex", "anpr", "discontinued"), ("essex", "anpr", "planned")] {
             let body = json!({"force": force, "tool": tool, "status": status, "summary": "A claim"});
             let created: Value = app.send(Method::POST, "/api/v1/deployments", &editor, None, &body).await.json().await.unwrap();
             ids.push(created["id"].as_str().unwrap().to_owned());
         }
+        // A cell holding several statuses shows the most significant, in the vocabulary's order
+        // (planned before discontinued, whatever the alphabet says), as the history rebuilds it.
+        let first = app.get_json("/api/v1/matrix", StatusCode::OK).await;
+        assert_eq!(cell(&first, "kent", "drones"), "in_use");
+        assert_eq!(cell(&first, "essex", "anpr"), "planned");
         // Statuses changed, a claim deleted.
         let edits = [
             (0, Some(json!({"force": "kent", "tool": "drones", "status": "discontinued", "summary": "A claim", "ended_on": "2024-01-01"}))),
@@ -263,6 +268,7 @@ both_backends! {
         assert_eq!(cell(&now, "kent", "anpr"), "not_researched");
         assert_eq!(cell(&now, "essex", "cctv"), "in_use");
         assert_eq!(cell(&now, "essex", "drones"), "denied");
+        assert_eq!(cell(&now, "essex", "anpr"), "planned");
         let south_east = app.get_json("/api/v1/matrix?region=South%20East&tool=drones", StatusCode::OK).await;
         assert_eq!(cell(&south_east, "kent", "drones"), "discontinued");
         assert!(south_east["forces"].as_array().unwrap().iter().all(|r| r["force"] != "essex"), "Essex is in the East of England");
