@@ -294,14 +294,7 @@ fn seed_force(
         })
         .collect();
     deployments::insert_histories(conn, &actor, &histories)?;
-    impact_assessments::insert_new(
-        conn,
-        &actor,
-        &assessments
-            .iter()
-            .map(|(at, fields)| (*at, fields))
-            .collect::<Vec<_>>(),
-    )?;
+    impact_assessments::insert_new(conn, &actor, &assessments)?;
     Ok(SeedReport {
         deployments: claims.len(),
         revisions: histories.iter().map(|h| h.revisions.len()).sum(),

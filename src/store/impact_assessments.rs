@@ -463,13 +463,11 @@ pub fn create(
 pub fn insert_new(
     conn: &mut DbConnection,
     actor: &audit::Actor,
-    new: &[(NaiveDateTime, &AssessmentFields)],
+    new: &[(NaiveDateTime, AssessmentFields)],
 ) -> Result<Vec<ImpactAssessment>, StoreError> {
-    let ids: Vec<String> = new.iter().map(|_| new_id()).collect();
     let written: Vec<ImpactAssessment> = new
         .iter()
-        .zip(&ids)
-        .map(|((at, fields), id)| ImpactAssessment::written(id, fields, 1, *at))
+        .map(|(at, fields)| ImpactAssessment::written(&new_id(), fields, 1, *at))
         .collect();
     insert_new_rows(conn, &written)?;
     let created: Vec<super::revisions::Created<'_, ImpactAssessment>> = written
