@@ -1,0 +1,2 @@
+-- PostgreSQL's change only (see its migration): SQLite's schema stays as it is.
+SELECT 1;
