@@ -146,14 +146,25 @@ async fn readyz_reports_a_postgres_database_that_accepts_no_writes() {
     app.get_json("/readyz", StatusCode::OK).await;
     let admin_url = std::env::var(crate::helpers::POSTGRES_ENV).unwrap();
     let name = db.url.to_string().rsplit('/').next().unwrap().to_owned();
-    let set_read_only = |on: bool| {
+    // A session reads `default_transaction_read_only` when it starts, so each change is followed
+    // by cutting off every session that began before it (the pool replaces them). Sessions still
+    // connecting while the setting changed can appear after a first sweep, so recovery sweeps again.
+    let set_read_only = |on: bool| -> String {
         let mut admin = PgConnection::establish(&admin_url).unwrap();
         admin
             .batch_execute(&format!(
-                "ALTER DATABASE {name} SET default_transaction_read_only = {on}; \
-                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+                "ALTER DATABASE {name} SET default_transaction_read_only = {on}"
             ))
             .unwrap();
+        let changed_at = diesel::RunQueryDsl::get_result::<String>(
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+                "clock_timestamp()::text",
+            )),
+            &mut admin,
+        )
+        .unwrap();
+        drop_sessions_before(&mut admin, &name, &changed_at);
+        changed_at
     };
     let readiness = || async {
         let mut last = StatusCode::OK;
@@ -176,15 +187,29 @@ async fn readyz_reports_a_postgres_database_that_accepts_no_writes() {
         .get_problem("/readyz", StatusCode::SERVICE_UNAVAILABLE)
         .await;
     assert_eq!(problem["instance"], "/readyz");
-    set_read_only(false);
-    // Generous: under a full parallel test run, replacing the cut-off connections can take seconds.
-    for _ in 0..100 {
+    let changed_at = set_read_only(false);
+    // Generous: under a full parallel test run on two cores, replacing the cut-off connections
+    // can take many seconds.
+    let mut admin = PgConnection::establish(&admin_url).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
         if app.get("/readyz").await.status() == StatusCode::OK {
             return;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        drop_sessions_before(&mut admin, &name, &changed_at);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     panic!("readyz did not recover once the database accepted writes again");
+}
+
+/// Cuts off the sessions of database `name` that began before `moment` (a timestamp as text).
+fn drop_sessions_before(admin: &mut PgConnection, name: &str, moment: &str) {
+    admin
+        .batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND backend_start < '{moment}'::timestamptz"
+        ))
+        .unwrap();
 }
 
 /// The value of the sample `name{labels}` in a text exposition.
