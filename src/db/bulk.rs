@@ -320,11 +320,11 @@ struct FullTextIndex {
 }
 
 /// The registry's one full-text index: the search documents'.
-const FULL_TEXT_INDEXES: [FullTextIndex; 1] = [FullTextIndex {
+const SEARCH_INDEX: FullTextIndex = FullTextIndex {
     content: "search_documents",
     index: "search_index",
     feed: "search_documents_ai",
-}];
+};
 
 /// Runs `load` and returns what it returns. On SQLite, the secondary indexes of each table in
 /// `growth` that `load` will at least double are dropped first and created again after it, in the
@@ -362,15 +362,16 @@ pub fn with_indexes_rebuilt<T, E: From<diesel::result::Error>>(
             sqlite.batch_execute(&format!("DROP INDEX \"{}\"", index.name))?;
             dropped.push(index.sql);
         }
-        for full_text in FULL_TEXT_INDEXES.iter().filter(|f| f.content == *table) {
-            let feed: Vec<SchemaObject> = diesel::sql_query(
+        if *table == SEARCH_INDEX.content {
+            let feed: Option<SchemaObject> = diesel::sql_query(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
             )
-            .bind::<Text, _>(full_text.feed)
-            .load(sqlite)?;
-            for trigger in feed {
+            .bind::<Text, _>(SEARCH_INDEX.feed)
+            .get_result(sqlite)
+            .optional()?;
+            if let Some(trigger) = feed {
                 sqlite.batch_execute(&format!("DROP TRIGGER \"{}\"", trigger.name))?;
-                unfed.push((full_text.index, trigger.sql));
+                unfed.push((SEARCH_INDEX.index, trigger.sql));
             }
         }
     }

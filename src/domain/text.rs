@@ -28,6 +28,11 @@ pub fn allowed_char(c: char) -> bool {
     }
 }
 
+/// Why text holding the refused character `c` is refused, for the person who sent it.
+fn refusal(c: char) -> String {
+    format!("must not contain the control character U+{:04X}", c as u32)
+}
+
 /// The first character `text` may not contain, described for the person who sent it.
 pub fn forbidden_char(text: &str) -> Option<String> {
     // Printable ASCII, most of any text, is allowed byte by byte: only the rest is decoded. (An
@@ -36,7 +41,7 @@ pub fn forbidden_char(text: &str) -> Option<String> {
     text[suspect..]
         .chars()
         .find(|&c| !allowed_char(c))
-        .map(|c| format!("must not contain the control character U+{:04X}", c as u32))
+        .map(refusal)
 }
 
 /// The first refused character written as an escape (`\u0000`, `\b`, `\f`) in JSON text, which
@@ -60,10 +65,7 @@ pub fn forbidden_escape(json: &str) -> Option<String> {
             _ => None,
         };
         if let Some(c) = escaped.filter(|&c| !allowed_char(c)) {
-            return Some(format!(
-                "must not contain the control character U+{:04X}",
-                c as u32
-            ));
+            return Some(refusal(c));
         }
         i += 2; // the backslash and the character it escapes
     }
@@ -200,10 +202,7 @@ mod tests {
         #[test]
         fn the_ascii_fast_path_changes_nothing(s in "[ -~]{0,8}\\PC{0,4}[\\x00-\\x{a0}\\x{fffe}\\x{ffff}]{0,3}.{0,4}") {
             let decoded = s.chars().find(|&c| !allowed_char(c));
-            prop_assert_eq!(
-                forbidden_char(&s),
-                decoded.map(|c| format!("must not contain the control character U+{:04X}", c as u32))
-            );
+            prop_assert_eq!(forbidden_char(&s), decoded.map(refusal));
         }
 
         /// The published pattern and the code agree on every character.

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use surveillance_registry::db::DbConnection;
@@ -156,12 +156,10 @@ async fn readyz_reports_a_postgres_database_that_accepts_no_writes() {
                 "ALTER DATABASE {name} SET default_transaction_read_only = {on}"
             ))
             .unwrap();
-        let changed_at = diesel::RunQueryDsl::get_result::<String>(
-            diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
-                "clock_timestamp()::text",
-            )),
-            &mut admin,
-        )
+        let changed_at: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+            "clock_timestamp()::text",
+        ))
+        .get_result(&mut admin)
         .unwrap();
         drop_sessions_before(&mut admin, &name, &changed_at);
         changed_at
