@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 
 use diesel::prelude::*;
 
-use super::{atlas, batches, held, rows, FileKind, ImportError, Input, Row, RowError};
+use super::{atlas, held, with_batches, FileKind, ImportError, Input, Row, RowError};
 use crate::db::bulk::Growth;
 use crate::db::schema::{forces, sources, tools};
 use crate::db::DbConnection;
@@ -139,92 +139,99 @@ pub(super) fn survey(
     let mut first_line: HashMap<u64, usize> = HashMap::new();
     let mut growth: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut count = 0;
-    for batch in batches(rows(kind, input)?) {
-        let mut parsed = Vec::with_capacity(batch.len());
-        for (line, row) in batch {
-            match row {
-                Ok(row) => parsed.push((line, row)),
-                Err(reason) => errors.push(RowError { line, reason }),
-            }
-        }
-        count += parsed.len();
-        let sources = cited_sources(conn, &parsed)?;
-        let requests: Vec<(usize, FoiRequestFields)> = parsed
-            .iter()
-            .filter_map(|(line, row)| match row {
-                Row::FoiRequest(r) => Some((*line, r.content())),
-                _ => None,
-            })
-            .collect();
-        let references = References::load(conn, requests.iter().map(|(_, f)| f))?;
-        let mut request_problems: HashMap<usize, String> = requests
-            .iter()
-            .filter_map(|(line, fields)| match references.check(calendar, fields) {
-                Err(StoreError::Invalid { message, .. }) => Some((*line, message)),
-                _ => None,
-            })
-            .collect();
-        for (line, row) in &parsed {
-            if let Some(id) = row.id() {
-                match first_line.entry(id_hash(id)) {
-                    Entry::Occupied(first) => errors.push(RowError {
-                        line: *line,
-                        reason: format!("`{id}` is also on line {}", first.get()),
-                    }),
-                    Entry::Vacant(slot) => {
-                        slot.insert(*line);
-                    }
+    with_batches(kind, input, |batches| {
+        for batch in batches {
+            let batch = batch?;
+            let mut parsed = Vec::with_capacity(batch.len());
+            for (line, row) in batch {
+                match row {
+                    Ok(row) => parsed.push((line, row)),
+                    Err(reason) => errors.push(RowError { line, reason }),
                 }
             }
-            let id_problem = |raw: &str| raw.parse::<EntityId>().err().map(|e| e.0);
-            let revision_problem =
-                |revision: i64| (revision < 1).then(|| "`revision` must be at least 1".to_owned());
-            let problem = match row {
-                Row::Deployment(d) => known.check_deployment(d, &sources),
-                Row::Atlas(a) => agencies.check(a, &known.tools),
-                Row::FoiRequest(r) => id_problem(&r.id)
-                    .or_else(|| revision_problem(r.revision))
-                    .or_else(|| request_problems.remove(line)),
-                Row::Campaign(c) => c.slug.parse::<Slug>().err().map(|e| e.0),
-                Row::Source(s) => id_problem(&s.id),
-                Row::Assessment(a) => id_problem(&a.id).or_else(|| revision_problem(a.revision)),
-                Row::Document(d) => id_problem(&d.0.document.id),
-            };
-            if let Some(reason) = problem {
-                errors.push(RowError {
-                    line: *line,
-                    reason,
-                });
+            count += parsed.len();
+            let sources = cited_sources(conn, &parsed)?;
+            let requests: Vec<(usize, FoiRequestFields)> = parsed
+                .iter()
+                .filter_map(|(line, row)| match row {
+                    Row::FoiRequest(r) => Some((*line, r.content())),
+                    _ => None,
+                })
+                .collect();
+            let references = References::load(conn, requests.iter().map(|(_, f)| f))?;
+            let mut request_problems: HashMap<usize, String> = requests
+                .iter()
+                .filter_map(|(line, fields)| match references.check(calendar, fields) {
+                    Err(StoreError::Invalid { message, .. }) => Some((*line, message)),
+                    _ => None,
+                })
+                .collect();
+            for (line, row) in &parsed {
+                if let Some(id) = row.id() {
+                    match first_line.entry(id_hash(id)) {
+                        Entry::Occupied(first) => errors.push(RowError {
+                            line: *line,
+                            reason: format!("`{id}` is also on line {}", first.get()),
+                        }),
+                        Entry::Vacant(slot) => {
+                            slot.insert(*line);
+                        }
+                    }
+                }
+                let id_problem = |raw: &str| raw.parse::<EntityId>().err().map(|e| e.0);
+                let revision_problem = |revision: i64| {
+                    (revision < 1).then(|| "`revision` must be at least 1".to_owned())
+                };
+                let problem = match row {
+                    Row::Deployment(d) => known.check_deployment(d, &sources),
+                    Row::Atlas(a) => agencies.check(a, &known.tools),
+                    Row::FoiRequest(r) => id_problem(&r.id)
+                        .or_else(|| revision_problem(r.revision))
+                        .or_else(|| request_problems.remove(line)),
+                    Row::Campaign(c) => c.slug.parse::<Slug>().err().map(|e| e.0),
+                    Row::Source(s) => id_problem(&s.id),
+                    Row::Assessment(a) => {
+                        id_problem(&a.id).or_else(|| revision_problem(a.revision))
+                    }
+                    Row::Document(d) => id_problem(&d.0.document.id),
+                };
+                if let Some(reason) = problem {
+                    errors.push(RowError {
+                        line: *line,
+                        reason,
+                    });
+                }
+            }
+            if !errors.is_empty() {
+                // The file is refused: what the tables would gain no longer matters.
+                continue;
+            }
+            let held = held(conn, parsed.iter().map(|(_, row)| row))?;
+            let new_deployments: Vec<&Deployment> = parsed
+                .iter()
+                .filter_map(|(_, row)| match row {
+                    Row::Deployment(d) if !held.contains(&d.id) => Some(d.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let new_requests = requests
+                .iter()
+                .zip(
+                    parsed
+                        .iter()
+                        .filter(|(_, row)| matches!(row, Row::FoiRequest(_))),
+                )
+                .filter(|(_, (_, row))| row.id().is_some_and(|id| !held.contains(id)))
+                .map(|((_, fields), _)| fields);
+            for Growth { table, adding } in deployments::bulk_growth(&new_deployments)
+                .into_iter()
+                .chain(foi_requests::bulk_growth(new_requests))
+            {
+                *growth.entry(table).or_default() += adding;
             }
         }
-        if !errors.is_empty() {
-            // The file is refused: what the tables would gain no longer matters.
-            continue;
-        }
-        let held = held(conn, parsed.iter().map(|(_, row)| row))?;
-        let new_deployments: Vec<&Deployment> = parsed
-            .iter()
-            .filter_map(|(_, row)| match row {
-                Row::Deployment(d) if !held.contains(&d.id) => Some(d.as_ref()),
-                _ => None,
-            })
-            .collect();
-        let new_requests = requests
-            .iter()
-            .zip(
-                parsed
-                    .iter()
-                    .filter(|(_, row)| matches!(row, Row::FoiRequest(_))),
-            )
-            .filter(|(_, (_, row))| row.id().is_some_and(|id| !held.contains(id)))
-            .map(|((_, fields), _)| fields);
-        for Growth { table, adding } in deployments::bulk_growth(&new_deployments)
-            .into_iter()
-            .chain(foi_requests::bulk_growth(new_requests))
-        {
-            *growth.entry(table).or_default() += adding;
-        }
-    }
+        Ok::<_, ImportError>(())
+    })?;
     if !errors.is_empty() {
         errors.sort_by_key(|e| e.line);
         return Err(ImportError::Rows(errors));

@@ -2,8 +2,10 @@
 //! FOI requests, impact assessments and FOI documents as NDJSON) and the Atlas of Surveillance CSV.
 //! All or nothing, in two streaming passes over the file: the first parses and checks every row
 //! and reports every bad one with its line number (`check`); only a clean file is read again and
-//! written, a thousand rows at a time, in one transaction (`write`). Memory holds one batch, whatever
-//! the file's size. Rows already held as they are change nothing, so importing a file twice is safe.
+//! written, a thousand rows at a time, in one transaction (`write`). In both passes a second thread
+//! parses the next batch while the database works on this one (`with_batches`). Memory holds three
+//! batches at most, whatever the file's size. Rows already held as they are change nothing, so
+//! importing a file twice is safe.
 
 mod atlas;
 mod check;
@@ -220,7 +222,7 @@ const BATCH: usize = 1000;
 type Rows<'a> = Box<dyn Iterator<Item = (usize, Result<Row, String>)> + 'a>;
 
 /// The rows of `input`, read afresh from its start.
-fn rows<'a>(kind: FileKind, input: &'a Input<'a>) -> Result<Rows<'a>, ImportError> {
+fn rows<'a>(kind: FileKind, input: &'a Input<'a>) -> std::io::Result<Rows<'a>> {
     let reader = input.open()?;
     Ok(match kind {
         FileKind::DeploymentsNdjson => own::deployments_ndjson(reader),
@@ -234,11 +236,39 @@ fn rows<'a>(kind: FileKind, input: &'a Input<'a>) -> Result<Rows<'a>, ImportErro
     })
 }
 
-/// The next `BATCH` rows, until there are none.
-fn batches<'a>(mut rows: Rows<'a>) -> impl Iterator<Item = Vec<(usize, Result<Row, String>)>> + 'a {
-    std::iter::from_fn(move || {
-        let batch: Vec<_> = rows.by_ref().take(BATCH).collect();
-        (!batch.is_empty()).then_some(batch)
+/// `BATCH` rows of a file, in file order.
+type Batch = Vec<(usize, Result<Row, String>)>;
+
+/// Runs `work` over the batches of `input` (or the error that kept it from being read), parsed on a
+/// thread of their own: the file's next batch is parsed on one core while `work` has the database
+/// check or write the one before on the other. At most one parsed batch waits, so memory holds
+/// three batches at most, whatever the file's size.
+fn with_batches<T>(
+    kind: FileKind,
+    input: &Input<'_>,
+    work: impl FnOnce(&mut dyn Iterator<Item = std::io::Result<Batch>>) -> T,
+) -> T {
+    let input = *input;
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            let mut rows = match rows(kind, &input) {
+                Ok(rows) => rows,
+                Err(error) => return drop(sender.send(Err(error))),
+            };
+            loop {
+                let batch: Batch = rows.by_ref().take(BATCH).collect();
+                // An empty batch ends the file; a send fails once `work` has stopped reading.
+                if batch.is_empty() || sender.send(Ok(batch)).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut batches = receiver.into_iter();
+        let done = work(&mut batches);
+        // Stop the parser (its next send fails) before the scope waits for it.
+        drop(batches);
+        done
     })
 }
 
@@ -302,4 +332,60 @@ pub fn run(
     let kind = detect(&first).ok_or(ImportError::UnknownFormat)?;
     let survey = check::survey(conn, calendar, kind, input)?;
     write::write(conn, calendar, kind, input, &survey, options, progress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `lines` lines that each parse as a row or fail to: either way, each is one row of a batch.
+    fn file(lines: usize) -> String {
+        (0..lines).map(|_| "{}\n").collect()
+    }
+
+    #[test]
+    fn batches_come_whole_and_in_file_order_from_the_parsing_thread() {
+        let text = file(2 * BATCH + 7);
+        let lines: Vec<Vec<usize>> =
+            with_batches(FileKind::SourcesNdjson, &Input::Text(&text), |batches| {
+                batches
+                    .map(|batch| {
+                        batch
+                            .expect("a text reads")
+                            .into_iter()
+                            .map(|(line, _)| line)
+                            .collect()
+                    })
+                    .collect()
+            });
+        assert_eq!(
+            lines.iter().map(Vec::len).collect::<Vec<_>>(),
+            [BATCH, BATCH, 7]
+        );
+        assert!(lines.concat().into_iter().eq(1..=2 * BATCH + 7));
+    }
+
+    #[test]
+    fn work_that_stops_early_stops_the_parser_too() {
+        // The parser would block forever on a full channel if it were not told to stop.
+        let text = file(10 * BATCH);
+        let first = with_batches(FileKind::SourcesNdjson, &Input::Text(&text), |batches| {
+            batches
+                .next()
+                .map(|batch| batch.expect("a text reads").len())
+        });
+        assert_eq!(first, Some(BATCH));
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_opened_is_the_one_error() {
+        let missing = std::path::Path::new("/nonexistent/registry-import.ndjson");
+        let items: Vec<_> =
+            with_batches(FileKind::SourcesNdjson, &Input::File(missing), |batches| {
+                batches.map(|batch| batch.map(|rows| rows.len())).collect()
+            });
+        assert!(
+            matches!(items.as_slice(), [Err(error)] if error.kind() == std::io::ErrorKind::NotFound)
+        );
+    }
 }

@@ -6,9 +6,7 @@ use diesel::connection::SimpleConnection;
 
 use super::check::Survey;
 use super::Row;
-use super::{
-    atlas, batches, held, rows, FileKind, ImportError, ImportOptions, ImportReport, Input,
-};
+use super::{atlas, held, with_batches, FileKind, ImportError, ImportOptions, ImportReport, Input};
 use crate::db::{bulk, DbConnection};
 use crate::foi::FoiCalendar;
 use crate::store::deployments::{self, Deployment};
@@ -79,77 +77,84 @@ pub(super) fn write(
         dry_run: options.dry_run,
         ..ImportReport::default()
     };
-    let parsed = rows(kind, input)?;
     settings(conn, true)?;
-    let outcome = write_transaction(conn, |conn| {
-        let mut agencies = atlas::Agencies::load(conn)?;
-        bulk::with_indexes_rebuilt(conn, &survey.growth, |conn| {
-            let mut done = 0;
-            for batch in batches(parsed) {
-                let mut rows = Vec::with_capacity(batch.len());
-                for (line, row) in batch {
-                    // Only a file changed since the first pass can fail here.
-                    rows.push((
-                        line,
-                        row.map_err(|reason| StoreError::Invalid {
-                            field: "file",
-                            message: format!("line {line}: {reason}"),
-                        })?,
-                    ));
-                }
-                let held = held(conn, rows.iter().map(|(_, row)| row))?;
-                let is_new = |row: &Row| {
-                    matches!(
-                        row,
-                        Row::Deployment(_) | Row::FoiRequest(_) | Row::Source(_)
-                    ) && row.id().is_some_and(|id| !held.contains(id))
-                };
-                report.created += insert_new(conn, calendar, options, &rows, &is_new)?;
-                for (line, row) in rows.iter().filter(|(_, row)| !is_new(row)) {
-                    let restored = match row {
-                        Row::Deployment(d) => deployments::restore(conn, &options.actor, d),
-                        Row::FoiRequest(r) => {
-                            foi_requests::restore(conn, calendar, &options.actor, r)
-                        }
-                        Row::Campaign(c) => campaigns::restore(conn, &options.actor, c),
-                        Row::Source(s) => source_store::restore(conn, &options.actor, s),
-                        Row::Assessment(a) => impact_assessments::restore(conn, &options.actor, a),
-                        Row::Document(d) => {
-                            let (copy, content) = d.as_ref();
-                            foi_requests::restore_document(
-                                conn,
-                                &copy.foi_request_id,
-                                &copy.document,
-                                content,
-                            )
-                        }
-                        Row::Atlas(a) => atlas::write(conn, &mut agencies, &options.actor, a).map(
-                            |(restored, created_force)| {
-                                report.forces_created += usize::from(created_force);
-                                restored
-                            },
-                        ),
+    let outcome = with_batches(kind, input, |batches| {
+        write_transaction(conn, |conn| {
+            let mut agencies = atlas::Agencies::load(conn)?;
+            bulk::with_indexes_rebuilt(conn, &survey.growth, |conn| {
+                let mut done = 0;
+                for batch in batches {
+                    // Only a file changed or removed since the first pass can fail here.
+                    let batch = batch.map_err(|error| StoreError::Invalid {
+                        field: "file",
+                        message: format!("cannot read the file again: {error}"),
+                    })?;
+                    let mut rows = Vec::with_capacity(batch.len());
+                    for (line, row) in batch {
+                        // Only a file changed since the first pass can fail here.
+                        rows.push((
+                            line,
+                            row.map_err(|reason| StoreError::Invalid {
+                                field: "file",
+                                message: format!("line {line}: {reason}"),
+                            })?,
+                        ));
                     }
-                    .map_err(|error| on_line(*line, error))?;
-                    match restored {
-                        Restored::Created => report.created += 1,
-                        Restored::Updated => report.updated += 1,
-                        Restored::Unchanged => report.unchanged += 1,
+                    let held = held(conn, rows.iter().map(|(_, row)| row))?;
+                    let is_new = |row: &Row| {
+                        matches!(
+                            row,
+                            Row::Deployment(_) | Row::FoiRequest(_) | Row::Source(_)
+                        ) && row.id().is_some_and(|id| !held.contains(id))
+                    };
+                    report.created += insert_new(conn, calendar, options, &rows, &is_new)?;
+                    for (line, row) in rows.iter().filter(|(_, row)| !is_new(row)) {
+                        let restored = match row {
+                            Row::Deployment(d) => deployments::restore(conn, &options.actor, d),
+                            Row::FoiRequest(r) => {
+                                foi_requests::restore(conn, calendar, &options.actor, r)
+                            }
+                            Row::Campaign(c) => campaigns::restore(conn, &options.actor, c),
+                            Row::Source(s) => source_store::restore(conn, &options.actor, s),
+                            Row::Assessment(a) => {
+                                impact_assessments::restore(conn, &options.actor, a)
+                            }
+                            Row::Document(d) => {
+                                let (copy, content) = d.as_ref();
+                                foi_requests::restore_document(
+                                    conn,
+                                    &copy.foi_request_id,
+                                    &copy.document,
+                                    content,
+                                )
+                            }
+                            Row::Atlas(a) => atlas::write(conn, &mut agencies, &options.actor, a)
+                                .map(|(restored, created_force)| {
+                                    report.forces_created += usize::from(created_force);
+                                    restored
+                                }),
+                        }
+                        .map_err(|error| on_line(*line, error))?;
+                        match restored {
+                            Restored::Created => report.created += 1,
+                            Restored::Updated => report.updated += 1,
+                            Restored::Unchanged => report.unchanged += 1,
+                        }
                     }
+                    done += rows.len();
+                    progress(done, survey.rows);
                 }
-                done += rows.len();
-                progress(done, survey.rows);
+                Ok::<_, StoreError>(())
+            })?;
+            if options.dry_run {
+                // Undo everything: the report says what the import would have done.
+                Err(StoreError::Database(
+                    diesel::result::Error::RollbackTransaction,
+                ))
+            } else {
+                Ok(())
             }
-            Ok::<_, StoreError>(())
-        })?;
-        if options.dry_run {
-            // Undo everything: the report says what the import would have done.
-            Err(StoreError::Database(
-                diesel::result::Error::RollbackTransaction,
-            ))
-        } else {
-            Ok(())
-        }
+        })
     });
     settings(conn, false)?;
     match outcome {
