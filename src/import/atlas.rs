@@ -9,6 +9,7 @@ use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::input::Reader;
 use super::{Row, Rows};
 use crate::db::schema::{forces, sources, tools};
 use crate::db::DbConnection;
@@ -83,7 +84,7 @@ fn date(raw: &str) -> Option<NaiveDate> {
 }
 
 /// Parses the file by its header's column names.
-pub(super) fn rows<'a>(reader: Box<dyn std::io::BufRead + 'a>) -> Rows<'a> {
+pub(super) fn rows<'a>(reader: Reader<'a>) -> Rows<'a> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_owned()).collect(),

@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 
 use diesel::prelude::*;
 
-use super::{atlas, held, with_batches, FileKind, ImportError, Input, Row, RowError};
+use super::{atlas, held, rows, with_batches, FileKind, ImportError, Input, Row, RowError};
 use crate::db::bulk::Growth;
 use crate::db::schema::{forces, sources, tools};
 use crate::db::DbConnection;
@@ -139,9 +139,8 @@ pub(super) fn survey(
     let mut first_line: HashMap<u64, usize> = HashMap::new();
     let mut growth: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut count = 0;
-    with_batches(kind, input, |batches| {
+    with_batches(rows(kind, input)?, |batches| {
         for batch in batches {
-            let batch = batch?;
             let mut parsed = Vec::with_capacity(batch.len());
             for (line, row) in batch {
                 match row {

@@ -5,6 +5,9 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
+/// A reader of the file, which the import's parsing thread may own (`with_batches`).
+pub(super) type Reader<'a> = Box<dyn BufRead + Send + 'a>;
+
 /// A file on disk (the command line) or a body already received (the API, whose size is capped).
 #[derive(Debug, Clone, Copy)]
 pub enum Input<'a> {
@@ -16,8 +19,8 @@ const BYTE_ORDER_MARK: &[u8] = "\u{feff}".as_bytes();
 
 impl<'a> Input<'a> {
     /// A reader from the start of the file, past a byte-order mark if it has one.
-    pub(super) fn open(&self) -> io::Result<Box<dyn BufRead + 'a>> {
-        let mut reader: Box<dyn BufRead + 'a> = match *self {
+    pub(super) fn open(&self) -> io::Result<Reader<'a>> {
+        let mut reader: Reader<'a> = match *self {
             Self::File(path) => Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)),
             Self::Text(text) => Box::new(text.as_bytes()),
         };

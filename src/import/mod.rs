@@ -219,10 +219,10 @@ impl Row {
 const BATCH: usize = 1000;
 
 /// The rows of a file, each with its line or the reason it cannot be read, in file order.
-type Rows<'a> = Box<dyn Iterator<Item = (usize, Result<Row, String>)> + 'a>;
+type Rows<'a> = Box<dyn Iterator<Item = (usize, Result<Row, String>)> + Send + 'a>;
 
 /// The rows of `input`, read afresh from its start.
-fn rows<'a>(kind: FileKind, input: &'a Input<'a>) -> std::io::Result<Rows<'a>> {
+fn rows<'a>(kind: FileKind, input: &Input<'a>) -> std::io::Result<Rows<'a>> {
     let reader = input.open()?;
     Ok(match kind {
         FileKind::DeploymentsNdjson => own::deployments_ndjson(reader),
@@ -239,29 +239,21 @@ fn rows<'a>(kind: FileKind, input: &'a Input<'a>) -> std::io::Result<Rows<'a>> {
 /// `BATCH` rows of a file, in file order.
 type Batch = Vec<(usize, Result<Row, String>)>;
 
-/// Runs `work` over the batches of `input` (or the error that kept it from being read), parsed on a
-/// thread of their own: the file's next batch is parsed on one core while `work` has the database
-/// check or write the one before on the other. At most one parsed batch waits, so memory holds
-/// three batches at most, whatever the file's size.
+/// Runs `work` over `rows` a batch at a time, parsed on a thread of their own: the file's next
+/// batch is parsed on one core while `work` has the database check or write the one before on the
+/// other. At most one parsed batch waits, so memory holds three batches at most, whatever the
+/// file's size.
 fn with_batches<T>(
-    kind: FileKind,
-    input: &Input<'_>,
-    work: impl FnOnce(&mut dyn Iterator<Item = std::io::Result<Batch>>) -> T,
+    mut rows: Rows<'_>,
+    work: impl FnOnce(&mut dyn Iterator<Item = Batch>) -> T,
 ) -> T {
-    let input = *input;
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-        scope.spawn(move || {
-            let mut rows = match rows(kind, &input) {
-                Ok(rows) => rows,
-                Err(error) => return drop(sender.send(Err(error))),
-            };
-            loop {
-                let batch: Batch = rows.by_ref().take(BATCH).collect();
-                // An empty batch ends the file; a send fails once `work` has stopped reading.
-                if batch.is_empty() || sender.send(Ok(batch)).is_err() {
-                    return;
-                }
+        scope.spawn(move || loop {
+            let batch: Batch = rows.by_ref().take(BATCH).collect();
+            // An empty batch ends the file; a send fails once `work` has stopped reading.
+            if batch.is_empty() || sender.send(batch).is_err() {
+                return;
             }
         });
         let mut batches = receiver.into_iter();
@@ -338,7 +330,12 @@ pub fn run(
 mod tests {
     use super::*;
 
-    /// `lines` lines that each parse as a row or fail to: either way, each is one row of a batch.
+    /// The rows of `text`, as both passes read them.
+    fn rows_of(text: &str) -> Rows<'_> {
+        rows(FileKind::SourcesNdjson, &Input::Text(text)).expect("a text opens")
+    }
+
+    /// `lines` lines, none of them a source: each is still one row of a batch, with its reason.
     fn file(lines: usize) -> String {
         (0..lines).map(|_| "{}\n").collect()
     }
@@ -346,18 +343,11 @@ mod tests {
     #[test]
     fn batches_come_whole_and_in_file_order_from_the_parsing_thread() {
         let text = file(2 * BATCH + 7);
-        let lines: Vec<Vec<usize>> =
-            with_batches(FileKind::SourcesNdjson, &Input::Text(&text), |batches| {
-                batches
-                    .map(|batch| {
-                        batch
-                            .expect("a text reads")
-                            .into_iter()
-                            .map(|(line, _)| line)
-                            .collect()
-                    })
-                    .collect()
-            });
+        let lines: Vec<Vec<usize>> = with_batches(rows_of(&text), |batches| {
+            batches
+                .map(|batch| batch.into_iter().map(|(line, _)| line).collect())
+                .collect()
+        });
         assert_eq!(
             lines.iter().map(Vec::len).collect::<Vec<_>>(),
             [BATCH, BATCH, 7]
@@ -369,23 +359,7 @@ mod tests {
     fn work_that_stops_early_stops_the_parser_too() {
         // The parser would block forever on a full channel if it were not told to stop.
         let text = file(10 * BATCH);
-        let first = with_batches(FileKind::SourcesNdjson, &Input::Text(&text), |batches| {
-            batches
-                .next()
-                .map(|batch| batch.expect("a text reads").len())
-        });
+        let first = with_batches(rows_of(&text), |batches| batches.next().map(|b| b.len()));
         assert_eq!(first, Some(BATCH));
-    }
-
-    #[test]
-    fn a_file_that_cannot_be_opened_is_the_one_error() {
-        let missing = std::path::Path::new("/nonexistent/registry-import.ndjson");
-        let items: Vec<_> =
-            with_batches(FileKind::SourcesNdjson, &Input::File(missing), |batches| {
-                batches.map(|batch| batch.map(|rows| rows.len())).collect()
-            });
-        assert!(
-            matches!(items.as_slice(), [Err(error)] if error.kind() == std::io::ErrorKind::NotFound)
-        );
     }
 }

@@ -2,6 +2,7 @@
 
 use std::io::BufRead;
 
+use super::input::Reader;
 use super::{Row, Rows};
 use crate::interchange::deployment_from_record;
 use crate::store::deployments::Deployment;
@@ -9,8 +10,8 @@ use crate::store::foi_requests::DocumentCopy;
 
 /// One JSON record per non-empty line; `wrap` makes a row of it, or says why it cannot.
 fn ndjson<'a, T: serde::de::DeserializeOwned + 'a>(
-    reader: Box<dyn BufRead + 'a>,
-    wrap: impl Fn(T) -> Result<Row, String> + 'a,
+    reader: Reader<'a>,
+    wrap: impl Fn(T) -> Result<Row, String> + Send + 'a,
 ) -> Rows<'a> {
     Box::new(reader.lines().enumerate().filter_map(move |(index, line)| {
         let row = match line {
@@ -25,33 +26,33 @@ fn ndjson<'a, T: serde::de::DeserializeOwned + 'a>(
 }
 
 /// `/exports/deployments.ndjson`.
-pub(super) fn deployments_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+pub(super) fn deployments_ndjson<'a>(reader: Reader<'a>) -> Rows<'a> {
     ndjson(reader, |d: Deployment| Ok(Row::Deployment(Box::new(d))))
 }
 
 /// `/exports/foi-requests.ndjson`.
-pub(super) fn foi_requests_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+pub(super) fn foi_requests_ndjson<'a>(reader: Reader<'a>) -> Rows<'a> {
     ndjson(reader, |r| Ok(Row::FoiRequest(Box::new(r))))
 }
 
 /// `/exports/sources.ndjson`.
-pub(super) fn sources_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+pub(super) fn sources_ndjson<'a>(reader: Reader<'a>) -> Rows<'a> {
     ndjson(reader, |s| Ok(Row::Source(Box::new(s))))
 }
 
 /// `/exports/campaigns.ndjson`.
-pub(super) fn campaigns_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+pub(super) fn campaigns_ndjson<'a>(reader: Reader<'a>) -> Rows<'a> {
     ndjson(reader, |c| Ok(Row::Campaign(Box::new(c))))
 }
 
 /// `/exports/impact-assessments.ndjson`.
-pub(super) fn assessments_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+pub(super) fn assessments_ndjson<'a>(reader: Reader<'a>) -> Rows<'a> {
     ndjson(reader, |a| Ok(Row::Assessment(Box::new(a))))
 }
 
 /// `/exports/foi-documents.ndjson`: each line's bytes are decoded and checked against its size
 /// and SHA-256, so a damaged copy is refused before anything is written.
-pub(super) fn documents_ndjson<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+pub(super) fn documents_ndjson<'a>(reader: Reader<'a>) -> Rows<'a> {
     ndjson(reader, |d: DocumentCopy| {
         let bytes = decoded(&d)?;
         Ok(Row::Document(Box::new((d, bytes))))
@@ -79,7 +80,7 @@ fn decoded(copy: &DocumentCopy) -> Result<Vec<u8>, String> {
 }
 
 /// `/exports/deployments.csv`, whose columns are those of [`crate::api`]'s export.
-pub(super) fn deployments_csv<'a>(reader: Box<dyn BufRead + 'a>) -> Rows<'a> {
+pub(super) fn deployments_csv<'a>(reader: Reader<'a>) -> Rows<'a> {
     let reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(reader);

@@ -6,7 +6,9 @@ use diesel::connection::SimpleConnection;
 
 use super::check::Survey;
 use super::Row;
-use super::{atlas, held, with_batches, FileKind, ImportError, ImportOptions, ImportReport, Input};
+use super::{
+    atlas, held, rows, with_batches, FileKind, ImportError, ImportOptions, ImportReport, Input,
+};
 use crate::db::{bulk, DbConnection};
 use crate::foi::FoiCalendar;
 use crate::store::deployments::{self, Deployment};
@@ -77,18 +79,14 @@ pub(super) fn write(
         dry_run: options.dry_run,
         ..ImportReport::default()
     };
+    let parsed = rows(kind, input)?;
     settings(conn, true)?;
-    let outcome = with_batches(kind, input, |batches| {
+    let outcome = with_batches(parsed, |batches| {
         write_transaction(conn, |conn| {
             let mut agencies = atlas::Agencies::load(conn)?;
             bulk::with_indexes_rebuilt(conn, &survey.growth, |conn| {
                 let mut done = 0;
                 for batch in batches {
-                    // Only a file changed or removed since the first pass can fail here.
-                    let batch = batch.map_err(|error| StoreError::Invalid {
-                        field: "file",
-                        message: format!("cannot read the file again: {error}"),
-                    })?;
                     let mut rows = Vec::with_capacity(batch.len());
                     for (line, row) in batch {
                         // Only a file changed since the first pass can fail here.
