@@ -7,7 +7,8 @@ use diesel::connection::SimpleConnection;
 use super::check::Survey;
 use super::Row;
 use super::{
-    atlas, held, rows, with_batches, FileKind, ImportError, ImportOptions, ImportReport, Input,
+    atlas, held, rows, with_batches, Batch, FileKind, ImportError, ImportOptions, ImportReport,
+    Input,
 };
 use crate::db::{bulk, DbConnection};
 use crate::foi::FoiCalendar;
@@ -87,59 +88,8 @@ pub(super) fn write(
             bulk::with_indexes_rebuilt(conn, &survey.growth, |conn| {
                 let mut done = 0;
                 for batch in batches {
-                    let mut rows = Vec::with_capacity(batch.len());
-                    for (line, row) in batch {
-                        // Only a file changed since the first pass can fail here.
-                        rows.push((
-                            line,
-                            row.map_err(|reason| StoreError::Invalid {
-                                field: "file",
-                                message: format!("line {line}: {reason}"),
-                            })?,
-                        ));
-                    }
-                    let held = held(conn, rows.iter().map(|(_, row)| row))?;
-                    let is_new = |row: &Row| {
-                        matches!(
-                            row,
-                            Row::Deployment(_) | Row::FoiRequest(_) | Row::Source(_)
-                        ) && row.id().is_some_and(|id| !held.contains(id))
-                    };
-                    report.created += insert_new(conn, calendar, options, &rows, &is_new)?;
-                    for (line, row) in rows.iter().filter(|(_, row)| !is_new(row)) {
-                        let restored = match row {
-                            Row::Deployment(d) => deployments::restore(conn, &options.actor, d),
-                            Row::FoiRequest(r) => {
-                                foi_requests::restore(conn, calendar, &options.actor, r)
-                            }
-                            Row::Campaign(c) => campaigns::restore(conn, &options.actor, c),
-                            Row::Source(s) => source_store::restore(conn, &options.actor, s),
-                            Row::Assessment(a) => {
-                                impact_assessments::restore(conn, &options.actor, a)
-                            }
-                            Row::Document(d) => {
-                                let (copy, content) = d.as_ref();
-                                foi_requests::restore_document(
-                                    conn,
-                                    &copy.foi_request_id,
-                                    &copy.document,
-                                    content,
-                                )
-                            }
-                            Row::Atlas(a) => atlas::write(conn, &mut agencies, &options.actor, a)
-                                .map(|(restored, created_force)| {
-                                    report.forces_created += usize::from(created_force);
-                                    restored
-                                }),
-                        }
-                        .map_err(|error| on_line(*line, error))?;
-                        match restored {
-                            Restored::Created => report.created += 1,
-                            Restored::Updated => report.updated += 1,
-                            Restored::Unchanged => report.unchanged += 1,
-                        }
-                    }
-                    done += rows.len();
+                    done +=
+                        write_batch(conn, calendar, options, &mut agencies, &mut report, batch)?;
                     progress(done, survey.rows);
                 }
                 Ok::<_, StoreError>(())
@@ -172,6 +122,63 @@ pub(super) fn write(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Writes one batch of a checked file: the records the registry lacks through the stores' bulk
+/// inserts, the others restored one by one. Returns how many rows the batch held.
+fn write_batch(
+    conn: &mut DbConnection,
+    calendar: &FoiCalendar,
+    options: &ImportOptions,
+    agencies: &mut atlas::Agencies,
+    report: &mut ImportReport,
+    batch: Batch,
+) -> Result<usize, StoreError> {
+    let mut rows = Vec::with_capacity(batch.len());
+    for (line, row) in batch {
+        // Only a file changed since the first pass can fail here.
+        rows.push((
+            line,
+            row.map_err(|reason| StoreError::Invalid {
+                field: "file",
+                message: format!("line {line}: {reason}"),
+            })?,
+        ));
+    }
+    let held = held(conn, rows.iter().map(|(_, row)| row))?;
+    let is_new = |row: &Row| {
+        matches!(
+            row,
+            Row::Deployment(_) | Row::FoiRequest(_) | Row::Source(_)
+        ) && row.id().is_some_and(|id| !held.contains(id))
+    };
+    report.created += insert_new(conn, calendar, options, &rows, &is_new)?;
+    for (line, row) in rows.iter().filter(|(_, row)| !is_new(row)) {
+        let restored = match row {
+            Row::Deployment(d) => deployments::restore(conn, &options.actor, d),
+            Row::FoiRequest(r) => foi_requests::restore(conn, calendar, &options.actor, r),
+            Row::Campaign(c) => campaigns::restore(conn, &options.actor, c),
+            Row::Source(s) => source_store::restore(conn, &options.actor, s),
+            Row::Assessment(a) => impact_assessments::restore(conn, &options.actor, a),
+            Row::Document(d) => {
+                let (copy, content) = d.as_ref();
+                foi_requests::restore_document(conn, &copy.foi_request_id, &copy.document, content)
+            }
+            Row::Atlas(a) => {
+                atlas::write(conn, agencies, &options.actor, a).map(|(restored, created_force)| {
+                    report.forces_created += usize::from(created_force);
+                    restored
+                })
+            }
+        }
+        .map_err(|error| on_line(*line, error))?;
+        match restored {
+            Restored::Created => report.created += 1,
+            Restored::Updated => report.updated += 1,
+            Restored::Unchanged => report.unchanged += 1,
+        }
+    }
+    Ok(rows.len())
 }
 
 /// Writes the batch's records that `is_new` picks through the stores' bulk inserts, deployments in
