@@ -1,9 +1,9 @@
 //! Bulk writes (imports, the demo seeder). One statement per batch of rows instead of one per row
 //! (diesel's batch inserts do not work over `MultiConnection`, so each statement is a query
 //! fragment of its own, run on the backend's connection): multi-row `INSERT`s on SQLite, column
-//! arrays through `unnest` on PostgreSQL. And, on SQLite, loading a
-//! table that at least doubles with its secondary indexes dropped and rebuilt afterwards: building
-//! an index from sorted keys is several times cheaper than as many random insertions into it.
+//! arrays through `unnest` on PostgreSQL. And, on SQLite, loading a table that grows by half or
+//! more with its secondary indexes dropped and rebuilt afterwards: building an index from sorted
+//! keys is several times cheaper than as many random insertions into it.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::connection::SimpleConnection;
@@ -326,8 +326,18 @@ const SEARCH_INDEX: FullTextIndex = FullTextIndex {
     feed: "search_documents_ai",
 };
 
+/// Whether a table holding `held` rows (at most) is better loaded with `adding` more without its
+/// secondary indexes, which are then built again from all `held + adding` keys: when the load adds
+/// at least half as many rows as the table holds. A rebuild sorts every key, old and new, yet costs
+/// less than a random insertion per new key well before the table doubles: importing scale 10's
+/// deployments, whose change events and search documents about equal the sources' already held,
+/// ran 5 to 13% faster with those rebuilt too.
+fn rebuilds_indexes(adding: usize, held: i64) -> bool {
+    i64::try_from(adding).unwrap_or(i64::MAX).saturating_mul(2) >= held
+}
+
 /// Runs `load` and returns what it returns. On SQLite, the secondary indexes of each table in
-/// `growth` that `load` will at least double are dropped first and created again after it, in the
+/// `growth` that `load` will grow by half or more (`rebuilds_indexes`) are dropped first and created again after it, in the
 /// caller's transaction, so readers never see them missing (and with a smaller page cache,
 /// which the caller sets back); so is the trigger that feeds such a table's full-text index, which
 /// is then rebuilt from the table. Indexes that enforce a constraint
@@ -349,7 +359,7 @@ pub fn with_indexes_rebuilt<T, E: From<diesel::result::Error>>(
             "(SELECT max(rowid) FROM {table})"
         )))
         .get_result(sqlite)?;
-        if i64::try_from(*adding).unwrap_or(i64::MAX) < held.unwrap_or(0) {
+        if !rebuilds_indexes(*adding, held.unwrap_or(0)) {
             continue;
         }
         let indexes: Vec<SchemaObject> = diesel::sql_query(
@@ -461,8 +471,10 @@ mod tests {
     }
 
     #[test]
-    fn a_table_that_at_least_doubles_is_loaded_without_its_secondary_indexes() {
+    fn a_table_that_grows_by_half_is_loaded_without_its_secondary_indexes() {
         let mut conn = table();
+        conn.batch_execute("INSERT INTO t VALUES ('w', 'w', 0)")
+            .unwrap();
         let before = index_names(&mut conn);
         let growth = [Growth {
             table: "t",
@@ -517,7 +529,7 @@ mod tests {
     }
 
     #[test]
-    fn a_full_text_index_whose_table_doubles_is_built_once_after_the_load() {
+    fn a_full_text_index_whose_table_grows_by_half_is_built_once_after_the_load() {
         let mut conn = searchable();
         let growth = [Growth {
             table: "search_documents",
@@ -553,7 +565,7 @@ mod tests {
     #[test]
     fn a_small_addition_keeps_the_indexes() {
         let mut conn = table();
-        conn.batch_execute("INSERT INTO t VALUES ('y', 'y', 2)")
+        conn.batch_execute("INSERT INTO t VALUES ('y', 'y', 2), ('z', 'z', 3)")
             .unwrap();
         let before = index_names(&mut conn);
         let growth = [Growth {
