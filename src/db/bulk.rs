@@ -331,18 +331,18 @@ const SEARCH_INDEX: FullTextIndex = FullTextIndex {
 /// at least half as many rows as the table holds. A rebuild sorts every key, old and new, yet costs
 /// less than a random insertion per new key well before the table doubles: importing scale 10's
 /// deployments, whose change events and search documents about equal the sources' already held,
-/// ran 5 to 13% faster with those rebuilt too.
+/// ran 4 to 13% faster with those rebuilt too.
 fn rebuilds_indexes(adding: usize, held: i64) -> bool {
     i64::try_from(adding).unwrap_or(i64::MAX).saturating_mul(2) >= held
 }
 
 /// Runs `load` and returns what it returns. On SQLite, the secondary indexes of each table in
-/// `growth` that `load` will grow by half or more (`rebuilds_indexes`) are dropped first and created again after it, in the
-/// caller's transaction, so readers never see them missing (and with a smaller page cache,
-/// which the caller sets back); so is the trigger that feeds such a table's full-text index, which
-/// is then rebuilt from the table. Indexes that enforce a constraint
-/// (primary keys, `UNIQUE`) stay. On PostgreSQL `load` simply runs: dropping an index there takes a
-/// lock that would stall every reader of the table until the import commits.
+/// `growth` that `load` will grow by half or more (`rebuilds_indexes`) are dropped first and
+/// created again after it, in the caller's transaction, so readers never see them missing (and
+/// with a smaller page cache, which the caller sets back); so is the trigger that feeds such a
+/// table's full-text index, which is then rebuilt from the table. Indexes that enforce a
+/// constraint (primary keys, `UNIQUE`) stay. On PostgreSQL `load` simply runs: dropping an index
+/// there takes a lock that would stall every reader of the table until the import commits.
 pub fn with_indexes_rebuilt<T, E: From<diesel::result::Error>>(
     conn: &mut DbConnection,
     growth: &[Growth<'_>],
