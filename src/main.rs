@@ -15,6 +15,11 @@ use surveillance_registry::store::audit::Actor;
 use surveillance_registry::{backup, demo, telemetry};
 
 fn main() -> ExitCode {
+    // OpenSSL (libpq's TLS) is set up before any connection, without its exit handler: that
+    // handler frees OpenSSL's tables while the worker threads' blocking threads, which used
+    // PostgreSQL connections, are still freeing their per-thread OpenSSL state, and the race
+    // aborted a server stopped by SIGTERM now and then ("double free or corruption").
+    openssl_sys::init();
     let cli = Cli::parse();
     telemetry::init(cli.log_format);
     match run(cli) {
