@@ -54,6 +54,21 @@ async fn start(db: &TestDb) -> (Child, String) {
     panic!("the server did not become ready");
 }
 
+/// Sends `signal` (`-TERM`, `-INT`) to the server.
+fn signal(server: &Child, signal: &str) {
+    Command::new("kill")
+        .args([signal, &server.id().to_string()])
+        .status()
+        .unwrap();
+}
+
+/// Waits, off the test's async threads, for the server to exit.
+async fn exit_status(mut server: Child) -> std::process::ExitStatus {
+    tokio::task::spawn_blocking(move || server.wait().unwrap())
+        .await
+        .unwrap()
+}
+
 both_backends! {
     async fn acknowledged_writes_survive_kill_9(db: TestDb) {
         run_cli(&db, &["accounts", "create", "--username", "writer", "--role", "editor", "--password-stdin"],
@@ -139,9 +154,8 @@ both_backends! {
             for read in reads {
                 assert_eq!(read.await.unwrap().unwrap(), StatusCode::OK);
             }
-            Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
-            let mut server = server;
-            let status = tokio::task::spawn_blocking(move || server.wait().unwrap()).await.unwrap();
+            signal(&server, "-TERM");
+            let status = exit_status(server).await;
             assert!(status.success(), "round {round}: a stop after database work exits 0: {status}");
         }
     }
@@ -170,7 +184,7 @@ async fn sigint_lets_a_request_in_flight_finish() {
         .unwrap()
         .trim()
         .to_owned();
-    let (mut server, base) = start(&db).await;
+    let (server, base) = start(&db).await;
     let body = json!({"force": "kent", "tool": "drones", "status": "trial", "summary": "written across a Ctrl-C"}).to_string();
     let (first, rest) = body.split_at(body.len() / 2);
     let mut stream = tokio::net::TcpStream::connect(base.trim_start_matches("http://"))
@@ -183,10 +197,7 @@ async fn sigint_lets_a_request_in_flight_finish() {
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.write_all(first.as_bytes()).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    Command::new("kill")
-        .args(["-INT", &server.id().to_string()])
-        .status()
-        .unwrap();
+    signal(&server, "-INT");
     tokio::time::sleep(Duration::from_millis(500)).await;
     stream.write_all(rest.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
@@ -196,8 +207,6 @@ async fn sigint_lets_a_request_in_flight_finish() {
         .unwrap();
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
-    let status = tokio::task::spawn_blocking(move || server.wait().unwrap())
-        .await
-        .unwrap();
+    let status = exit_status(server).await;
     assert!(status.success(), "a graceful stop exits 0: {status}");
 }
